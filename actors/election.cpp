@@ -1,0 +1,345 @@
+// The election actor: election timers (randomized from the node's seeded
+// generator), pre-vote, campaigns, vote tallies against the election quorum,
+// leader stickiness, and the node's role. It caches the term for its own
+// decisions but never treats it as truth: every term or vote change is a
+// request to the log store, which checks it atomically.
+//
+// Invariants: a role change happens only in become_follower / become_candidate
+// / become_leader; only the log store's replies raise the cached term.
+
+#include <optional>
+#include <random>
+
+#include <caf/all.hpp>
+
+#include "actors/spawn.hpp"
+#include "protocol/election_tally.hpp"
+#include "protocol/vote_rules.hpp"
+
+namespace flexsync {
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+
+struct election_state {
+  wiring_ptr w;
+  raft_role role = raft_role::follower;
+  term_t term;
+  node_id leader;
+  std::mt19937_64 rng;
+  /// Generation of the armed election timer; older timer messages are stale.
+  uint64_t timer_id = 0;
+  /// When the election timer is due (re-armed lazily: a heartbeat only moves
+  /// the deadline, it does not send a new delayed message).
+  time_point deadline;
+  /// When this node last heard from the leader it follows.
+  std::optional<time_point> last_leader_contact;
+  /// The votes of the current pre-campaign or campaign.
+  std::optional<election_tally> tally;
+  /// True while waiting for the log store to confirm leadership.
+  bool claiming = false;
+
+  static inline const char* name = "flexsync.election";
+};
+
+using election_ptr = caf::stateful_actor<election_state>*;
+
+bool is_voter(election_ptr self) {
+  auto& w = *self->state.w;
+  return w.quorum.is_voter(w.config.self);
+}
+
+caf::timespan random_timeout(election_ptr self) {
+  auto& cfg = self->state.w->config;
+  std::uniform_int_distribution<int64_t> dist{cfg.election_timeout_min.count(),
+                                              cfg.election_timeout_max.count()};
+  return caf::timespan{dist(self->state.rng)};
+}
+
+void arm_timer(election_ptr self, caf::timespan delay) {
+  auto& st = self->state;
+  st.deadline = self->clock().now() + delay;
+  self->delayed_send(self, delay, election_timeout_atom::value, ++st.timer_id);
+}
+
+/// Restarts the election timeout with a fresh random duration.
+void reset_timer(election_ptr self) {
+  arm_timer(self, random_timeout(self));
+}
+
+/// Moves the deadline without sending a new timer message when the armed one
+/// fires earlier (the common case for heartbeats).
+void extend_timer(election_ptr self) {
+  auto& st = self->state;
+  auto due = self->clock().now() + random_timeout(self);
+  if (due > st.deadline)
+    st.deadline = due;
+}
+
+void broadcast_role(election_ptr self, fail_reason why) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (w.observer)
+    w.observer->on_role_change(w.config.self, st.role, st.term, st.leader);
+  w.log.info(std::string{"role "} + to_string(st.role) + " term "
+             + to_string(st.term) + " leader "
+             + (st.leader.empty() ? "none" : st.leader.name));
+  self->send(w.self.replicator, role_atom::value, st.role, st.term, st.leader,
+             why);
+  self->send(w.self.state_machine, role_atom::value, st.role, st.term,
+             st.leader, why);
+}
+
+void become_follower(election_ptr self, term_t term, node_id leader,
+                     fail_reason why = fail_reason::success) {
+  auto& st = self->state;
+  auto changed = st.role != raft_role::follower || st.term != term
+                 || st.leader != leader;
+  auto was_leader = st.role == raft_role::leader;
+  st.role = raft_role::follower;
+  st.term = term;
+  st.leader = std::move(leader);
+  st.tally.reset();
+  st.claiming = false;
+  if (was_leader)
+    reset_timer(self);
+  if (changed)
+    broadcast_role(self, why);
+}
+
+/// Sends a vote request of the current tally to every other voter.
+void solicit_votes(election_ptr self, index_t last_index, term_t last_term,
+                   bool transfer) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  request_vote req{st.tally->term(), w.config.self, last_index, last_term,
+                   st.tally->pre_vote(), transfer};
+  for (auto& v : w.quorum.voters())
+    if (v != w.config.self)
+      send_peer(self, w, v, req);
+}
+
+void become_leader(election_ptr self);
+bool act_on_tally(election_ptr self);
+
+void become_candidate(election_ptr self, bool transfer) {
+  auto& w = *self->state.w;
+  self->request(w.self.log_store, caf::infinite, campaign_atom::value)
+    .then([=](term_t term, index_t last_index, term_t last_term) {
+      auto& st = self->state;
+      st.role = raft_role::candidate;
+      st.term = term;
+      st.leader = node_id{};
+      st.claiming = false;
+      st.tally.emplace(st.w->quorum, term, false);
+      st.tally->record_self(st.w->config.self);
+      broadcast_role(self, fail_reason::success);
+      reset_timer(self);
+      if (!act_on_tally(self))
+        solicit_votes(self, last_index, last_term, transfer);
+    });
+}
+
+/// Pre-vote (thesis §9.6): ask whether a campaign could win before raising the
+/// term, so a node returning from a partition cannot disrupt the cluster.
+void start_pre_vote(election_ptr self) {
+  auto& w = *self->state.w;
+  auto timer = self->state.timer_id;
+  self->request(w.self.log_store, caf::infinite, log_state_atom::value)
+    .then([=](term_t current, index_t last_index, term_t last_term) {
+      auto& st = self->state;
+      if (st.timer_id != timer || st.role == raft_role::leader)
+        return; // a leader showed up meanwhile
+      st.tally.emplace(st.w->quorum, current + 1, true);
+      st.tally->record_self(st.w->config.self);
+      if (!act_on_tally(self))
+        solicit_votes(self, last_index, last_term, false);
+    });
+}
+
+/// Acts on a decided tally: a won pre-vote starts the campaign, a won
+/// campaign claims leadership, a lost one waits for the next timeout. Returns
+/// false while the tally is still pending.
+bool act_on_tally(election_ptr self) {
+  auto& st = self->state;
+  switch (st.tally->outcome()) {
+    case election_outcome::won:
+      if (st.tally->pre_vote()) {
+        st.tally.reset(); // later pre-vote replies must not campaign twice
+        become_candidate(self, false);
+      } else
+        become_leader(self);
+      return true;
+    case election_outcome::lost:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void become_leader(election_ptr self) {
+  auto& st = self->state;
+  if (st.claiming)
+    return;
+  st.claiming = true;
+  auto term = st.term;
+  auto& w = *st.w;
+  self->request(w.self.log_store, caf::infinite, lead_atom::value, term)
+    .then(
+      [=](index_t noop_index, term_t prev_term, index_t commit) {
+        auto& st = self->state;
+        if (st.term != term || st.role != raft_role::candidate)
+          return;
+        st.claiming = false;
+        st.role = raft_role::leader;
+        st.leader = st.w->config.self;
+        st.tally.reset();
+        ++st.timer_id; // a leader has no election timer
+        self->send(st.w->self.replicator, lead_atom::value, term, noop_index,
+                   prev_term, commit);
+        broadcast_role(self, fail_reason::success);
+      },
+      [=](caf::error&) {
+        // The log store moved to a newer term meanwhile.
+        self->state.claiming = false;
+      });
+}
+
+void start_election(election_ptr self, bool transfer) {
+  auto& st = self->state;
+  if (!is_voter(self) || st.role == raft_role::leader)
+    return;
+  reset_timer(self);
+  if (st.w->config.pre_vote && !transfer)
+    start_pre_vote(self);
+  else
+    become_candidate(self, transfer);
+}
+
+/// Leader stickiness: a live leader was heard within the minimum election
+/// timeout (or this node is that leader).
+bool leader_recently_heard(election_ptr self) {
+  auto& st = self->state;
+  if (!st.w->config.check_quorum)
+    return false;
+  if (st.role == raft_role::leader)
+    return true;
+  if (st.leader.empty() || !st.last_leader_contact)
+    return false;
+  auto age = self->clock().now() - *st.last_leader_contact;
+  return age < st.w->config.election_timeout_min;
+}
+
+void on_request_vote(election_ptr self, const request_vote& req) {
+  if (ignores_vote_request(leader_recently_heard(self), req))
+    return;
+  auto& w = *self->state.w;
+  self->request(w.self.log_store, caf::infinite, req)
+    .then([=](vote_reply& reply) {
+      auto& st = self->state;
+      if (!req.pre_vote && reply.term > st.term)
+        become_follower(self, reply.term, node_id{});
+      if (reply.granted && !req.pre_vote)
+        reset_timer(self); // §5.2: granting a vote restarts the timeout
+      send_peer(self, *st.w, req.candidate, std::move(reply));
+    });
+}
+
+void on_vote_reply(election_ptr self, const vote_reply& reply) {
+  auto& st = self->state;
+  if (!reply.pre_vote && reply.term > st.term) {
+    // replies_carry_term: a newer term ends the campaign.
+    auto& w = *st.w;
+    self->request(w.self.log_store, caf::infinite, observe_atom::value,
+                  reply.term)
+      .then([=](term_t current) {
+        if (current > self->state.term)
+          become_follower(self, current, node_id{});
+      });
+    return;
+  }
+  if (!st.tally || !st.tally->record(reply))
+    return;
+  if (reply.pre_vote && st.role == raft_role::candidate)
+    return;
+  act_on_tally(self);
+}
+
+void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
+  auto& st = self->state;
+  if (term < st.term)
+    return; // stale notification
+  st.last_leader_contact = self->clock().now();
+  extend_timer(self);
+  if (st.role != raft_role::follower || term != st.term || leader != st.leader)
+    become_follower(self, term, leader);
+}
+
+void on_timer(election_ptr self, uint64_t id) {
+  auto& st = self->state;
+  if (id != st.timer_id || st.role == raft_role::leader)
+    return;
+  auto now = self->clock().now();
+  if (now < st.deadline) {
+    arm_timer(self, st.deadline - now);
+    return;
+  }
+  start_election(self, false);
+}
+
+void on_step_down(election_ptr self, term_t term, fail_reason why) {
+  auto& st = self->state;
+  if (term > st.term) {
+    auto& w = *st.w;
+    self->request(w.self.log_store, caf::infinite, observe_atom::value, term)
+      .then([=](term_t current) {
+        if (current > self->state.term)
+          become_follower(self, current, node_id{});
+      });
+    return;
+  }
+  if (term == st.term && st.role == raft_role::leader)
+    become_follower(self, term, node_id{}, why);
+}
+
+caf::behavior running(election_ptr self) {
+  return {
+    [=](election_timeout_atom, uint64_t id) { on_timer(self, id); },
+    [=](const request_vote& req) { on_request_vote(self, req); },
+    [=](const vote_reply& reply) { on_vote_reply(self, reply); },
+    [=](leader_seen_atom, term_t term, const node_id& leader) {
+      on_leader_seen(self, term, leader);
+    },
+    [=](step_down_atom, term_t term, fail_reason why) {
+      on_step_down(self, term, why);
+    },
+    [=](campaign_now_atom) { start_election(self, true); },
+    [=](status_atom) {
+      auto& st = self->state;
+      return caf::make_message(st.role, st.term, st.leader);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_election(caf::actor_system& sys) {
+  return sys.spawn([](election_ptr self) -> caf::behavior {
+    return {
+      [=](init_atom, const wiring_ptr& w) {
+        auto& st = self->state;
+        st.w = w;
+        st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
+        self->request(w->self.log_store, caf::infinite, log_state_atom::value)
+          .then([=](term_t current, index_t, term_t) {
+            self->state.term = current;
+            reset_timer(self);
+          });
+        self->become(running(self));
+      },
+    };
+  });
+}
+
+} // namespace flexsync

@@ -1,0 +1,40 @@
+#pragma once
+
+// Hooks into a node's decisions, for tests, the simulator's checkers and
+// instrumentation. CAF-free. Hooks run on the actor that made the decision:
+// in threaded mode an observer shared by several nodes must be thread-safe.
+
+#include "protocol/fail_reason.hpp"
+#include "protocol/log_entry.hpp"
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+class node_observer {
+public:
+  virtual ~node_observer() = default;
+
+  /// The election actor changed role, term or known leader.
+  virtual void on_role_change(const node_id& self, raft_role role, term_t term,
+                              const node_id& leader) {
+    (void) self, (void) role, (void) term, (void) leader;
+  }
+
+  /// The log store moved the commit index to `index`.
+  virtual void on_commit(const node_id& self, index_t index) {
+    (void) self, (void) index;
+  }
+
+  /// The state machine actor applied `entry` (every kind, in index order).
+  virtual void on_apply(const node_id& self, const log_entry& entry) {
+    (void) self, (void) entry;
+  }
+
+  /// A submitted call on this node completed with `reason`.
+  virtual void on_call_done(const node_id& self, uint64_t client_id,
+                            uint64_t request_id, fail_reason reason) {
+    (void) self, (void) client_id, (void) request_id, (void) reason;
+  }
+};
+
+} // namespace flexsync

@@ -1,0 +1,84 @@
+#pragma once
+
+// What a node needs from an object it replicates: its operations as CAF
+// message handlers and a lock that keeps readers out while a command is
+// applied. The user-facing API (calls, reads, batteries) builds on this in
+// state_machines/state_machine.hpp.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/behavior.hpp>
+#include <caf/error.hpp>
+#include <caf/message.hpp>
+#include <caf/timespan.hpp>
+
+namespace flexsync {
+
+/// Where an object's calls go; set when a node registers the object.
+struct call_binding {
+  caf::actor_system* sys = nullptr;
+  /// The node's state machine actor.
+  caf::actor target;
+  /// The object's position in the node's list of objects.
+  uint32_t index = 0;
+  caf::timespan default_timeout{};
+};
+
+/// Completion of an asynchronous call, run in the node's context: the result
+/// message on success, or an error (flexsync's category carries a
+/// fail_reason).
+using call_completion = std::function<void(caf::message&, const caf::error&)>;
+using completion_ptr = std::shared_ptr<call_completion>;
+
+namespace detail {
+
+/// True while the calling thread runs inside a node (applying a command or
+/// running a completion), where a blocking call would deadlock.
+bool in_node_context();
+
+/// Marks the calling thread as running inside a node for its lifetime.
+class node_context_guard {
+public:
+  node_context_guard();
+  ~node_context_guard();
+  node_context_guard(const node_context_guard&) = delete;
+  node_context_guard& operator=(const node_context_guard&) = delete;
+};
+
+} // namespace detail
+
+class replicated_object {
+public:
+  replicated_object() = default;
+  replicated_object(const replicated_object&) = delete;
+  replicated_object& operator=(const replicated_object&) = delete;
+  virtual ~replicated_object() = default;
+
+  /// The replicated operations. Called once, when the node starts.
+  virtual caf::behavior make_behavior() = 0;
+
+  /// Held exclusively by the node while it applies a command here.
+  std::shared_mutex& apply_mutex() const { return mutex_; }
+
+  /// Called by the node that registers this object.
+  void bind(call_binding b) { binding_ = std::move(b); }
+
+  bool bound() const { return binding_.sys != nullptr; }
+
+protected:
+  const call_binding& binding() const { return binding_; }
+
+  mutable std::shared_mutex mutex_;
+
+private:
+  call_binding binding_;
+};
+
+} // namespace flexsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::completion_ptr)

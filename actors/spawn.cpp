@@ -1,0 +1,59 @@
+#include "actors/spawn.hpp"
+
+#include <random>
+
+#include <caf/all.hpp>
+
+#include "protocol/appends.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/votes.hpp"
+
+namespace flexsync {
+
+caf::actor route_peer_message(const node_endpoints& dst,
+                              const caf::message& msg) {
+  if (msg.size() != 1)
+    return {};
+  if (msg.match_element<append_entries>(0) || msg.match_element<heartbeat>(0))
+    return dst.log_store;
+  if (msg.match_element<append_reply>(0)
+      || msg.match_element<heartbeat_reply>(0)
+      || msg.match_element<forward_command>(0))
+    return dst.replicator;
+  if (msg.match_element<request_vote>(0) || msg.match_element<vote_reply>(0))
+    return dst.election;
+  if (msg.match_element<forward_reply>(0))
+    return dst.state_machine;
+  return {};
+}
+
+node_endpoints spawn_node(caf::actor_system& sys,
+                          std::shared_ptr<node_wiring> w) {
+  if (w->config.seed == 0) {
+    std::random_device rd;
+    w->config.seed = (uint64_t{rd()} << 32) | rd();
+  }
+  auto& ep = w->self;
+  ep.log_store = spawn_log_store(sys);
+  ep.election = spawn_election(sys);
+  ep.replicator = spawn_replicator(sys);
+  ep.state_machine = spawn_state_machine(sys);
+  ep.membership = spawn_membership(sys);
+  wiring_ptr shared = w;
+  // The log store first: the others query it during their initialization.
+  for (auto& a : {ep.log_store, ep.membership, ep.state_machine,
+                  ep.replicator, ep.election})
+    caf::anon_send(a, init_atom::value, shared);
+  caf::anon_send(w->transport, register_atom::value, w->config.self, ep);
+  return ep;
+}
+
+void stop_node(const node_endpoints& node, const caf::actor& transport,
+               const node_id& id, caf::exit_reason reason) {
+  caf::anon_send(transport, unregister_atom::value, id);
+  for (auto& a : {node.election, node.replicator, node.log_store,
+                  node.membership, node.state_machine})
+    caf::anon_send_exit(a, reason);
+}
+
+} // namespace flexsync

@@ -1,0 +1,361 @@
+// The state machine actor: applies committed entries in index order by
+// invoking the registered objects' behaviors, and tracks every call submitted
+// on this node until it is answered.
+//
+// A call is identified by (client_id, request_id); client_id is drawn anew by
+// every incarnation of the node. The call succeeds when an entry carrying its
+// identity is applied here. Once the replicator has bound it to the term t in
+// which it was appended (or forwarded), it fails with a reason that proves it
+// was never applied as soon as an entry of a later term is applied first: a
+// committed entry of term t sits below every entry of a later term, so it
+// would have been applied before. Otherwise it fails when its deadline passes.
+//
+// Invariants: entries are applied exactly once, in index order; every call is
+// answered exactly once.
+
+#include <map>
+#include <random>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors/replicated_object.hpp"
+#include "actors/spawn.hpp"
+#include "protocol/commands.hpp"
+
+namespace flexsync {
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+
+struct pending_call {
+  time_point deadline;
+  caf::response_promise rp; // request mode
+  completion_ptr done;      // callback mode
+  bool bound = false;
+  term_t term;
+  bool appended_here = false;
+};
+
+struct sm_state {
+  wiring_ptr w;
+  std::vector<caf::behavior> behaviors;
+  uint64_t client_id = 0;
+  uint64_t next_request = 1;
+  std::map<uint64_t, pending_call> pending;
+  std::set<std::pair<time_point, uint64_t>> deadlines;
+  uint64_t sweep_timer = 0;
+  std::optional<time_point> sweep_at;
+  std::vector<command> outbox;
+  bool flush_scheduled = false;
+  index_t last_applied;
+  term_t last_applied_term;
+  raft_role role = raft_role::follower;
+  term_t term;
+  node_id leader;
+  bool ready = false;
+  std::vector<caf::response_promise> ready_waiters;
+
+  static inline const char* name = "flexsync.state_machine";
+};
+
+using sm_ptr = caf::stateful_actor<sm_state>*;
+
+// -- answering calls ------------------------------------------------------------
+
+void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
+  auto& st = self->state;
+  auto i = st.pending.find(id);
+  if (i == st.pending.end())
+    return;
+  auto call = std::move(i->second);
+  st.pending.erase(i);
+  st.deadlines.erase({call.deadline, id});
+  if (st.w->observer)
+    st.w->observer->on_call_done(st.w->config.self, st.client_id, id, why);
+  caf::error err;
+  if (why != fail_reason::success)
+    err = to_error(why);
+  if (call.rp.pending()) {
+    if (err)
+      call.rp.deliver(std::move(err));
+    else
+      call.rp.deliver(result_atom::value, std::move(result));
+  } else if (call.done) {
+    detail::node_context_guard guard;
+    try {
+      (*call.done)(result, err);
+    } catch (std::exception& e) {
+      st.w->log.warning(std::string{"exception in call completion: "}
+                        + e.what());
+    }
+  }
+}
+
+void fail(sm_ptr self, uint64_t id, fail_reason why) {
+  finish(self, id, caf::message{}, why);
+}
+
+/// Fails every bound call whose term `pred` selects.
+template <class Pred>
+void fail_bound(sm_ptr self, Pred pred) {
+  auto& st = self->state;
+  std::vector<std::pair<uint64_t, fail_reason>> doomed;
+  for (auto& [id, call] : st.pending)
+    if (call.bound && pred(call))
+      doomed.emplace_back(id, call.appended_here ? fail_reason::discarded
+                                                 : fail_reason::leader_changed);
+  for (auto& [id, why] : doomed)
+    fail(self, id, why);
+}
+
+void arm_sweep(sm_ptr self) {
+  auto& st = self->state;
+  if (st.deadlines.empty())
+    return;
+  auto due = st.deadlines.begin()->first;
+  if (st.sweep_at && *st.sweep_at <= due)
+    return;
+  st.sweep_at = due;
+  auto delay = std::max(due - self->clock().now(), caf::timespan{0});
+  self->delayed_send(self, delay, sweep_atom::value, ++st.sweep_timer);
+}
+
+void on_sweep(sm_ptr self, uint64_t id) {
+  auto& st = self->state;
+  if (id != st.sweep_timer)
+    return;
+  st.sweep_at.reset();
+  auto now = self->clock().now();
+  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now)
+    fail(self, st.deadlines.begin()->second, fail_reason::timeout);
+  arm_sweep(self);
+}
+
+// -- submitting -------------------------------------------------------------------
+
+void flush(sm_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.outbox.empty())
+    return;
+  std::vector<uint64_t> ids;
+  for (auto& c : st.outbox)
+    ids.push_back(c.request_id);
+  auto watermark = st.pending.empty() ? st.next_request
+                                      : st.pending.begin()->first;
+  self
+    ->request(st.w->self.replicator, caf::infinite, propose_atom::value,
+              watermark, std::move(st.outbox))
+    .then(
+      [=](term_t term, bool appended_here) {
+        auto& st = self->state;
+        for (auto id : ids) {
+          auto i = st.pending.find(id);
+          if (i == st.pending.end())
+            continue;
+          i->second.bound = true;
+          i->second.term = term;
+          i->second.appended_here = appended_here;
+        }
+        // Entries of a later term may already have been applied.
+        fail_bound(self, [&](const pending_call& c) {
+          return c.term < st.last_applied_term;
+        });
+      },
+      [=](caf::error& err) {
+        for (auto id : ids)
+          fail(self, id, to_fail_reason(err));
+      });
+  st.outbox.clear();
+}
+
+/// Encodes and queues a call. Returns its request id, or 0 when it could not
+/// be encoded.
+uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
+  auto& st = self->state;
+  if (index >= st.behaviors.size())
+    return 0;
+  command cmd;
+  cmd.client_id = st.client_id;
+  cmd.request_id = st.next_request++;
+  std::vector<char> buf;
+  caf::binary_serializer sink{self->system(), buf};
+  if (sink(index, const_cast<caf::message&>(args)))
+    return 0;
+  cmd.data.assign(buf.begin(), buf.end());
+  auto id = cmd.request_id;
+  st.outbox.push_back(std::move(cmd));
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+  return id;
+}
+
+void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
+  auto& st = self->state;
+  call.deadline = self->clock().now() + timeout;
+  st.deadlines.emplace(call.deadline, id);
+  st.pending.emplace(id, std::move(call));
+  arm_sweep(self);
+}
+
+// -- applying ---------------------------------------------------------------------
+
+caf::message execute(sm_ptr self, const log_entry& e) {
+  auto& st = self->state;
+  uint32_t index = 0;
+  caf::message args;
+  caf::binary_deserializer source{self->system(), e.data.data(), e.data.size()};
+  if (source(index, args) || index >= st.behaviors.size()) {
+    st.w->log.warning("cannot decode command at index " + to_string(e.index));
+    return caf::make_message(to_error(fail_reason::bad_command));
+  }
+  std::unique_lock<std::shared_mutex> guard{st.w->machines[index]->apply_mutex()};
+  detail::node_context_guard context;
+  try {
+    if (auto result = st.behaviors[index](args))
+      return std::move(*result);
+    st.w->log.warning("no handler for command " + caf::to_string(args));
+  } catch (std::exception& ex) {
+    st.w->log.warning("command " + caf::to_string(args) + " threw: " + ex.what());
+  }
+  return caf::make_message(to_error(fail_reason::bad_command));
+}
+
+void update_ready(sm_ptr self) {
+  auto& st = self->state;
+  // Ready once this node applied an entry of its leader's term: it has caught
+  // up at least to that leader's no-op.
+  if (st.ready || st.leader.empty() || st.last_applied_term != st.term)
+    return;
+  st.ready = true;
+  for (auto& rp : st.ready_waiters)
+    rp.deliver(true);
+  st.ready_waiters.clear();
+}
+
+void on_apply(sm_ptr self, entry_list& entries) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  for (auto& e : entries) {
+    if (e.index <= st.last_applied)
+      continue;
+    if (e.index != st.last_applied + 1)
+      throw std::logic_error("apply gap: " + to_string(e.index) + " after "
+                             + to_string(st.last_applied));
+    if (e.term > st.last_applied_term) {
+      st.last_applied_term = e.term;
+      fail_bound(self, [&](const pending_call& c) { return c.term < e.term; });
+    }
+    st.last_applied = e.index;
+    if (w.observer)
+      w.observer->on_apply(w.config.self, e);
+    if (e.kind != entry_kind::command)
+      continue;
+    auto result = execute(self, e);
+    if (e.client_id == st.client_id)
+      finish(self, e.request_id, std::move(result), fail_reason::success);
+  }
+  update_ready(self);
+}
+
+void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
+             fail_reason why) {
+  auto& st = self->state;
+  auto was_leader = st.role == raft_role::leader;
+  auto old_term = st.term;
+  st.role = role;
+  st.term = term;
+  st.leader = leader;
+  if (was_leader && why == fail_reason::quorum_lost)
+    fail_bound(self, [&](const pending_call& c) {
+      return c.term == old_term;
+    });
+  update_ready(self);
+}
+
+caf::behavior running(sm_ptr self) {
+  return {
+    [=](submit_atom, uint32_t index, const caf::message& args,
+        caf::timespan timeout) -> caf::result<result_atom, caf::message> {
+      auto id = submit(self, index, args);
+      if (id == 0)
+        return to_error(fail_reason::bad_command);
+      auto rp = self->make_response_promise();
+      track(self, id, timeout, pending_call{{}, rp, nullptr});
+      return caf::delegated<result_atom, caf::message>{};
+    },
+    [=](submit_atom, uint32_t index, const caf::message& args,
+        caf::timespan timeout, const completion_ptr& done) {
+      auto id = submit(self, index, args);
+      if (!done)
+        return;
+      if (id == 0) {
+        caf::message none;
+        detail::node_context_guard context;
+        (*done)(none, to_error(fail_reason::bad_command));
+        return;
+      }
+      track(self, id, timeout, pending_call{{}, {}, done});
+    },
+    [=](apply_atom, entry_list& entries) { on_apply(self, entries); },
+    [=](role_atom, raft_role role, term_t term, const node_id& leader,
+        fail_reason why) { on_role(self, role, term, leader, why); },
+    [=](const forward_reply& r) {
+      // The receiver proved it never appended these in the term we bound
+      // them to: a definitive failure.
+      if (r.client_id == self->state.client_id)
+        for (auto id : r.request_ids)
+          fail(self, id, r.reason);
+    },
+    [=](flush_atom) { flush(self); },
+    [=](sweep_atom, uint64_t id) { on_sweep(self, id); },
+    [=](ready_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.ready)
+        return true;
+      auto rp = self->make_response_promise();
+      st.ready_waiters.push_back(rp);
+      return caf::delegated<bool>{};
+    },
+    [=](status_atom) {
+      auto& st = self->state;
+      return caf::make_message(st.last_applied, st.ready,
+                               uint64_t{st.pending.size()});
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_state_machine(caf::actor_system& sys) {
+  return sys.spawn([](sm_ptr self) -> caf::behavior {
+    self->set_exit_handler([=](caf::exit_msg& msg) {
+      // A clean stop answers every pending call before the actor ends.
+      std::vector<uint64_t> ids;
+      for (auto& [id, call] : self->state.pending)
+        ids.push_back(id);
+      for (auto id : ids)
+        fail(self, id, fail_reason::stopped);
+      self->quit(msg.reason);
+    });
+    return {
+      [=](init_atom, const wiring_ptr& w) {
+        auto& st = self->state;
+        st.w = w;
+        std::mt19937_64 rng{w->config.seed ^ 0x5851f42d4c957f2dULL};
+        do
+          st.client_id = rng();
+        while (st.client_id == 0);
+        for (auto* m : w->machines)
+          st.behaviors.push_back(m->make_behavior());
+        self->become(running(self));
+      },
+    };
+  });
+}
+
+} // namespace flexsync

@@ -1,0 +1,90 @@
+#pragma once
+
+// The one place that names flexsync's CAF atoms and registers its message
+// types. Type names are the wire identity: every node must register the same.
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+
+#include "protocol/fail_reason.hpp"
+
+namespace flexsync {
+
+// -- node-internal requests and notifications --------------------------------
+
+/// First message to every node actor: its wiring.
+using init_atom = caf::atom_constant<caf::atom("init")>;
+/// election -> log store: start a campaign in a new term.
+using campaign_atom = caf::atom_constant<caf::atom("campaign")>;
+/// election -> log store: current term and last log position.
+using log_state_atom = caf::atom_constant<caf::atom("logstate")>;
+/// any -> log store: adopt a newer term seen in a reply.
+using observe_atom = caf::atom_constant<caf::atom("observe")>;
+/// election -> log store -> replicator: take leadership of a term.
+using lead_atom = caf::atom_constant<caf::atom("lead")>;
+/// replicator -> log store: leader append.
+using append_atom = caf::atom_constant<caf::atom("append")>;
+/// replicator -> log store: read entries for a follower.
+using read_atom = caf::atom_constant<caf::atom("read")>;
+/// replicator -> log store: the leader's commit index advanced.
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+/// log store -> state machine: committed entries, in order.
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+/// log store -> election: an append or heartbeat from the current leader.
+using leader_seen_atom = caf::atom_constant<caf::atom("ldrseen")>;
+/// election -> replicator, state machine: role, term or leader changed.
+using role_atom = caf::atom_constant<caf::atom("role")>;
+/// replicator -> election: stop leading (newer term or lost quorum).
+using step_down_atom = caf::atom_constant<caf::atom("stepdown")>;
+/// election timer.
+using election_timeout_atom = caf::atom_constant<caf::atom("etimeout")>;
+/// replicator heartbeat timer.
+using heartbeat_atom = caf::atom_constant<caf::atom("hbtick")>;
+/// state machine -> replicator: new client commands.
+using propose_atom = caf::atom_constant<caf::atom("propose")>;
+/// self-message that closes a batch (everything queued before it is in it).
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+/// user -> state machine: submit a call.
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+/// state machine -> user: the result of a call.
+using result_atom = caf::atom_constant<caf::atom("result")>;
+/// state machine timer: fail calls past their deadline.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+/// any -> election: campaign now (tests, scenarios).
+using campaign_now_atom = caf::atom_constant<caf::atom("campnow")>;
+/// user -> state machine: answer once the node is ready.
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+/// any -> node actor: report status.
+using status_atom = caf::atom_constant<caf::atom("status")>;
+
+// -- transport ----------------------------------------------------------------
+
+/// node actor -> transport: (from, to, message) to a peer.
+using peer_send_atom = caf::atom_constant<caf::atom("peersend")>;
+/// node -> transport: deliver messages for a node to these endpoints.
+using register_atom = caf::atom_constant<caf::atom("register")>;
+/// node -> transport: stop delivering to a node.
+using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
+/// transport timer: deliver a delayed message.
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+
+// -- errors -------------------------------------------------------------------
+
+/// Category of flexsync's errors in caf::error.
+constexpr caf::atom_value error_category = caf::atom("flexsync");
+
+/// A caf::error carrying `x`. (Deliberately not named make_error: CAF would
+/// then treat fail_reason as an error-code enum and turn every fail_reason
+/// inside a message into a caf::error.)
+caf::error to_error(fail_reason x);
+
+/// The reason carried by `err`: its own code for flexsync errors, `timeout`
+/// for CAF's request timeouts, `stopped` for any other CAF error.
+fail_reason to_fail_reason(const caf::error& err);
+
+/// Registers every flexsync message type and the error category. Call once
+/// per actor_system_config, on every node.
+void register_types(caf::actor_system_config& cfg);
+
+} // namespace flexsync

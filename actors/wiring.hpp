@@ -1,0 +1,71 @@
+#pragma once
+
+// What every actor of one node knows about the others: the immutable wiring
+// handed to each of them in their first (init) message.
+
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/message.hpp>
+
+#include "actors/logger.hpp"
+#include "actors/observer.hpp"
+#include "actors/type_ids.hpp"
+#include "protocol/config.hpp"
+#include "protocol/storage.hpp"
+
+namespace flexsync {
+
+class replicated_object;
+
+/// The actors that make up one node.
+struct node_endpoints {
+  caf::actor election;
+  caf::actor log_store;
+  caf::actor replicator;
+  caf::actor state_machine;
+  caf::actor membership;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_endpoints& x) {
+  return f(x.election, x.log_store, x.replicator, x.state_machine,
+           x.membership);
+}
+
+/// Which of a node's actors handles a peer message, by message type; an
+/// invalid handle for anything that is not a peer protocol message.
+caf::actor route_peer_message(const node_endpoints& dst, const caf::message& msg);
+
+struct node_wiring {
+  node_config config;
+  quorum_system quorum;
+  node_endpoints self;
+  /// Where peer messages go: an actor taking (peer_send_atom, from, to, msg).
+  caf::actor transport;
+  /// Durable state, used only by the log store actor. Shared so that it
+  /// outlives the actors, and so a simulator can keep it across a restart.
+  std::shared_ptr<storage> store;
+  /// Optional decision hooks.
+  node_observer* observer = nullptr;
+  /// The user's state machines, in registration order; used only by the
+  /// state machine actor.
+  std::vector<replicated_object*> machines;
+  logger log;
+};
+
+using wiring_ptr = std::shared_ptr<const node_wiring>;
+
+/// Sends a protocol message to a peer through the node's transport.
+template <class Self, class... Ts>
+void send_peer(Self* self, const node_wiring& w, const node_id& to,
+               Ts&&... xs) {
+  self->send(w.transport, peer_send_atom::value, w.config.self, to,
+             caf::make_message(std::forward<Ts>(xs)...));
+}
+
+} // namespace flexsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::wiring_ptr)

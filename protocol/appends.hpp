@@ -1,0 +1,91 @@
+#pragma once
+
+// Log replication messages (§5.3) and heartbeats.
+
+#include "protocol/log_entry.hpp"
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+/// Sent by the leader to replicate entries and to assert its leadership.
+struct append_entries {
+  /// The leader's term.
+  term_t term;
+  /// The leader, so followers can forward client commands to it.
+  node_id leader;
+  /// Index of the entry immediately preceding `entries`.
+  index_t prev_log_index;
+  /// Term of that entry; the follower must hold it for the append to match.
+  term_t prev_log_term;
+  /// Entries to store, in index order (empty for a heartbeat).
+  entry_list entries;
+  /// The leader's commit index; followers commit up to what they verified.
+  index_t leader_commit;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, append_entries& x) {
+  return f(x.term, x.leader, x.prev_log_index, x.prev_log_term, x.entries,
+           x.leader_commit);
+}
+
+/// A follower's answer to `append_entries`.
+struct append_reply {
+  /// The follower's current term after handling the append.
+  term_t term;
+  /// Who answers.
+  node_id follower;
+  /// True when the follower's log matched at `prev_log_index`.
+  bool success = false;
+  /// On success: the highest index known to match the leader's log
+  /// (prev_log_index + number of entries). On failure: the rejected
+  /// prev_log_index, so the leader can discard stale rejections.
+  index_t index;
+  /// On failure: where the leader should retry from. It skips a whole
+  /// conflicting term per round trip (§5.3, "fast backtracking"): the first
+  /// index the follower holds for the conflicting term, or its last index + 1
+  /// when its log is too short.
+  index_t hint;
+  /// On failure: the follower's last log index, for status and probing.
+  index_t last_log_index;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, append_reply& x) {
+  return f(x.term, x.follower, x.success, x.index, x.hint, x.last_log_index);
+}
+
+/// Sent by the leader every heartbeat interval to each follower. It carries no
+/// log position: it asserts leadership (resetting election timers) and
+/// advances the follower's commit index up to what the leader knows matches.
+struct heartbeat {
+  /// The leader's term.
+  term_t term;
+  /// The leader.
+  node_id leader;
+  /// min(leader's commit index, this follower's match index): entries up to
+  /// it are committed and verified equal on the follower.
+  index_t leader_commit;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
+  return f(x.term, x.leader, x.leader_commit);
+}
+
+/// A follower's answer to a heartbeat; feeds check-quorum.
+struct heartbeat_reply {
+  /// The follower's current term after handling the heartbeat.
+  term_t term;
+  /// Who answers.
+  node_id follower;
+  /// The follower's last log index (lets the leader see it lags).
+  index_t last_log_index;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
+  return f(x.term, x.follower, x.last_log_index);
+}
+
+} // namespace flexsync

@@ -1,0 +1,22 @@
+#pragma once
+
+// Check-quorum (thesis §6.2; PySyncObj's leader fallback): a leader that has
+// not heard from a replication quorum within a window steps down, so an
+// isolated leader stops accepting commands it can never commit.
+
+#include <chrono>
+#include <map>
+
+#include "protocol/quorum.hpp"
+
+namespace flexsync {
+
+using sim_time = std::chrono::nanoseconds;
+
+/// True when the leader `self` plus the voters whose last reply is within
+/// `window` of `now` form a replication quorum.
+bool has_active_quorum(const quorum_system& quorum, const node_id& self,
+                       const std::map<node_id, sim_time>& last_reply,
+                       sim_time now, sim_time window);
+
+} // namespace flexsync

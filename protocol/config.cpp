@@ -1,0 +1,60 @@
+#include "protocol/config.hpp"
+
+#include <algorithm>
+
+namespace flexsync {
+
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition)
+    throw config_error("invalid node_config: " + message);
+}
+
+} // namespace
+
+node_config::node_config(std::string self_name,
+                         std::vector<std::string> partner_names)
+  : self(std::move(self_name)) {
+  for (auto& p : partner_names)
+    partners.emplace_back(std::move(p));
+}
+
+std::vector<node_id> node_config::voters() const {
+  auto result = partners;
+  result.push_back(self);
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+quorum_system node_config::make_quorum_system() const {
+  if (!quorum)
+    return quorum_system::majority(voters());
+  return quorum_system::counting(voters(), quorum->election_quorum,
+                                 quorum->replication_quorum);
+}
+
+void node_config::normalize_and_validate() {
+  require(!self.empty(), "self must name this node");
+  std::erase(partners, self);
+  std::sort(partners.begin(), partners.end());
+  partners.erase(std::unique(partners.begin(), partners.end()),
+                 partners.end());
+  for (auto& p : partners)
+    require(!p.empty(), "partners must not contain an empty name");
+  require(heartbeat_interval > 0ns, "heartbeat_interval must be positive");
+  require(election_timeout_min > 3 * heartbeat_interval,
+          "election_timeout_min must exceed 3 * heartbeat_interval");
+  require(election_timeout_max > election_timeout_min,
+          "election_timeout_max must exceed election_timeout_min");
+  require(leader_fallback_timeout > heartbeat_interval,
+          "leader_fallback_timeout must exceed heartbeat_interval");
+  require(default_call_timeout > 0ns, "default_call_timeout must be positive");
+  require(max_batch_entries > 0, "max_batch_entries must be positive");
+  require(max_batch_bytes > 0, "max_batch_bytes must be positive");
+  require(max_inflight > 0, "max_inflight must be positive");
+  make_quorum_system(); // throws config_error when unsafe
+}
+
+} // namespace flexsync

@@ -1,0 +1,102 @@
+#pragma once
+
+// The options of one node, with defaults and validation. Durations are
+// std::chrono (caf::timespan is std::chrono::nanoseconds, so the actors use
+// them unchanged).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/config_error.hpp"
+#include "protocol/quorum.hpp"
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+using namespace std::chrono_literals;
+
+/// Flexible-quorum sizes; unset means majority.
+struct quorum_spec {
+  size_t election_quorum = 0;
+  size_t replication_quorum = 0;
+};
+
+struct node_config {
+  node_config() = default;
+
+  /// A voter named `self` in a cluster with the voters `partners`.
+  node_config(std::string self, std::vector<std::string> partners);
+
+  // -- identity -------------------------------------------------------------
+
+  /// This node.
+  node_id self;
+  /// The other voters. The self address is dropped if it appears here.
+  std::vector<node_id> partners;
+
+  // -- quorums --------------------------------------------------------------
+
+  /// Counting quorum sizes, or nothing for majority.
+  std::optional<quorum_spec> quorum;
+
+  // -- timing ---------------------------------------------------------------
+
+  /// The election timeout is drawn uniformly from [min, max] (§5.2).
+  std::chrono::nanoseconds election_timeout_min = 160ms;
+  std::chrono::nanoseconds election_timeout_max = 320ms;
+  /// How often the leader sends appends (heartbeats) to each follower.
+  std::chrono::nanoseconds heartbeat_interval = 50ms;
+  /// Check-quorum window: a leader steps down when it has not heard from a
+  /// replication quorum for this long (PySyncObj: leader_fallback_timeout).
+  std::chrono::nanoseconds leader_fallback_timeout = 320ms;
+  /// Deadline of a call that names none (every call has one).
+  std::chrono::nanoseconds default_call_timeout = 10s;
+
+  // -- protocol switches ----------------------------------------------------
+
+  /// Campaign only after a pre-vote round succeeds (thesis §9.6).
+  bool pre_vote = true;
+  /// Step down without a live replication quorum; ignore vote requests while a
+  /// leader is heard from (leader stickiness).
+  bool check_quorum = true;
+
+  // -- replication ----------------------------------------------------------
+
+  /// An append carries at most this many entries...
+  size_t max_batch_entries = 4096;
+  /// ... and stops after the entry that reaches this many bytes.
+  size_t max_batch_bytes = 256 * 1024;
+  /// Appends in flight per follower before the leader waits for replies.
+  size_t max_inflight = 32;
+
+  // -- client commands ------------------------------------------------------
+
+  /// Commands waiting for a leader or for the log, per node; a submission
+  /// beyond it fails with queue_full.
+  size_t commands_queue_size = 100000;
+  /// Hold commands while no leader is known (true) or fail them with
+  /// no_leader (false).
+  bool commands_wait_leader = true;
+
+  // -- determinism ----------------------------------------------------------
+
+  /// Seed of the node's random generator (election timeouts, client ids).
+  /// 0 draws one from std::random_device.
+  uint64_t seed = 0;
+
+  /// All voters, self included, sorted.
+  std::vector<node_id> voters() const;
+
+  /// The quorum system over voters().
+  quorum_system make_quorum_system() const;
+
+  /// Drops self from partners and duplicates; checks every option.
+  /// @throws config_error naming the first invalid option.
+  void normalize_and_validate();
+};
+
+} // namespace flexsync

@@ -1,0 +1,69 @@
+#include "protocol/memory_storage.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace flexsync {
+
+index_t memory_storage::last_index() const {
+  return snapshot_index_ + log_.size();
+}
+
+term_t memory_storage::term_at(index_t i) const {
+  if (i == snapshot_index_)
+    return snapshot_term_;
+  if (i < snapshot_index_ || i > last_index())
+    return term_t{0};
+  return at(i).term;
+}
+
+const log_entry& memory_storage::at(index_t i) const {
+  return log_[i - snapshot_index_ - 1];
+}
+
+void memory_storage::save_term_and_vote(term_t term,
+                                        std::optional<node_id> voted_for) {
+  if (term < current_term_)
+    throw std::logic_error("current_term must never decrease");
+  current_term_ = term;
+  voted_for_ = std::move(voted_for);
+}
+
+void memory_storage::append(entry_list entries) {
+  for (auto& e : entries) {
+    if (e.index != last_index() + 1)
+      throw std::logic_error("append at index " + to_string(e.index)
+                             + " after last index " + to_string(last_index()));
+    bytes_ += e.data.size();
+    log_.push_back(std::move(e));
+  }
+}
+
+void memory_storage::truncate_suffix(index_t from) {
+  if (from <= snapshot_index_ || from <= commit_index_)
+    throw std::logic_error("truncation at " + to_string(from)
+                           + " would drop committed entries");
+  while (last_index() >= from) {
+    bytes_ -= log_.back().data.size();
+    log_.pop_back();
+  }
+}
+
+void memory_storage::entries(index_t from, index_t to, size_t max_bytes,
+                             entry_list& out) const {
+  size_t bytes = 0;
+  for (auto i = from; i <= to; ++i) {
+    auto& e = at(i);
+    out.push_back(e);
+    bytes += e.byte_size();
+    if (bytes >= max_bytes)
+      break;
+  }
+}
+
+void memory_storage::save_commit_index(index_t index) {
+  if (index > commit_index_)
+    commit_index_ = index;
+}
+
+} // namespace flexsync

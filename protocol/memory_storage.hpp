@@ -1,0 +1,48 @@
+#pragma once
+
+// Storage held in memory: nothing survives the process. Used for small data,
+// tests and the simulator (which keeps the object across a simulated crash to
+// model a durable disk).
+
+#include <deque>
+
+#include "protocol/storage.hpp"
+
+namespace flexsync {
+
+class memory_storage : public storage {
+public:
+  index_t snapshot_index() const override { return snapshot_index_; }
+  index_t last_index() const override;
+  term_t term_at(index_t i) const override;
+
+  term_t current_term() const override { return current_term_; }
+  std::optional<node_id> voted_for() const override { return voted_for_; }
+  void save_term_and_vote(term_t term,
+                          std::optional<node_id> voted_for) override;
+
+  void append(entry_list entries) override;
+  void truncate_suffix(index_t from) override;
+  void entries(index_t from, index_t to, size_t max_bytes,
+               entry_list& out) const override;
+
+  index_t commit_index() const override { return commit_index_; }
+  void save_commit_index(index_t index) override;
+
+  size_t entry_count() const override { return log_.size(); }
+  size_t byte_size() const override { return bytes_; }
+
+  /// The entry at `i` (snapshot_index() < i <= last_index()).
+  const log_entry& at(index_t i) const;
+
+private:
+  term_t current_term_;
+  std::optional<node_id> voted_for_;
+  index_t snapshot_index_;
+  term_t snapshot_term_;
+  index_t commit_index_;
+  std::deque<log_entry> log_;
+  size_t bytes_ = 0;
+};
+
+} // namespace flexsync

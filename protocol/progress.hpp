@@ -1,0 +1,70 @@
+#pragma once
+
+// The leader's view of one follower's log (§5.3 nextIndex/matchIndex), with
+// etcd-style flow control: a follower is either probed (one append at a time
+// until its log position is found) or replicated to (appends pipelined up to a
+// window of in-flight messages).
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+class progress {
+public:
+  enum class state : uint8_t { probe, replicate };
+
+  progress() = default;
+
+  /// A new leader assumes the follower is up to date: next = last + 1,
+  /// match = 0, probing (§5.3).
+  progress(index_t leader_last_index, size_t max_inflight);
+
+  /// Highest index known to be replicated on the follower; never decreases.
+  index_t match_index() const { return match_; }
+
+  /// Index of the next entry to send.
+  index_t next_index() const { return next_; }
+
+  state mode() const { return state_; }
+
+  /// Whether another append with entries may be sent now.
+  bool can_send() const;
+
+  /// Records an append that carried entries up to `last_sent`.
+  void on_sent(index_t last_sent);
+
+  /// Records a successful reply matching up to `index`. Returns whether the
+  /// match index advanced.
+  bool on_success(index_t index);
+
+  /// Records a rejection of an append whose prev_log_index was `rejected`,
+  /// with the follower's retry `hint`. Returns false when the rejection is
+  /// stale (a reordered or duplicated reply) and was ignored.
+  bool on_reject(index_t rejected, index_t hint);
+
+  /// Called once per heartbeat: lets a probe be resent and, when pipelined
+  /// appends made no progress for two heartbeats (lost messages), falls back
+  /// to probing from match + 1.
+  void on_heartbeat();
+
+  /// Number of appends in flight (replicate mode).
+  size_t inflight() const { return inflight_.size(); }
+
+private:
+  void become_probe(index_t next);
+
+  index_t match_;
+  index_t next_{1};
+  state state_ = state::probe;
+  size_t max_inflight_ = 1;
+  bool probe_sent_ = false;
+  size_t idle_heartbeats_ = 0;
+  /// Last index of each append in flight, ascending.
+  std::deque<index_t> inflight_;
+};
+
+} // namespace flexsync

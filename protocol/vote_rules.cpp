@@ -1,0 +1,51 @@
+#include "protocol/vote_rules.hpp"
+
+namespace flexsync {
+
+bool log_is_up_to_date(term_t candidate_last_term,
+                       index_t candidate_last_index, term_t own_last_term,
+                       index_t own_last_index) {
+  if (candidate_last_term != own_last_term)
+    return candidate_last_term > own_last_term;
+  return candidate_last_index >= own_last_index;
+}
+
+vote_decision decide_vote(const voter_state& self, const request_vote& req) {
+  vote_decision result;
+  result.term = self.current_term;
+  result.voted_for = self.voted_for;
+  auto up_to_date = log_is_up_to_date(req.last_log_term, req.last_log_index,
+                                      self.last_log_term, self.last_log_index);
+  if (req.pre_vote) {
+    // A pre-vote asks "would you vote for me in req.term?" and changes
+    // nothing: no term adoption, no recorded vote.
+    result.granted = self.is_voter && req.term > self.current_term
+                     && up_to_date;
+    return result;
+  }
+  if (req.term < self.current_term)
+    return result; // §5.1: reject requests from stale terms.
+  if (req.term > self.current_term) {
+    // §5.1: adopt the newer term; the vote of the old term no longer counts.
+    result.term = req.term;
+    result.voted_for.reset();
+    result.persist = true;
+  }
+  // §5.2: at most one vote per term, first come first served; §5.4.1: only
+  // for a candidate whose log is at least as up-to-date as ours.
+  auto free_to_vote = !result.voted_for || *result.voted_for == req.candidate;
+  if (self.is_voter && free_to_vote && up_to_date) {
+    result.granted = true;
+    if (!result.voted_for) {
+      result.voted_for = req.candidate;
+      result.persist = true;
+    }
+  }
+  return result;
+}
+
+bool ignores_vote_request(bool leader_recently_heard, const request_vote& req) {
+  return leader_recently_heard && !req.transfer;
+}
+
+} // namespace flexsync

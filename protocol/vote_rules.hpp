@@ -1,0 +1,54 @@
+#pragma once
+
+// Pure rules for granting votes (§5.2, §5.4.1) and pre-votes (thesis §9.6).
+
+#include <chrono>
+#include <optional>
+
+#include "protocol/types.hpp"
+#include "protocol/votes.hpp"
+
+namespace flexsync {
+
+/// §5.4.1: a candidate's log is at least as up-to-date as ours when its last
+/// term is greater, or equal with a last index at least as large.
+bool log_is_up_to_date(term_t candidate_last_term,
+                       index_t candidate_last_index, term_t own_last_term,
+                       index_t own_last_index);
+
+/// What the voter knows when a vote request arrives.
+struct voter_state {
+  /// The voter's durable current term.
+  term_t current_term;
+  /// Whom it voted for in current_term, if anyone.
+  std::optional<node_id> voted_for;
+  /// Its last log index and term.
+  index_t last_log_index;
+  term_t last_log_term;
+  /// False for read-only nodes (learners), which never vote.
+  bool is_voter = true;
+};
+
+/// What the voter must do. The caller persists `term` and `voted_for` (when
+/// `persist` is set) before it sends the reply.
+struct vote_decision {
+  /// The voter's term after the request: adopted when the request is newer.
+  term_t term;
+  /// Whom the voter has voted for in `term` afterwards.
+  std::optional<node_id> voted_for;
+  /// Whether term or vote changed and must be made durable first.
+  bool persist = false;
+  /// Whether the vote (or pre-vote) is granted.
+  bool granted = false;
+};
+
+/// Decides a vote or pre-vote request. A pre-vote never changes state.
+vote_decision decide_vote(const voter_state& self, const request_vote& req);
+
+/// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
+/// from a live leader within the minimum election timeout ignores vote and
+/// pre-vote requests, so a node returning from a partition cannot depose a
+/// healthy leader. Requests flagged as leadership transfers are exempt.
+bool ignores_vote_request(bool leader_recently_heard, const request_vote& req);
+
+} // namespace flexsync

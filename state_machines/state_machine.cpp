@@ -1,0 +1,70 @@
+#include "state_machines/state_machine.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/type_ids.hpp"
+
+namespace flexsync {
+
+namespace {
+
+/// Extra time the caller waits beyond the node's own deadline, so the node's
+/// precise answer (timeout or result) normally arrives first.
+constexpr caf::timespan deadline_backstop = std::chrono::seconds(1);
+
+} // namespace
+
+command_error::command_error(fail_reason reason, const std::string& context)
+  : std::runtime_error(std::string{"flexsync call failed: "} + to_string(reason)
+                       + (context.empty() ? "" : " (" + context + ")")),
+    reason_(reason) {
+  // nop
+}
+
+apply_error::apply_error(caf::error err)
+  : std::runtime_error("flexsync command returned an error: "
+                       + caf::to_string(err)),
+    error_(std::move(err)) {
+  // nop
+}
+
+const call_binding* state_machine::require_bound() const {
+  if (!bound())
+    throw std::logic_error("state machine is not registered with a node");
+  return &binding();
+}
+
+namespace detail {
+
+void throw_type_mismatch(const caf::message& result) {
+  throw command_error(fail_reason::bad_command,
+                      "unexpected result type: " + caf::to_string(result));
+}
+
+caf::message call_blocking(const call_binding* b, caf::message args,
+                           caf::timespan timeout) {
+  if (in_node_context())
+    throw command_error(fail_reason::would_block,
+                        "blocking call from inside the node; use then()");
+  caf::scoped_actor self{*b->sys};
+  caf::message result;
+  caf::error failure;
+  self
+    ->request(b->target, timeout + deadline_backstop, submit_atom::value,
+              b->index, std::move(args), timeout)
+    .receive([&](result_atom, caf::message& m) { result = std::move(m); },
+             [&](caf::error& err) { failure = std::move(err); });
+  if (failure)
+    throw command_error(to_fail_reason(failure), b->sys->render(failure));
+  return result;
+}
+
+void call_async(const call_binding* b, caf::message args,
+                caf::timespan timeout, completion_ptr done) {
+  caf::anon_send(b->target, submit_atom::value, b->index, std::move(args),
+                 timeout, std::move(done));
+}
+
+} // namespace detail
+
+} // namespace flexsync

@@ -1,0 +1,181 @@
+#pragma once
+
+// The replicated-object API: the C++ counterpart of PySyncObj's @replicated.
+//
+// A user class derives from state_machine and returns its replicated
+// operations from make_behavior() as CAF message handlers. Calling an
+// operation (call<R>(args...)) does not run it: the arguments are replicated
+// through the log, and the handler runs on every node when the entry is
+// applied. The caller receives the value the handler returned on the caller's
+// own node. Reads are plain member functions guarded by read().
+//
+//   struct counter : flexsync::state_machine {
+//     int64_t value = 0;
+//     caf::behavior make_behavior() override {
+//       return {[this](add_atom, int64_t n) { return value += n; }};
+//     }
+//   };
+//   auto v = c.call<int64_t>(add_atom::value, int64_t{5}).get();  // blocking
+//
+// Handlers must be deterministic: same state and arguments, same result on
+// every node. A handler that returns a caf::error leaves the state unchanged
+// by contract; its caller receives that error.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include <caf/actor.hpp>
+#include <caf/behavior.hpp>
+#include <caf/error.hpp>
+#include <caf/message.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/replicated_object.hpp"
+#include "actors/type_ids.hpp"
+#include "protocol/fail_reason.hpp"
+
+namespace flexsync {
+
+/// Thrown by a blocking call that did not apply its command (or could not
+/// learn the outcome); reason() says which, see fail_reason.
+class command_error : public std::runtime_error {
+public:
+  command_error(fail_reason reason, const std::string& context);
+  fail_reason reason() const { return reason_; }
+
+private:
+  fail_reason reason_;
+};
+
+/// Thrown by a blocking call whose command was applied but whose handler
+/// returned an error (the state is unchanged by contract).
+class apply_error : public std::runtime_error {
+public:
+  explicit apply_error(caf::error err);
+  const caf::error& error() const { return error_; }
+
+private:
+  caf::error error_;
+};
+
+namespace detail {
+
+/// Submits and waits. @throws command_error.
+caf::message call_blocking(const call_binding* b, caf::message args,
+                           caf::timespan timeout);
+
+/// Submits; `done` (may be null) runs in the node's context afterwards.
+void call_async(const call_binding* b, caf::message args,
+                caf::timespan timeout, completion_ptr done);
+
+[[noreturn]] void throw_type_mismatch(const caf::message& result);
+
+/// Extracts an R from a call's result message.
+/// @throws apply_error when the handler returned an error.
+template <class R>
+R unpack(caf::message& m) {
+  if (m.match_elements<caf::error>())
+    throw apply_error(m.get_as<caf::error>(0));
+  if constexpr (std::is_void_v<R>) {
+    return;
+  } else {
+    if (!m.match_elements<R>())
+      throw_type_mismatch(m);
+    return m.get_as<R>(0);
+  }
+}
+
+} // namespace detail
+
+/// One replicated call, ready to be submitted in one of three modes.
+template <class R>
+class [[nodiscard]] replicated_call {
+public:
+  replicated_call(const call_binding* binding, caf::message args)
+    : binding_(binding), args_(std::move(args)) {
+    // nop
+  }
+
+  /// Blocks until the command is applied on this node and returns its result.
+  /// Never hangs: fails after the node's default_call_timeout.
+  /// @throws command_error or apply_error.
+  R get() { return get(binding_->default_timeout); }
+
+  /// As get(), with an explicit deadline.
+  R get(caf::timespan timeout) {
+    auto m = detail::call_blocking(binding_, std::move(args_), timeout);
+    return detail::unpack<R>(m);
+  }
+
+  /// Asynchronous: `f(result, error)` runs in the node's context once the
+  /// command is applied or failed (error is empty on success; for R = void,
+  /// `f(error)`). A failed call passes a default-constructed R.
+  template <class F>
+  void then(F f) {
+    then(std::move(f), binding_->default_timeout);
+  }
+
+  template <class F>
+  void then(F f, caf::timespan timeout) {
+    auto done = std::make_shared<call_completion>(
+      [f = std::move(f)](caf::message& m, const caf::error& err) mutable {
+        deliver(f, m, err);
+      });
+    detail::call_async(binding_, std::move(args_), timeout, std::move(done));
+  }
+
+  /// Fire and forget.
+  void post() {
+    detail::call_async(binding_, std::move(args_), binding_->default_timeout,
+                       nullptr);
+  }
+
+private:
+  template <class F>
+  static void deliver(F& f, caf::message& m, const caf::error& err) {
+    caf::error e = err;
+    if (!e && m.match_elements<caf::error>())
+      e = m.get_as<caf::error>(0);
+    if constexpr (std::is_void_v<R>) {
+      f(e);
+    } else {
+      if (!e && !m.match_elements<R>())
+        e = to_error(fail_reason::bad_command);
+      if (e)
+        f(R{}, e);
+      else
+        f(m.get_as<R>(0), e);
+    }
+  }
+
+  const call_binding* binding_;
+  caf::message args_;
+};
+
+/// Base class of every user-defined replicated object and battery.
+class state_machine : public replicated_object {
+public:
+  /// Prepares a replicated call of the operation matching `xs`.
+  template <class R = void, class... Ts>
+  replicated_call<R> call(Ts&&... xs) {
+    return replicated_call<R>{require_bound(),
+                              caf::make_message(std::forward<Ts>(xs)...)};
+  }
+
+  /// Runs `f` while no command is being applied to this object, so it never
+  /// sees a half-applied command. Safe from any thread.
+  template <class F>
+  auto read(F&& f) const {
+    std::shared_lock<std::shared_mutex> guard{mutex_};
+    return f();
+  }
+
+private:
+  const call_binding* require_bound() const;
+};
+
+} // namespace flexsync
