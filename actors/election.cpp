@@ -151,6 +151,11 @@ void start_pre_vote(election_ptr self) {
       auto& st = self->state;
       if (st.timer_id != timer || st.role == raft_role::leader)
         return; // a leader showed up meanwhile
+      if (!st.leader.empty()) {
+        // The leader went silent: forget it while looking for a new one.
+        st.leader = node_id{};
+        broadcast_role(self, fail_reason::success);
+      }
       st.tally.emplace(st.w->quorum, current + 1, true);
       st.tally->record_self(st.w->config.self);
       if (!act_on_tally(self))
@@ -248,7 +253,7 @@ void on_request_vote(election_ptr self, const request_vote& req) {
 
 void on_vote_reply(election_ptr self, const vote_reply& reply) {
   auto& st = self->state;
-  if (!reply.pre_vote && reply.term > st.term) {
+  if (reply.term > st.term && !(reply.pre_vote && reply.granted)) {
     // replies_carry_term: a newer term ends the campaign.
     auto& w = *st.w;
     self->request(w.self.log_store, caf::infinite, observe_atom::value,
@@ -259,11 +264,9 @@ void on_vote_reply(election_ptr self, const vote_reply& reply) {
       });
     return;
   }
-  if (!st.tally || !st.tally->record(reply))
-    return;
-  if (reply.pre_vote && st.role == raft_role::candidate)
-    return;
-  act_on_tally(self);
+  // The tally ignores replies of another term or phase.
+  if (st.tally && st.tally->record(reply))
+    act_on_tally(self);
 }
 
 void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
@@ -272,6 +275,7 @@ void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
     return; // stale notification
   st.last_leader_contact = self->clock().now();
   extend_timer(self);
+  st.tally.reset(); // a live leader ends any pre-vote round
   if (st.role != raft_role::follower || term != st.term || leader != st.leader)
     become_follower(self, term, leader);
 }

@@ -61,14 +61,17 @@ void push_committed(log_store_ptr self) {
   }
 }
 
-void raise_commit(log_store_ptr self, index_t index) {
+/// Raises the commit index; `counted_in` is the leader's term when this node
+/// counted replicas as leader, term 0 for a follower.
+void raise_commit(log_store_ptr self, index_t index,
+                  term_t counted_in = term_t{0}) {
   auto& st = self->state;
   index = std::min(index, st.store->last_index());
   if (index <= st.store->commit_index())
     return;
   st.store->save_commit_index(index);
   if (st.w->observer)
-    st.w->observer->on_commit(st.w->config.self, index);
+    st.w->observer->on_commit(st.w->config.self, index, counted_in);
   push_committed(self);
 }
 
@@ -83,8 +86,10 @@ vote_reply on_request_vote(log_store_ptr self, const request_vote& req) {
       st.leader_term = term_t{0};
     st.store->save_term_and_vote(d.term, d.voted_for);
   }
-  // A pre-vote reply echoes the requested term so the candidate can tally it.
-  auto term = req.pre_vote ? req.term : d.term;
+  // A granted pre-vote echoes the requested term so the candidate can tally
+  // it; every other reply carries our term, so a pre-candidate whose term
+  // fell behind (and so can never win a pre-vote here) catches up.
+  auto term = req.pre_vote && d.granted ? req.term : d.term;
   return vote_reply{term, st.w->config.self, d.granted, req.pre_vote};
 }
 
@@ -208,7 +213,7 @@ caf::behavior running(log_store_ptr self) {
     [=](commit_atom, term_t term, index_t index) {
       auto& st = self->state;
       if (term == st.leader_term && term == st.store->current_term())
-        raise_commit(self, index);
+        raise_commit(self, index, term);
     },
     [=](status_atom) {
       auto& store = *self->state.store;

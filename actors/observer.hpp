@@ -20,9 +20,12 @@ public:
     (void) self, (void) role, (void) term, (void) leader;
   }
 
-  /// The log store moved the commit index to `index`.
-  virtual void on_commit(const node_id& self, index_t index) {
-    (void) self, (void) index;
+  /// The log store moved the commit index to `index`. `counted_in` is the
+  /// leader's term when this node, as leader, committed by counting replicas;
+  /// term 0 when it learned the commit index from its leader.
+  virtual void on_commit(const node_id& self, index_t index,
+                         term_t counted_in) {
+    (void) self, (void) index, (void) counted_in;
   }
 
   /// The state machine actor applied `entry` (every kind, in index order).

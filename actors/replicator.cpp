@@ -76,6 +76,12 @@ struct replicator_state {
   size_t cache_bytes = 0;
   uint64_t heartbeat_timer = 0;
   std::map<uint64_t, dedupe_window> dedupe;
+  /// Terms this incarnation has led, and the term it started in: a forward
+  /// bound to a term this node provably never led can be refused as
+  /// not_leader; one bound to a term it may have led is dropped silently
+  /// (an earlier copy may have been appended).
+  std::set<term_t> led_terms;
+  term_t start_term{UINT64_MAX};
   // Command side.
   std::vector<proposal_batch> buffered; // leader: waiting for the next flush
   bool flush_scheduled = false;
@@ -274,6 +280,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   stop_leading(self, fail_reason::leader_changed);
   st.leading = true;
   st.lead_term = term;
+  st.led_terms.insert(term);
   st.first_index_of_term = noop_index;
   st.last_index = noop_index;
   st.durable_index = noop_index;
@@ -416,7 +423,8 @@ void on_forward_command(replicator_ptr self, forward_command& fc) {
   // The sender bound these commands to fc.term: append only when leading
   // exactly that term.
   if (!st.leading || fc.term != st.lead_term) {
-    reject(fail_reason::not_leader, fc.commands);
+    if (fc.term > st.start_term && st.led_terms.count(fc.term) == 0)
+      reject(fail_reason::not_leader, fc.commands);
     return;
   }
   std::vector<command> fresh;
@@ -552,6 +560,12 @@ caf::actor spawn_replicator(caf::actor_system& sys) {
       [=](init_atom, const wiring_ptr& w) {
         self->state.w = w;
         self->become(running(self));
+        self->request(w->self.log_store, caf::infinite, log_state_atom::value)
+          .then([=](term_t current, index_t, term_t) {
+            // Before this reply no forward is refused: start_term is still
+            // the highest possible value.
+            self->state.start_term = current;
+          });
       },
     };
   });

@@ -97,17 +97,20 @@ void fail(sm_ptr self, uint64_t id, fail_reason why) {
   finish(self, id, caf::message{}, why);
 }
 
-/// Fails every bound call whose term `pred` selects.
+/// Fails every bound call that `pred` selects, with `why` or, by default,
+/// with the reason proving it was never applied.
 template <class Pred>
-void fail_bound(sm_ptr self, Pred pred) {
+void fail_bound(sm_ptr self, Pred pred,
+                std::optional<fail_reason> why = std::nullopt) {
   auto& st = self->state;
   std::vector<std::pair<uint64_t, fail_reason>> doomed;
   for (auto& [id, call] : st.pending)
     if (call.bound && pred(call))
-      doomed.emplace_back(id, call.appended_here ? fail_reason::discarded
-                                                 : fail_reason::leader_changed);
-  for (auto& [id, why] : doomed)
-    fail(self, id, why);
+      doomed.emplace_back(id, why ? *why
+                              : call.appended_here ? fail_reason::discarded
+                                                   : fail_reason::leader_changed);
+  for (auto& [id, reason] : doomed)
+    fail(self, id, reason);
 }
 
 void arm_sweep(sm_ptr self) {
@@ -270,10 +273,12 @@ void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
   st.role = role;
   st.term = term;
   st.leader = leader;
+  // The leader this node was lost its quorum: its calls may still commit
+  // later, or never; answer now instead of at the deadline.
   if (was_leader && why == fail_reason::quorum_lost)
-    fail_bound(self, [&](const pending_call& c) {
-      return c.term == old_term;
-    });
+    fail_bound(
+      self, [&](const pending_call& c) { return c.term == old_term; },
+      fail_reason::quorum_lost);
   update_ready(self);
 }
 

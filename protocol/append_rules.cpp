@@ -25,6 +25,7 @@ append_decision decide_append(const node_id& self, term_t current_term,
                               const log_view& log, index_t commit_index,
                               const append_entries& req) {
   append_decision d;
+  d.first_new = req.entries.size();
   d.commit_index = commit_index;
   d.reply.follower = self;
   d.reply.last_log_index = log.last_index();

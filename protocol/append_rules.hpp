@@ -24,7 +24,8 @@ struct append_decision {
   bool from_current_leader = false;
   /// First index to remove (entries >= it), or 0 for none.
   index_t truncate_from;
-  /// Offset into the request's entries of the first entry to append.
+  /// Offset into the request's entries of the first entry to append; equal
+  /// to the number of entries (nothing to append) unless the log matched.
   size_t first_new = 0;
   /// The follower's commit index afterwards (never lower than before).
   index_t commit_index;

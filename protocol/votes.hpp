@@ -34,7 +34,10 @@ typename Inspector::result_type inspect(Inspector& f, request_vote& x) {
 /// candidate learns the newer term (replies_carry_term).
 struct vote_reply {
   /// The voter's current term after handling the request; for a granted
-  /// pre-vote, the term the request named.
+  /// pre-vote, the term the request named. A rejected pre-vote carrying a
+  /// higher term makes the pre-candidate adopt it (else a node whose term
+  /// fell behind could never win a pre-vote, nor the node ahead win its vote
+  /// if its log is stale: a livelock).
   term_t term;
   /// Who answers.
   node_id voter;

@@ -1,0 +1,249 @@
+#include "scenarios/random_sim.hpp"
+
+#include <random>
+#include <sstream>
+
+#include "scenarios/sim/cluster.hpp"
+
+namespace flexsync::sim {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// After healing, a settled leader must exist within this much virtual time.
+constexpr caf::timespan liveness_bound = 10s;
+
+template <class T>
+const T& pick(std::mt19937_64& rng, const std::vector<T>& xs) {
+  std::uniform_int_distribution<size_t> d{0, xs.size() - 1};
+  return xs[d(rng)];
+}
+
+double uniform(std::mt19937_64& rng) {
+  return std::uniform_real_distribution<double>{0.0, 1.0}(rng);
+}
+
+size_t between(std::mt19937_64& rng, size_t lo, size_t hi) {
+  return std::uniform_int_distribution<size_t>{lo, hi}(rng);
+}
+
+cluster_options random_options(std::mt19937_64& rng, const run_params& p,
+                               std::ostringstream& setup) {
+  cluster_options opts;
+  opts.seed = rng();
+  opts.nodes = p.nodes ? *p.nodes : between(rng, 1, 5);
+  auto n = opts.nodes;
+  if (n >= 3 && uniform(rng) < 0.4) {
+    // A random counting system that passes validation.
+    auto q1 = between(rng, n / 2 + 1, n);
+    auto q2 = between(rng, n - q1 + 1, n);
+    opts.quorum = quorum_spec{q1, q2};
+  }
+  opts.pre_vote = uniform(rng) < 0.8;
+  opts.check_quorum = uniform(rng) < 0.8;
+  opts.max_batch_entries = pick(rng, std::vector<size_t>{1, 3, 4096});
+  if (uniform(rng) < 0.3) {
+    // Timeouts close to network delays: frequent elections and many terms.
+    opts.heartbeat_interval = 10ms;
+    opts.election_timeout_min = 40ms;
+    opts.election_timeout_max = 80ms;
+    setup << "fast_timeouts ";
+  }
+  if (p.verbose)
+    opts.level = p.debug ? log_level::debug : log_level::info;
+  setup << "nodes=" << n << " quorum=";
+  if (opts.quorum)
+    setup << "counting(" << opts.quorum->election_quorum << ","
+          << opts.quorum->replication_quorum << ")";
+  else
+    setup << "majority";
+  setup << " pre_vote=" << opts.pre_vote
+        << " check_quorum=" << opts.check_quorum
+        << " batch=" << opts.max_batch_entries;
+  return opts;
+}
+
+void random_faults(std::mt19937_64& rng, cluster& c, std::ostringstream& setup) {
+  auto& f = c.net().faults;
+  f.drop = pick(rng, std::vector<double>{0.0, 0.0, 0.01, 0.05, 0.2});
+  f.duplicate = pick(rng, std::vector<double>{0.0, 0.02, 0.2});
+  f.max_delay = pick(rng, std::vector<caf::timespan>{2ms, 10ms, 60ms});
+  setup << " drop=" << f.drop << " dup=" << f.duplicate
+        << " max_delay=" << f.max_delay.count() / 1000000 << "ms";
+  // Slow nodes make replication uneven, so logs diverge across terms.
+  if (c.ids().size() > 2 && uniform(rng) < 0.5) {
+    auto k = between(rng, 1, c.ids().size() / 2);
+    for (size_t i = 0; i < k; ++i) {
+      auto& id = pick(rng, c.ids());
+      f.slow[id] = std::chrono::milliseconds(between(rng, 5, 120));
+      setup << " slow[" << id.name << "]=" << f.slow[id].count() / 1000000
+            << "ms";
+    }
+  }
+}
+
+/// A random partition that puts `x` in a minority with up to one other node.
+void isolate(std::mt19937_64& rng, cluster& c, const node_id& x) {
+  std::vector<std::vector<node_id>> groups(2);
+  groups[0].push_back(x);
+  for (auto& id : c.ids())
+    if (id != x)
+      groups[groups[0].size() < 2 && uniform(rng) < 0.3 ? 0 : 1].push_back(id);
+  c.partition(groups);
+}
+
+/// One random event of the fault phase. Faults aimed at the leader are the
+/// most frequent: they create the histories (uncommitted entries of several
+/// terms on different nodes) that Raft's subtle rules exist for.
+void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
+  auto& ids = c.ids();
+  auto x = uniform(rng);
+  auto leader = c.leader();
+  if (x < 0.40) {
+    auto k = between(rng, 1, 6);
+    for (size_t i = 0; i < k; ++i)
+      c.propose(pick(rng, ids), "v" + std::to_string(++counter),
+                std::chrono::milliseconds(between(rng, 100, 3000)));
+  } else if (x < 0.50) {
+    std::vector<std::vector<node_id>> groups(2);
+    for (auto& id : ids)
+      groups[between(rng, 0, 1)].push_back(id);
+    c.partition(groups);
+  } else if (x < 0.57) {
+    isolate(rng, c, leader ? *leader : pick(rng, ids));
+  } else if (x < 0.62) {
+    c.net().block(pick(rng, ids), pick(rng, ids));
+  } else if (x < 0.72) {
+    c.heal();
+  } else if (x < 0.80) {
+    c.crash(leader ? *leader : pick(rng, ids));
+  } else if (x < 0.85) {
+    c.crash(pick(rng, ids));
+  } else {
+    c.restart(pick(rng, ids));
+  }
+}
+
+void append_violations(run_result& r, cluster& c) {
+  if (c.check().ok())
+    return;
+  r.ok = false;
+  for (auto& v : c.check().violations())
+    r.report += "  " + v + "\n";
+}
+
+} // namespace
+
+run_result run_random(const run_params& p) {
+  run_result r;
+  std::mt19937_64 rng{p.seed};
+  std::ostringstream setup;
+  auto opts = random_options(rng, p, setup);
+  cluster c{opts};
+  random_faults(rng, c, setup);
+  r.setup = setup.str();
+  uint64_t counter = 0;
+  // Fault phase: random events at random times under client load.
+  auto chaos = std::chrono::duration_cast<caf::timespan>(
+    std::chrono::duration<double>(p.chaos_seconds));
+  term_t seen;
+  // Crashed new leaders come back soon, with their uncommitted entries.
+  std::vector<std::pair<caf::timespan, node_id>> restarts;
+  while (c.now() < chaos && c.check().ok()) {
+    std::erase_if(restarts, [&](const auto& r) {
+      if (r.first > c.now())
+        return false;
+      c.restart(r.second);
+      return true;
+    });
+    auto slice = std::chrono::milliseconds(between(rng, 1, 250));
+    auto end = c.now() + slice;
+    // A newly elected leader is sometimes cut off after a few milliseconds,
+    // before its no-op reaches a quorum: the setting of Figure 8.
+    auto new_leader = [&] {
+      auto l = c.leader();
+      return l && c.check().roles().at(*l).term > seen;
+    };
+    while (c.now() < end && c.run_until(new_leader, end - c.now())) {
+      auto l = *c.leader();
+      seen = c.check().roles().at(l).term;
+      auto x = uniform(rng);
+      if (x < 0.3) {
+        // Cut the new leader off a few milliseconds into its term...
+        c.run_for(std::chrono::microseconds(between(rng, 0, 15000)));
+      } else if (x < 0.5) {
+        // ... or right after its first commit, before followers learn it.
+        auto c0 = c.check().commit_of(l);
+        c.run_until([&] { return c.check().commit_of(l) > c0 || !c.up(l); },
+                    std::chrono::milliseconds(300));
+      } else {
+        continue;
+      }
+      if (uniform(rng) < 0.5) {
+        c.crash(l);
+        restarts.emplace_back(
+          c.now() + std::chrono::milliseconds(between(rng, 20, 400)), l);
+      } else {
+        isolate(rng, c, l);
+      }
+    }
+    random_event(rng, c, counter);
+  }
+  // Healing: perfect network, every node up.
+  c.trace("sim: heal");
+  c.heal();
+  c.net().faults.drop = 0;
+  c.net().faults.duplicate = 0;
+  c.net().faults.slow.clear();
+  // Delays well below the election timeout, or no leader can be stable.
+  c.net().faults.max_delay = std::min(c.net().faults.max_delay,
+                                      opts.election_timeout_min / 8);
+  for (auto& id : c.ids())
+    c.restart(id);
+  if (c.check().ok() && !c.run_until([&] { return c.settled(); }, liveness_bound))
+    c.check().violation("liveness: no settled leader within "
+                        + std::to_string(liveness_bound.count() / 1000000)
+                        + "ms after healing");
+  // A final command must commit and reach every node. Like a real client,
+  // retry while the outcome is a failure (the freshly healed cluster may
+  // still change leaders once).
+  if (c.check().ok()) {
+    auto deadline = c.now() + 20s;
+    std::string last = "pending";
+    while (c.check().ok() && c.now() < deadline) {
+      auto at = pick(rng, c.ids());
+      c.trace("sim: final command on " + at.name);
+      auto slot = c.propose(at, "final", 2s);
+      c.run_until([&] { return c.outcomes()[slot].done; }, 5s);
+      auto& out = c.outcomes()[slot];
+      last = out.done ? to_string(out.reason) : "pending";
+      if (out.done && out.reason == fail_reason::success)
+        break;
+      c.run_for(200ms);
+    }
+    if (last != "success")
+      c.check().violation("liveness: final command " + last
+                          + " after 20s of retries");
+  }
+  if (c.check().ok()) {
+    // Every node applies everything acknowledged (and the final command).
+    c.run_until(
+      [&] {
+        index_t lo{UINT64_MAX}, hi{0};
+        for (auto& id : c.ids()) {
+          lo = std::min(lo, c.check().applied(id));
+          hi = std::max(hi, c.check().applied(id));
+        }
+        return lo == hi;
+      },
+      liveness_bound);
+    c.end_check();
+  }
+  append_violations(r, c);
+  r.steps = c.steps();
+  r.acked = c.check().acked();
+  return r;
+}
+
+} // namespace flexsync::sim

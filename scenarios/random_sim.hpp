@@ -1,0 +1,38 @@
+#pragma once
+
+// One randomized simulation run: a cluster of random size and quorum system,
+// random faults (partitions, one-way links, drops, duplicates, delays,
+// crashes and restarts) under random client load, then healing, and the
+// checks that must hold afterwards. A seed reproduces a run exactly.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace flexsync::sim {
+
+struct run_result {
+  bool ok = true;
+  /// One line describing the run (nodes, quorum, faults).
+  std::string setup;
+  /// The violations, one per line, when !ok.
+  std::string report;
+  uint64_t steps = 0;
+  uint64_t acked = 0;
+};
+
+struct run_params {
+  uint64_t seed = 1;
+  /// Fixed cluster size, or random (1 to 5) when unset.
+  std::optional<size_t> nodes;
+  /// Virtual duration of the fault phase.
+  double chaos_seconds = 6.0;
+  /// Print node logs at info level.
+  bool verbose = false;
+  /// With verbose: print node logs at debug level.
+  bool debug = false;
+};
+
+run_result run_random(const run_params& params);
+
+} // namespace flexsync::sim

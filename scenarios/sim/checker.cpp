@@ -1,0 +1,258 @@
+#include "scenarios/sim/checker.hpp"
+
+#include <algorithm>
+
+namespace flexsync::sim {
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t x) {
+  // FNV-1a over the 8 bytes of x.
+  for (int i = 0; i < 8; ++i) {
+    h ^= (x >> (i * 8)) & 0xff;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+uint64_t hash_bytes(uint64_t h, const std::string& s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string name_of(const std::optional<node_id>& x) {
+  return x ? x->name : "none";
+}
+
+} // namespace
+
+fingerprint fingerprint_of(const log_entry& e) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  h = mix(h, e.term.value);
+  h = mix(h, static_cast<uint64_t>(e.kind));
+  h = mix(h, e.client_id);
+  h = mix(h, e.request_id);
+  h = hash_bytes(h, e.data);
+  return {e.term, h};
+}
+
+// -- checked_storage ------------------------------------------------------------
+
+void checked_storage::save_term_and_vote(term_t term,
+                                         std::optional<node_id> voted_for) {
+  owner_->on_term_vote(self_, current_term(), this->voted_for(), term,
+                       voted_for);
+  memory_storage::save_term_and_vote(term, std::move(voted_for));
+}
+
+void checked_storage::append(entry_list entries) {
+  auto from = last_index() + 1;
+  memory_storage::append(std::move(entries));
+  owner_->on_log_change(self_, from);
+}
+
+void checked_storage::truncate_suffix(index_t from) {
+  if (from <= commit_index())
+    owner_->violation(self_.name + " truncates its log at "
+                      + to_string(from) + " at or below its commit index "
+                      + to_string(commit_index()));
+  memory_storage::truncate_suffix(from);
+  owner_->on_log_change(self_, from);
+}
+
+void checked_storage::save_commit_index(index_t index) {
+  if (index < commit_index())
+    owner_->violation(self_.name + " lowers its commit index from "
+                      + to_string(commit_index()) + " to " + to_string(index));
+  if (index > last_index())
+    owner_->violation(self_.name + " commits " + to_string(index)
+                      + " beyond its last index " + to_string(last_index()));
+  memory_storage::save_commit_index(index);
+}
+
+// -- checker --------------------------------------------------------------------
+
+std::shared_ptr<checked_storage> checker::make_storage(const node_id& id) {
+  auto store = std::make_shared<checked_storage>(id, this);
+  stores_[id] = store;
+  return store;
+}
+
+void checker::on_start(const node_id& id) {
+  applied_[id] = index_t{0};
+}
+
+void checker::violation(std::string what) {
+  violations_.push_back(std::move(what));
+}
+
+void checker::on_term_vote(const node_id& self, term_t old_term,
+                           const std::optional<node_id>& old_vote, term_t term,
+                           const std::optional<node_id>& vote) {
+  if (term < old_term)
+    violation(self.name + " lowers current_term from " + to_string(old_term)
+              + " to " + to_string(term));
+  if (term == old_term && old_vote && vote != old_vote)
+    violation(self.name + " votes twice in term " + to_string(term) + ": "
+              + old_vote->name + " then " + name_of(vote));
+}
+
+void checker::on_log_change(const node_id& self, index_t from) {
+  auto i = dirty_.find(self);
+  if (i == dirty_.end())
+    dirty_.emplace(self, from);
+  else
+    i->second = std::min(i->second, from);
+}
+
+void checker::check_logs() {
+  for (auto& [id, from] : dirty_) {
+    auto& store = *stores_.at(id);
+    auto& chain = chains_[id];
+    auto first = std::max(from, store.snapshot_index() + 1);
+    chain.resize(std::min<size_t>(first.value - 1, chain.size()));
+    for (auto i = index_t{chain.size() + 1}; i <= store.last_index(); ++i) {
+      auto& e = store.at(i);
+      auto prev = chain.empty() ? 0 : chain.back();
+      auto h = mix(prev, fingerprint_of(e).hash);
+      chain.push_back(h);
+      auto [it, added] = chain_at_.emplace(std::make_pair(i, e.term), h);
+      if (!added && it->second != h)
+        violation("log matching: " + id.name + " holds entry "
+                  + to_string(i) + " of term " + to_string(e.term)
+                  + " with a different history than another node");
+    }
+  }
+  dirty_.clear();
+}
+
+void checker::on_role_change(const node_id& self, raft_role role, term_t term,
+                             const node_id& leader) {
+  roles_[self] = role_view{role, term, leader};
+  if (role != raft_role::leader)
+    return;
+  auto [i, added] = leaders_.emplace(term, self);
+  if (!added && i->second != self)
+    violation("election safety: " + i->second.name + " and " + self.name
+              + " both lead term " + to_string(term));
+  // Leader completeness (§5.4): an entry committed in a term before this one
+  // is in the new leader's log.
+  auto& store = *stores_.at(self);
+  for (auto& [idx, fp] : committed_) {
+    auto ct = commit_term_.find(idx);
+    if (idx <= store.snapshot_index() || ct == commit_term_.end()
+        || ct->second >= term)
+      continue;
+    if (idx > store.last_index()
+        || !(fingerprint_of(store.at(idx)) == fp)) {
+      violation("leader completeness: leader " + self.name + " of term "
+                + to_string(term) + " lacks entry " + to_string(idx)
+                + " committed in term " + to_string(ct->second));
+      return;
+    }
+  }
+}
+
+void checker::on_commit(const node_id& self, index_t index,
+                        term_t counted_in) {
+  auto& known = commit_[self];
+  auto& store = *stores_.at(self);
+  if (counted_in > term_t{0}) {
+    // §5.4.2: a leader commits by counting replicas only entries of its own
+    // term (earlier ones are committed indirectly, with them).
+    if (store.term_at(index) != counted_in)
+      violation("commit rule: leader " + self.name + " of term "
+                + to_string(counted_in) + " commits index " + to_string(index)
+                + " of term " + to_string(store.term_at(index))
+                + " by counting");
+    for (auto i = index; i > known; i = i - 1) {
+      auto [it, added] = commit_term_.emplace(i, counted_in);
+      if (!added) {
+        if (it->second <= counted_in)
+          break;
+        it->second = counted_in;
+      }
+    }
+  }
+  for (auto i = std::max(known + 1, store.snapshot_index() + 1); i <= index;
+       ++i) {
+    auto fp = fingerprint_of(store.at(i));
+    auto [it, added] = committed_.emplace(i, fp);
+    if (!added && !(it->second == fp))
+      violation("commit: " + self.name + " commits entry " + to_string(i)
+                + " of term " + to_string(fp.term)
+                + " but another node committed a different entry there");
+  }
+  known = std::max(known, index);
+}
+
+void checker::on_apply(const node_id& self, const log_entry& e) {
+  auto& last = applied_[self];
+  if (e.index != last + 1)
+    violation(self.name + " applies " + to_string(e.index) + " after "
+              + to_string(last));
+  last = e.index;
+  auto fp = fingerprint_of(e);
+  auto [it, added] = applied_at_.emplace(e.index, fp);
+  if (!added && !(it->second == fp))
+    violation("state machine safety: " + self.name + " applies a different "
+              + "entry at index " + to_string(e.index));
+  if (auto c = committed_.find(e.index);
+      c == committed_.end() || !(c->second == fp))
+    violation(self.name + " applies uncommitted entry " + to_string(e.index));
+  if (e.kind != entry_kind::command)
+    return;
+  call_key key{e.client_id, e.request_id};
+  if (auto d = doomed_.find(key); d != doomed_.end())
+    violation("call " + std::to_string(e.request_id) + " was reported as "
+              + d->second + ", but is applied at " + to_string(e.index)
+              + " (term " + to_string(e.term) + ")");
+  applied_calls_.emplace(key, e.index);
+}
+
+void checker::on_call_done(const node_id& self, uint64_t client_id,
+                           uint64_t request_id, fail_reason reason) {
+  call_key key{client_id, request_id};
+  auto applied = applied_calls_.find(key);
+  if (reason == fail_reason::success) {
+    if (applied == applied_calls_.end())
+      violation(self.name + " acknowledges call "
+                + std::to_string(request_id) + " that was never applied");
+    else
+      acked_.emplace(key, applied->second);
+    return;
+  }
+  if (!proves_not_applied(reason))
+    return;
+  if (applied != applied_calls_.end())
+    violation(self.name + " fails call " + std::to_string(request_id)
+              + " with " + to_string(reason) + " but it is applied at "
+              + to_string(applied->second));
+  doomed_.emplace(key, std::string{to_string(reason)} + " on " + self.name);
+}
+
+void checker::end_check(const std::vector<node_id>& live) {
+  index_t needed;
+  for (auto& [key, idx] : acked_)
+    needed = std::max(needed, idx);
+  for (auto& id : live)
+    if (applied(id) < needed)
+      violation("acknowledged command at index " + to_string(needed)
+                + " is not applied on " + id.name + " (applied "
+                + to_string(applied(id)) + ")");
+}
+
+index_t checker::applied(const node_id& id) const {
+  auto i = applied_.find(id);
+  return i == applied_.end() ? index_t{0} : i->second;
+}
+
+index_t checker::commit_of(const node_id& id) const {
+  auto i = commit_.find(id);
+  return i == commit_.end() ? index_t{0} : i->second;
+}
+
+} // namespace flexsync::sim

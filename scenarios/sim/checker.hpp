@@ -1,0 +1,142 @@
+#pragma once
+
+// The simulator's safety and liveness checkers. They watch every node through
+// the observer hooks and through a decorator around each node's storage, and
+// are run after every simulation step:
+//
+// - election safety: at most one leader per term;
+// - durable state: current_term never decreases, at most one vote per term;
+// - log matching: equal (index, term) implies equal logs up to that index
+//   (checked with a hash chain per node, incrementally);
+// - commit: a node's commit index never decreases; a leader commits by
+//   counting only entries of its own term (§5.4.2); a committed entry never
+//   changes and is in the log of every later leader (leader completeness);
+// - state machine safety: no two nodes apply different entries at an index;
+// - calls: a call reported as proven-not-applied is never applied.
+//
+// At the end of a run, end_check() verifies that every acknowledged command
+// was applied on every live node.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/observer.hpp"
+#include "protocol/memory_storage.hpp"
+
+namespace flexsync::sim {
+
+class checker;
+
+/// Memory storage that reports every change to the checker.
+class checked_storage : public memory_storage {
+public:
+  checked_storage(node_id self, checker* owner)
+    : self_(std::move(self)), owner_(owner) {}
+
+  void save_term_and_vote(term_t term,
+                          std::optional<node_id> voted_for) override;
+  void append(entry_list entries) override;
+  void truncate_suffix(index_t from) override;
+  void save_commit_index(index_t index) override;
+
+private:
+  node_id self_;
+  checker* owner_;
+};
+
+/// Identity of an entry's content.
+struct fingerprint {
+  term_t term;
+  uint64_t hash = 0;
+  bool operator==(const fingerprint&) const = default;
+};
+
+fingerprint fingerprint_of(const log_entry& e);
+
+class checker : public node_observer {
+public:
+  // -- setup ------------------------------------------------------------------
+
+  std::shared_ptr<checked_storage> make_storage(const node_id& id);
+
+  /// A node (re)started: its applied position restarts at 0.
+  void on_start(const node_id& id);
+
+  /// A node crashed: it no longer has a role.
+  void on_stop(const node_id& id) { roles_.erase(id); }
+
+  // -- node_observer ----------------------------------------------------------
+
+  void on_role_change(const node_id& self, raft_role role, term_t term,
+                      const node_id& leader) override;
+  void on_commit(const node_id& self, index_t index,
+                 term_t counted_in) override;
+  void on_apply(const node_id& self, const log_entry& entry) override;
+  void on_call_done(const node_id& self, uint64_t client_id,
+                    uint64_t request_id, fail_reason reason) override;
+
+  // -- storage events ---------------------------------------------------------
+
+  void on_term_vote(const node_id& self, term_t old_term,
+                    const std::optional<node_id>& old_vote, term_t term,
+                    const std::optional<node_id>& vote);
+  void on_log_change(const node_id& self, index_t from);
+
+  // -- checks -----------------------------------------------------------------
+
+  /// Incremental log-matching check; call after every step.
+  void check_logs();
+
+  /// Every acknowledged command is applied on each of `live` nodes.
+  void end_check(const std::vector<node_id>& live);
+
+  void violation(std::string what);
+
+  bool ok() const { return violations_.empty(); }
+  const std::vector<std::string>& violations() const { return violations_; }
+
+  // -- observations for scripts -------------------------------------------------
+
+  /// What a node's election actor last announced.
+  struct role_view {
+    raft_role role = raft_role::follower;
+    term_t term;
+    node_id leader;
+  };
+
+  const std::map<node_id, role_view>& roles() const { return roles_; }
+
+  index_t applied(const node_id& id) const;
+  index_t commit_of(const node_id& id) const;
+  const std::map<term_t, node_id>& leaders() const { return leaders_; }
+  size_t acked() const { return acked_.size(); }
+  checked_storage& storage_of(const node_id& id) { return *stores_.at(id); }
+
+private:
+  using call_key = std::pair<uint64_t, uint64_t>;
+
+  std::map<node_id, std::shared_ptr<checked_storage>> stores_;
+  std::map<term_t, node_id> leaders_;
+  std::map<node_id, role_view> roles_;
+  std::map<index_t, fingerprint> committed_;
+  /// Lowest term of a leader that counted each committed index.
+  std::map<index_t, term_t> commit_term_;
+  std::map<index_t, fingerprint> applied_at_;
+  std::map<node_id, index_t> commit_;
+  std::map<node_id, index_t> applied_;
+  // Log matching.
+  std::map<node_id, std::vector<uint64_t>> chains_;
+  std::map<node_id, index_t> dirty_;
+  std::map<std::pair<index_t, term_t>, uint64_t> chain_at_;
+  // Calls.
+  std::map<call_key, index_t> applied_calls_;
+  std::map<call_key, index_t> acked_;
+  std::map<call_key, std::string> doomed_;
+  std::vector<std::string> violations_;
+};
+
+} // namespace flexsync::sim

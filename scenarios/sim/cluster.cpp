@@ -1,0 +1,302 @@
+#include "scenarios/sim/cluster.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actors/local_network.hpp"
+#include "actors/spawn.hpp"
+#include "actors/system_config.hpp"
+
+namespace flexsync::sim {
+
+namespace {
+
+/// Steps at one virtual instant before the run is declared livelocked.
+constexpr uint64_t max_steps_per_instant = 1'000'000;
+
+/// How much longer than the call's own deadline a client waits.
+constexpr caf::timespan client_backstop = std::chrono::seconds(1);
+
+} // namespace
+
+caf::behavior sim_register::make_behavior() {
+  return {
+    [this](put_atom, std::string& value) {
+      values.push_back(std::move(value));
+      return uint64_t{values.size()};
+    },
+  };
+}
+
+cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed) {
+  auto cfg = std::make_unique<system_config>(1);
+  cfg->set("scheduler.policy", caf::atom("testing"));
+  cfg_ = std::move(cfg);
+  sys_ = std::make_unique<caf::actor_system>(*cfg_);
+  sys_->await_actors_before_shutdown(false);
+  sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+  start_ = sched_->clock().now();
+  net_policy_ = std::make_shared<sim_network>(rng_());
+  net_ = spawn_local_network(*sys_, net_policy_);
+  client_ = sys_->spawn([this](caf::event_based_actor* self) -> caf::behavior {
+    return {
+      [=, this](submit_atom, const caf::actor& target, const caf::message& args,
+          caf::timespan timeout, uint64_t slot) {
+        self
+          ->request(target, timeout + client_backstop, submit_atom::value,
+                    uint32_t{0}, args, timeout)
+          .then(
+            [=, this](result_atom, caf::message& result) {
+              auto& out = outcomes_[slot];
+              out.done = true;
+              out.reason = fail_reason::success;
+              if (result.match_elements<uint64_t>())
+                out.position = result.get_as<uint64_t>(0);
+            },
+            [=, this](caf::error& err) {
+              auto& out = outcomes_[slot];
+              out.done = true;
+              out.reason = to_fail_reason(err);
+            });
+      },
+    };
+  });
+  for (size_t i = 1; i <= opts_.nodes; ++i)
+    ids_.emplace_back(std::to_string(i));
+  for (auto& id : ids_) {
+    auto& n = nodes_[id];
+    n.cfg.self = id;
+    n.cfg.partners = ids_;
+    n.cfg.quorum = opts_.quorum;
+    n.cfg.pre_vote = opts_.pre_vote;
+    n.cfg.check_quorum = opts_.check_quorum;
+    n.cfg.max_batch_entries = opts_.max_batch_entries;
+    n.cfg.heartbeat_interval = opts_.heartbeat_interval;
+    n.cfg.election_timeout_min = opts_.election_timeout_min;
+    n.cfg.election_timeout_max = opts_.election_timeout_max;
+    n.cfg.leader_fallback_timeout = opts_.election_timeout_max;
+    n.cfg.normalize_and_validate();
+    n.store = checker_.make_storage(id);
+  }
+  for (auto& id : ids_)
+    start(node(id));
+}
+
+cluster::~cluster() {
+  for (auto& id : ids_)
+    crash(id);
+  caf::anon_send_exit(net_, caf::exit_reason::kill);
+  caf::anon_send_exit(client_, caf::exit_reason::kill);
+  while (sched_->has_job())
+    sched_->run_once();
+}
+
+void cluster::start(sim_node& n) {
+  auto w = std::make_shared<node_wiring>();
+  w->config = n.cfg;
+  do
+    w->config.seed = rng_();
+  while (w->config.seed == 0);
+  w->quorum = w->config.make_quorum_system();
+  w->transport = net_;
+  w->store = n.store;
+  w->observer = &checker_;
+  n.object = std::make_unique<sim_register>();
+  w->machines = {n.object.get()};
+  w->log = logger{n.cfg.self.name, opts_.level,
+                  [this](log_level, std::string_view line) {
+                    trace(std::string{line});
+                  }};
+  checker_.on_start(n.cfg.self);
+  n.endpoints = spawn_node(*sys_, w);
+  n.up = true;
+}
+
+cluster::sim_node& cluster::node(const node_id& id) {
+  return nodes_.at(id);
+}
+
+const cluster::sim_node& cluster::node(const node_id& id) const {
+  return nodes_.at(id);
+}
+
+void cluster::trace(const std::string& line) const {
+  if (opts_.level < log_level::info)
+    return;
+  auto ms = std::chrono::duration<double, std::milli>(now()).count();
+  std::fprintf(stderr, "[%10.3fms] %s\n", ms, line.c_str());
+}
+
+caf::timespan cluster::now() const {
+  return sched_->clock().now() - start_;
+}
+
+void cluster::step_job() {
+  // A seeded choice among the ready actors decides the interleaving.
+  auto& jobs = sched_->jobs;
+  if (jobs.size() > 1) {
+    std::uniform_int_distribution<size_t> pick{0, jobs.size() - 1};
+    auto k = pick(rng_);
+    std::rotate(jobs.begin(), jobs.begin() + k, jobs.begin() + k + 1);
+  }
+  sched_->run_once();
+  ++steps_;
+  checker_.check_logs();
+}
+
+bool cluster::run_until(const std::function<bool()>& pred, caf::timespan max) {
+  auto& clock = sched_->clock();
+  auto deadline = clock.now() + max;
+  uint64_t at_instant = 0;
+  for (;;) {
+    if (pred())
+      return true;
+    if (!checker_.ok())
+      return false;
+    if (sched_->has_job()) {
+      if (++at_instant > max_steps_per_instant) {
+        checker_.violation("livelock: no progress of virtual time");
+        return false;
+      }
+      step_job();
+      continue;
+    }
+    at_instant = 0;
+    auto& schedule = clock.schedule();
+    if (schedule.empty() || schedule.begin()->first > deadline) {
+      if (deadline > clock.now())
+        sched_->advance_time(deadline - clock.now());
+      while (sched_->has_job())
+        step_job();
+      return pred();
+    }
+    auto due = schedule.begin()->first;
+    sched_->advance_time(std::max(due - clock.now(), caf::timespan{0}));
+  }
+}
+
+void cluster::run_for(caf::timespan d) {
+  run_until([] { return false; }, d);
+}
+
+bool cluster::up(const node_id& id) const {
+  return node(id).up;
+}
+
+std::vector<node_id> cluster::live() const {
+  std::vector<node_id> result;
+  for (auto& id : ids_)
+    if (up(id))
+      result.push_back(id);
+  return result;
+}
+
+void cluster::crash(const node_id& id) {
+  auto& n = node(id);
+  if (!n.up)
+    return;
+  // A crash is instantaneous: each actor handles an urgent kill before
+  // anything else in its mailbox, right now, so the dead incarnation never
+  // touches its storage or objects again.
+  caf::anon_send(net_, unregister_atom::value, id);
+  auto& ep = n.endpoints;
+  for (auto& a : {ep.election, ep.replicator, ep.log_store, ep.membership,
+                  ep.state_machine}) {
+    a->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
+               caf::make_message(caf::exit_msg{a.address(),
+                                               caf::exit_reason::kill}),
+               nullptr);
+    auto* job = dynamic_cast<caf::resumable*>(
+      caf::actor_cast<caf::abstract_actor*>(a));
+    sched_->run_jobs_filtered([&](caf::resumable* r) { return r == job; });
+  }
+  n.up = false;
+  checker_.on_stop(id);
+}
+
+void cluster::restart(const node_id& id) {
+  auto& n = node(id);
+  if (!n.up)
+    start(n);
+}
+
+void cluster::campaign(const node_id& id) {
+  auto& n = node(id);
+  if (n.up)
+    caf::anon_send(n.endpoints.election, campaign_now_atom::value);
+}
+
+std::optional<node_id> cluster::leader() const {
+  std::optional<node_id> result;
+  term_t best;
+  for (auto& [id, view] : checker_.roles())
+    if (view.role == raft_role::leader && up(id)
+        && (!result || view.term > best)) {
+      result = id;
+      best = view.term;
+    }
+  return result;
+}
+
+bool cluster::settled() const {
+  auto l = leader();
+  if (!l)
+    return false;
+  auto& roles = checker_.roles();
+  auto term = roles.at(*l).term;
+  for (auto& id : live()) {
+    auto i = roles.find(id);
+    if (i == roles.end() || i->second.term != term)
+      return false;
+    if (id != *l && (i->second.role != raft_role::follower || i->second.leader != *l))
+      return false;
+    // Caught up to the leader's term: applied at least its no-op.
+    auto& store = const_cast<checker&>(checker_).storage_of(id);
+    auto applied = checker_.applied(id);
+    if (applied == index_t{0} || store.term_at(applied) != term)
+      return false;
+  }
+  return true;
+}
+
+const std::vector<std::string>& cluster::values(const node_id& id) const {
+  return node(id).object->values;
+}
+
+void cluster::partition(const std::vector<std::vector<node_id>>& groups) {
+  for (size_t a = 0; a < groups.size(); ++a)
+    for (size_t b = 0; b < groups.size(); ++b)
+      if (a != b)
+        for (auto& x : groups[a])
+          for (auto& y : groups[b])
+            net_policy_->block(x, y);
+}
+
+size_t cluster::release(const node_id& from, const node_id& to, size_t n) {
+  auto msgs = net_policy_->release(from, to, n);
+  for (auto& m : msgs)
+    caf::anon_send(net_, deliver_atom::value, m.to, m.msg);
+  return msgs.size();
+}
+
+size_t cluster::propose(const node_id& at, std::string value,
+                        caf::timespan timeout) {
+  auto slot = outcomes_.size();
+  outcomes_.push_back(call_outcome{value, at, false, fail_reason::success, 0});
+  auto& n = node(at);
+  if (!n.up) {
+    outcomes_.back().done = true;
+    outcomes_.back().reason = fail_reason::stopped;
+    return slot;
+  }
+  caf::anon_send(client_, submit_atom::value, n.endpoints.state_machine,
+                 caf::make_message(sim_register::put_atom::value,
+                                   std::move(value)),
+                 timeout, uint64_t{slot});
+  return slot;
+}
+
+} // namespace flexsync::sim

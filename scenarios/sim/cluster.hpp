@@ -1,0 +1,163 @@
+#pragma once
+
+// A simulated cluster: every node's real actors in one actor system on CAF's
+// test_coordinator (virtual time), a seeded choice of which ready actor runs
+// next, the simulated network between nodes, crash/restart, clients, and the
+// checkers run after every step. One 64-bit seed reproduces a run exactly.
+//
+// Crash/restart keeps each node's storage object: it models a durable disk
+// (every write fsync'd). The restarted node gets new actors, a new client
+// identity and an empty state machine, rebuilt by replaying its committed log.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/logger.hpp"
+#include "actors/replicated_object.hpp"
+#include "actors/wiring.hpp"
+#include "protocol/config.hpp"
+#include "scenarios/sim/checker.hpp"
+#include "scenarios/sim/sim_network.hpp"
+
+namespace caf::scheduler {
+class test_coordinator;
+} // namespace caf::scheduler
+
+namespace flexsync::sim {
+
+struct cluster_options {
+  size_t nodes = 3;
+  std::optional<quorum_spec> quorum;
+  uint64_t seed = 1;
+  bool pre_vote = true;
+  bool check_quorum = true;
+  size_t max_batch_entries = 4096;
+  caf::timespan heartbeat_interval = std::chrono::milliseconds(50);
+  caf::timespan election_timeout_min = std::chrono::milliseconds(160);
+  caf::timespan election_timeout_max = std::chrono::milliseconds(320);
+  /// Node log lines at or above this level are printed to stderr.
+  log_level level = log_level::error;
+};
+
+/// The replicated object of simulated nodes: an append-only list of strings.
+class sim_register : public replicated_object {
+public:
+  using put_atom = caf::atom_constant<caf::atom("put")>;
+
+  caf::behavior make_behavior() override;
+
+  std::vector<std::string> values;
+};
+
+/// The outcome of one client call.
+struct call_outcome {
+  std::string label;
+  node_id node;
+  bool done = false;
+  fail_reason reason = fail_reason::success;
+  /// On success: the register's size after the command (its position).
+  uint64_t position = 0;
+};
+
+class cluster {
+public:
+  /// @throws config_error when the options describe an unsafe cluster.
+  explicit cluster(cluster_options opts);
+  ~cluster();
+
+  cluster(const cluster&) = delete;
+  cluster& operator=(const cluster&) = delete;
+
+  // -- time ------------------------------------------------------------------
+
+  /// Virtual time since the cluster started.
+  caf::timespan now() const;
+
+  /// Runs every event up to now + d, checking after each step.
+  void run_for(caf::timespan d);
+
+  /// Runs until `pred` holds (checked after every step) or `max` passes.
+  /// Returns whether `pred` held.
+  bool run_until(const std::function<bool()>& pred, caf::timespan max);
+
+  // -- nodes -----------------------------------------------------------------
+
+  const std::vector<node_id>& ids() const { return ids_; }
+  bool up(const node_id& id) const;
+  std::vector<node_id> live() const;
+  void crash(const node_id& id);
+  void restart(const node_id& id);
+  /// Makes `id` start an election now (no pre-vote, no stickiness).
+  void campaign(const node_id& id);
+
+  /// The leader of the highest term among live nodes, if any.
+  std::optional<node_id> leader() const;
+  /// True when exactly one live node leads, all live nodes follow it in its
+  /// term, and all applied an entry of that term.
+  bool settled() const;
+
+  const std::vector<std::string>& values(const node_id& id) const;
+
+  // -- network ---------------------------------------------------------------
+
+  sim_network& net() { return *net_policy_; }
+  /// Blocks every link between different groups (both directions).
+  void partition(const std::vector<std::vector<node_id>>& groups);
+  /// Delivers up to `n` held messages of a link now.
+  size_t release(const node_id& from, const node_id& to, size_t n);
+  void heal() { net_policy_->heal(); }
+
+  // -- clients ---------------------------------------------------------------
+
+  /// Submits put(value) on `at`; returns the slot of its outcome.
+  size_t propose(const node_id& at, std::string value, caf::timespan timeout);
+  const std::vector<call_outcome>& outcomes() const { return outcomes_; }
+
+  // -- checks ----------------------------------------------------------------
+
+  checker& check() { return checker_; }
+  /// Runs the end-of-run checks over the live nodes.
+  void end_check() { checker_.end_check(live()); }
+  uint64_t steps() const { return steps_; }
+
+  /// Prints `line` with the virtual time when the log level is info or more.
+  void trace(const std::string& line) const;
+
+private:
+  struct sim_node {
+    node_config cfg;
+    std::shared_ptr<checked_storage> store;
+    std::unique_ptr<sim_register> object;
+    node_endpoints endpoints;
+    bool up = false;
+  };
+
+  void start(sim_node& n);
+  void step_job();
+  sim_node& node(const node_id& id);
+  const sim_node& node(const node_id& id) const;
+
+  cluster_options opts_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  caf::actor_clock::time_point start_;
+  std::shared_ptr<sim_network> net_policy_;
+  caf::actor net_;
+  caf::actor client_;
+  std::vector<node_id> ids_;
+  std::map<node_id, sim_node> nodes_;
+  checker checker_;
+  std::vector<call_outcome> outcomes_;
+  uint64_t steps_ = 0;
+};
+
+} // namespace flexsync::sim

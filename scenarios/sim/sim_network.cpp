@@ -1,0 +1,80 @@
+#include "scenarios/sim/sim_network.hpp"
+
+#include "protocol/appends.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/votes.hpp"
+
+namespace flexsync::sim {
+
+namespace {
+
+std::string type_name(const caf::message& msg) {
+  if (msg.match_element<append_entries>(0))
+    return "append_entries";
+  if (msg.match_element<append_reply>(0))
+    return "append_reply";
+  if (msg.match_element<heartbeat>(0))
+    return "heartbeat";
+  if (msg.match_element<heartbeat_reply>(0))
+    return "heartbeat_reply";
+  if (msg.match_element<request_vote>(0))
+    return msg.get_as<request_vote>(0).pre_vote ? "pre_vote" : "request_vote";
+  if (msg.match_element<vote_reply>(0))
+    return "vote_reply";
+  if (msg.match_element<forward_command>(0))
+    return "forward_command";
+  if (msg.match_element<forward_reply>(0))
+    return "forward_reply";
+  return "other";
+}
+
+} // namespace
+
+std::vector<caf::timespan> sim_network::route(const node_id& from,
+                                              const node_id& to,
+                                              const caf::message& msg) {
+  ++counts_[{from, to, type_name(msg)}];
+  if (msg.match_element<append_reply>(0) && !msg.get_as<append_reply>(0).success)
+    ++rejections_[from];
+  if (blocked(from, to))
+    return {};
+  if (held_links_.count({from, to}) > 0) {
+    held_.push_back({from, to, msg});
+    return {};
+  }
+  std::uniform_real_distribution<double> coin{0.0, 1.0};
+  if (faults.drop > 0 && coin(rng_) < faults.drop)
+    return {};
+  std::uniform_int_distribution<int64_t> delay{faults.min_delay.count(),
+                                               faults.max_delay.count()};
+  caf::timespan extra{0};
+  for (auto* id : {&from, &to})
+    if (auto i = faults.slow.find(*id); i != faults.slow.end())
+      extra += i->second;
+  std::vector<caf::timespan> result{caf::timespan{delay(rng_)} + extra};
+  if (faults.duplicate > 0 && coin(rng_) < faults.duplicate)
+    result.emplace_back(caf::timespan{delay(rng_)} + extra);
+  return result;
+}
+
+std::vector<held_message> sim_network::release(const node_id& from,
+                                               const node_id& to, size_t n) {
+  std::vector<held_message> result;
+  for (auto i = held_.begin(); i != held_.end() && result.size() < n;) {
+    if (i->from == from && i->to == to) {
+      result.push_back(std::move(*i));
+      i = held_.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  return result;
+}
+
+void sim_network::drop_held(const node_id& from, const node_id& to) {
+  std::erase_if(held_, [&](const held_message& m) {
+    return m.from == from && m.to == to;
+  });
+}
+
+} // namespace flexsync::sim
