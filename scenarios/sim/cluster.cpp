@@ -81,6 +81,7 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
     n.cfg.normalize_and_validate();
     n.store = checker_.make_storage(id);
   }
+  quorum_ = nodes_.at(ids_.front()).cfg.make_quorum_system();
   for (auto& id : ids_)
     start(node(id));
 }
@@ -247,13 +248,22 @@ bool cluster::settled() const {
     return false;
   auto& roles = checker_.roles();
   auto term = roles.at(*l).term;
-  for (auto& id : live()) {
+  // The nodes the leader can talk to, both ways, must be able to commit...
+  node_set reachable;
+  for (auto& id : live())
+    if (id == *l
+        || (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
+      reachable.insert(id);
+  if (!quorum_.is_replication_quorum(reachable))
+    return false;
+  // ... and follow it, caught up at least to its no-op.
+  for (auto& id : reachable) {
     auto i = roles.find(id);
     if (i == roles.end() || i->second.term != term)
       return false;
-    if (id != *l && (i->second.role != raft_role::follower || i->second.leader != *l))
+    if (id != *l
+        && (i->second.role != raft_role::follower || i->second.leader != *l))
       return false;
-    // Caught up to the leader's term: applied at least its no-op.
     auto& store = const_cast<checker&>(checker_).storage_of(id);
     auto applied = checker_.applied(id);
     if (applied == index_t{0} || store.term_at(applied) != term)
@@ -275,11 +285,14 @@ void cluster::partition(const std::vector<std::vector<node_id>>& groups) {
             net_policy_->block(x, y);
 }
 
-size_t cluster::release(const node_id& from, const node_id& to, size_t n) {
-  auto msgs = net_policy_->release(from, to, n);
-  for (auto& m : msgs)
+std::vector<std::string> cluster::release(const node_id& from,
+                                          const node_id& to, size_t n) {
+  std::vector<std::string> result;
+  for (auto& m : net_policy_->release(from, to, n)) {
+    result.push_back(describe_message(m.msg));
     caf::anon_send(net_, deliver_atom::value, m.to, m.msg);
-  return msgs.size();
+  }
+  return result;
 }
 
 size_t cluster::propose(const node_id& at, std::string value,

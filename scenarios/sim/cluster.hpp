@@ -99,8 +99,9 @@ public:
 
   /// The leader of the highest term among live nodes, if any.
   std::optional<node_id> leader() const;
-  /// True when exactly one live node leads, all live nodes follow it in its
-  /// term, and all applied an entry of that term.
+  /// True when the leader of the highest term can reach a replication
+  /// quorum (both ways) and every live node it can reach follows it in its
+  /// term and has applied an entry of that term.
   bool settled() const;
 
   const std::vector<std::string>& values(const node_id& id) const;
@@ -110,8 +111,10 @@ public:
   sim_network& net() { return *net_policy_; }
   /// Blocks every link between different groups (both directions).
   void partition(const std::vector<std::vector<node_id>>& groups);
-  /// Delivers up to `n` held messages of a link now.
-  size_t release(const node_id& from, const node_id& to, size_t n);
+  /// Delivers up to `n` held messages of a link now; returns their
+  /// descriptions.
+  std::vector<std::string> release(const node_id& from, const node_id& to,
+                                   size_t n);
   void heal() { net_policy_->heal(); }
 
   // -- clients ---------------------------------------------------------------
@@ -155,6 +158,7 @@ private:
   caf::actor client_;
   std::vector<node_id> ids_;
   std::map<node_id, sim_node> nodes_;
+  quorum_system quorum_;
   checker checker_;
   std::vector<call_outcome> outcomes_;
   uint64_t steps_ = 0;

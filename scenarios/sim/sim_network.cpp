@@ -30,6 +30,26 @@ std::string type_name(const caf::message& msg) {
 
 } // namespace
 
+std::string describe_message(const caf::message& msg) {
+  auto type = type_name(msg);
+  if (msg.match_element<append_entries>(0)) {
+    auto& m = msg.get_as<append_entries>(0);
+    std::string entries;
+    for (auto& e : m.entries)
+      entries += (entries.empty() ? "" : " ") + to_string(e.index) + ":"
+                 + to_string(e.term);
+    return type + " term=" + to_string(m.term) + " prev="
+           + to_string(m.prev_log_index) + ":" + to_string(m.prev_log_term)
+           + " entries=[" + entries + "] commit=" + to_string(m.leader_commit);
+  }
+  if (msg.match_element<heartbeat>(0)) {
+    auto& m = msg.get_as<heartbeat>(0);
+    return type + " term=" + to_string(m.term) + " commit="
+           + to_string(m.leader_commit);
+  }
+  return type;
+}
+
 std::vector<caf::timespan> sim_network::route(const node_id& from,
                                               const node_id& to,
                                               const caf::message& msg) {

@@ -36,6 +36,10 @@ struct held_message {
   caf::message msg;
 };
 
+/// A short description of a protocol message, e.g.
+/// "append_entries term=3 prev=1:1 entries=[2:1] commit=1".
+std::string describe_message(const caf::message& msg);
+
 class sim_network : public network_policy {
 public:
   explicit sim_network(uint64_t seed) : rng_(seed) {}

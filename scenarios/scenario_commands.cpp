@@ -1,0 +1,352 @@
+#include "scenarios/scenario_commands.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace flexsync::sim {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> split(const std::string& x, char sep) {
+  std::vector<std::string> result;
+  std::string item;
+  std::istringstream in{x};
+  while (std::getline(in, item, sep))
+    if (!item.empty())
+      result.push_back(item);
+  return result;
+}
+
+std::string opt(const command_line& cmd, const std::string& key,
+                const std::string& fallback) {
+  auto i = cmd.opts.find(key);
+  return i == cmd.opts.end() ? fallback : i->second;
+}
+
+bool flag(const command_line& cmd, const std::string& key, bool fallback) {
+  auto v = opt(cmd, key, fallback ? "on" : "off");
+  if (v != "on" && v != "off")
+    throw std::invalid_argument(key + " must be on or off");
+  return v == "on";
+}
+
+std::pair<caf::timespan, caf::timespan> parse_range(const std::string& x) {
+  auto parts = split(x, '-');
+  if (parts.size() != 2)
+    throw std::invalid_argument("expected a range such as 1ms-5ms: " + x);
+  return {parse_duration(parts[0]), parse_duration(parts[1])};
+}
+
+std::pair<node_id, node_id> parse_link(const std::string& x) {
+  auto pos = x.find("->");
+  if (pos == std::string::npos)
+    throw std::invalid_argument("expected a link such as 1->2: " + x);
+  return {node_id{x.substr(0, pos)}, node_id{x.substr(pos + 2)}};
+}
+
+std::string render_ms(caf::timespan x) {
+  return std::to_string(x.count() / 1000000) + "ms";
+}
+
+} // namespace
+
+command_line parse_command(const std::string& line) {
+  command_line cmd;
+  std::istringstream in{line};
+  in >> cmd.verb;
+  std::string word;
+  while (in >> word) {
+    cmd.args.push_back(word);
+    if (auto eq = word.find('='); eq != std::string::npos)
+      cmd.opts[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return cmd;
+}
+
+caf::timespan parse_duration(const std::string& x) {
+  size_t pos = 0;
+  double value = std::stod(x, &pos);
+  auto unit = x.substr(pos);
+  double ns = 0;
+  if (unit == "s")
+    ns = value * 1e9;
+  else if (unit == "ms")
+    ns = value * 1e6;
+  else if (unit == "us")
+    ns = value * 1e3;
+  else
+    throw std::invalid_argument("unknown duration unit in " + x);
+  return caf::timespan{static_cast<int64_t>(ns)};
+}
+
+cluster& scenario_state::require_cluster() {
+  if (!cluster_)
+    throw std::invalid_argument("no cluster yet: start with `cluster n=...`");
+  return *cluster_;
+}
+
+node_id scenario_state::node_arg(const command_line& cmd, size_t pos) {
+  if (cmd.args.size() <= pos)
+    throw std::invalid_argument(cmd.verb + ": missing node argument");
+  node_id id{cmd.args[pos]};
+  auto& ids = require_cluster().ids();
+  if (std::find(ids.begin(), ids.end(), id) == ids.end())
+    throw std::invalid_argument(cmd.verb + ": unknown node " + id.name);
+  return id;
+}
+
+std::vector<std::string> scenario_state::take_violations() {
+  std::vector<std::string> result;
+  if (!cluster_)
+    return result;
+  auto& all = cluster_->check().violations();
+  for (; violations_seen_ < all.size(); ++violations_seen_)
+    result.push_back("VIOLATION: " + all[violations_seen_]);
+  return result;
+}
+
+void scenario_state::make_cluster(const command_line& cmd,
+                                  std::vector<std::string>& out) {
+  cluster_options opts;
+  opts.nodes = std::stoul(opt(cmd, "n", "3"));
+  opts.seed = std::stoull(opt(cmd, "seed", "1"));
+  if (cmd.opts.count("election_quorum") || cmd.opts.count("replication_quorum"))
+    opts.quorum = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
+                              std::stoul(opt(cmd, "replication_quorum", "0"))};
+  opts.pre_vote = flag(cmd, "pre_vote", true);
+  opts.check_quorum = flag(cmd, "check_quorum", true);
+  opts.max_batch_entries = std::stoul(opt(cmd, "batch", "4096"));
+  if (cmd.opts.count("election"))
+    std::tie(opts.election_timeout_min, opts.election_timeout_max)
+      = parse_range(cmd.opts.at("election"));
+  if (cmd.opts.count("heartbeat"))
+    opts.heartbeat_interval = parse_duration(cmd.opts.at("heartbeat"));
+  cluster_.reset();
+  reported_ = 0;
+  violations_seen_ = 0;
+  try {
+    cluster_ = std::make_unique<cluster>(opts);
+  } catch (const config_error& e) {
+    out.push_back(std::string{"error: "} + e.what());
+    return;
+  }
+  if (cmd.opts.count("delay")) {
+    auto [lo, hi] = parse_range(cmd.opts.at("delay"));
+    cluster_->net().faults.min_delay = lo;
+    cluster_->net().faults.max_delay = hi;
+  }
+  auto quorum = opts.quorum ? quorum_system::counting(cluster_->ids(),
+                                                      opts.quorum->election_quorum,
+                                                      opts.quorum->replication_quorum)
+                            : quorum_system::majority(cluster_->ids());
+  out.push_back("cluster: " + std::to_string(opts.nodes)
+                + (opts.nodes == 1 ? " node, " : " nodes, ")
+                + quorum.to_string());
+}
+
+void scenario_state::elect(const command_line& cmd,
+                           std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  auto id = node_arg(cmd, 0);
+  auto max = parse_duration(opt(cmd, "max", "5s"));
+  c.campaign(id);
+  auto& roles = c.check().roles();
+  auto leads = [&] {
+    auto i = roles.find(id);
+    return i != roles.end() && i->second.role == raft_role::leader;
+  };
+  if (c.run_until(leads, max))
+    out.push_back(id.name + " leader term=" + to_string(roles.at(id).term));
+  else
+    out.push_back(id.name + " not leader after " + render_ms(max));
+}
+
+void scenario_state::wait_leader(const command_line& cmd,
+                                 std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  auto max = parse_duration(opt(cmd, "max", "10s"));
+  auto start = c.now();
+  if (c.run_until([&] { return c.settled(); }, max)) {
+    auto l = *c.leader();
+    out.push_back("leader " + l.name + " term="
+                  + to_string(c.check().roles().at(l).term) + " after "
+                  + render_ms(c.now() - start));
+  } else {
+    out.push_back("no settled leader after " + render_ms(max));
+  }
+}
+
+void scenario_state::status(std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  for (auto& id : c.ids()) {
+    if (!c.up(id)) {
+      out.push_back(id.name + " down");
+      continue;
+    }
+    std::string line = id.name + " ";
+    auto& roles = c.check().roles();
+    auto i = roles.find(id);
+    auto view = i == roles.end() ? checker::role_view{} : i->second;
+    auto& store = c.check().storage_of(id);
+    line += to_string(view.role);
+    line += " term=" + to_string(store.current_term());
+    if (view.role == raft_role::follower)
+      line += " leader=" + (view.leader.empty() ? "none" : view.leader.name);
+    line += " commit=" + to_string(store.commit_index());
+    line += " applied=" + to_string(c.check().applied(id));
+    line += " last=" + to_string(store.last_index());
+    out.push_back(std::move(line));
+  }
+}
+
+void scenario_state::results(std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  auto& all = c.outcomes();
+  for (size_t i = reported_; i < all.size(); ++i) {
+    auto& o = all[i];
+    std::string line = o.label + " on " + o.node.name + ": ";
+    if (!o.done)
+      line += "pending";
+    else if (o.reason == fail_reason::success)
+      line += "success at " + std::to_string(o.position);
+    else
+      line += to_string(o.reason);
+    out.push_back(std::move(line));
+  }
+  // Pending calls are reported again next time.
+  while (reported_ < all.size() && all[reported_].done)
+    ++reported_;
+}
+
+void scenario_state::log(const command_line& cmd,
+                         std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  auto id = node_arg(cmd, 0);
+  auto& store = c.check().storage_of(id);
+  std::string line = id.name + " log:";
+  for (auto i = store.snapshot_index() + 1; i <= store.last_index(); ++i)
+    line += " " + to_string(i) + ":" + to_string(store.term_at(i));
+  line += " (commit " + to_string(store.commit_index()) + ")";
+  out.push_back(std::move(line));
+  if (c.up(id)) {
+    std::string values = id.name + " values:";
+    for (auto& v : c.values(id))
+      values += " " + v;
+    out.push_back(std::move(values));
+  }
+}
+
+void scenario_state::net(const command_line& cmd) {
+  auto& f = require_cluster().net().faults;
+  if (cmd.opts.count("drop"))
+    f.drop = std::stod(cmd.opts.at("drop"));
+  if (cmd.opts.count("duplicate"))
+    f.duplicate = std::stod(cmd.opts.at("duplicate"));
+  if (cmd.opts.count("delay"))
+    std::tie(f.min_delay, f.max_delay) = parse_range(cmd.opts.at("delay"));
+}
+
+void scenario_state::stats(const command_line& cmd,
+                           std::vector<std::string>& out) {
+  auto& netw = require_cluster().net();
+  if (!cmd.args.empty() && cmd.args[0] == "reset") {
+    netw.reset_counts();
+    return;
+  }
+  std::map<std::string, size_t> totals;
+  for (auto& [key, n] : netw.counts())
+    totals[std::get<2>(key)] += n;
+  for (auto& [type, n] : totals)
+    out.push_back(type + " " + std::to_string(n));
+  for (auto& [id, n] : netw.rejections())
+    out.push_back("rejected appends from " + id.name + ": "
+                  + std::to_string(n));
+}
+
+void scenario_state::execute(const command_line& cmd,
+                             std::vector<std::string>& out) {
+  auto& v = cmd.verb;
+  if (v == "cluster")
+    return make_cluster(cmd, out);
+  auto& c = require_cluster();
+  if (v == "elect") {
+    elect(cmd, out);
+  } else if (v == "campaign") {
+    for (size_t i = 0; i < cmd.args.size(); ++i)
+      c.campaign(node_arg(cmd, i));
+  } else if (v == "wait-leader") {
+    wait_leader(cmd, out);
+  } else if (v == "run") {
+    if (cmd.args.empty())
+      throw std::invalid_argument("run: missing duration");
+    c.run_for(parse_duration(cmd.args[0]));
+  } else if (v == "propose") {
+    auto id = node_arg(cmd, 0);
+    if (cmd.args.size() < 2)
+      throw std::invalid_argument("propose: missing value");
+    c.propose(id, cmd.args[1], parse_duration(opt(cmd, "timeout", "5s")));
+  } else if (v == "results") {
+    results(out);
+  } else if (v == "status") {
+    status(out);
+  } else if (v == "log") {
+    log(cmd, out);
+  } else if (v == "partition") {
+    std::vector<std::vector<node_id>> groups{{}};
+    for (auto& a : cmd.args) {
+      if (a == "|") {
+        groups.emplace_back();
+        continue;
+      }
+      for (auto& x : split(a, ','))
+        groups.back().emplace_back(x);
+    }
+    c.partition(groups);
+  } else if (v == "isolate") {
+    auto id = node_arg(cmd, 0);
+    std::vector<node_id> rest;
+    for (auto& x : c.ids())
+      if (x != id)
+        rest.push_back(x);
+    c.partition({{id}, rest});
+  } else if (v == "block" || v == "unblock" || v == "hold"
+             || v == "drop-held") {
+    if (cmd.args.empty())
+      throw std::invalid_argument(v + ": missing link such as 1->2");
+    auto [from, to] = parse_link(cmd.args[0]);
+    if (v == "block")
+      c.net().block(from, to);
+    else if (v == "unblock")
+      c.net().unblock(from, to);
+    else if (v == "hold")
+      c.net().hold(from, to);
+    else
+      c.net().drop_held(from, to);
+  } else if (v == "release") {
+    if (cmd.args.empty())
+      throw std::invalid_argument("release: missing link such as 1->2");
+    auto [from, to] = parse_link(cmd.args[0]);
+    for (auto& m : c.release(from, to, std::stoul(opt(cmd, "n", "1000000"))))
+      out.push_back("released " + from.name + "->" + to.name + ": " + m);
+  } else if (v == "heal") {
+    c.heal();
+  } else if (v == "crash") {
+    c.crash(node_arg(cmd, 0));
+  } else if (v == "restart") {
+    c.restart(node_arg(cmd, 0));
+  } else if (v == "net") {
+    net(cmd);
+  } else if (v == "stats") {
+    stats(cmd, out);
+  } else if (v == "check") {
+    c.end_check();
+    if (c.check().ok())
+      out.push_back("ok");
+  } else {
+    throw std::invalid_argument("unknown command: " + v);
+  }
+}
+
+} // namespace flexsync::sim

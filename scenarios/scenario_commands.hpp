@@ -1,0 +1,55 @@
+#pragma once
+
+// The commands of scenario scripts, executed against a simulated cluster.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenarios/sim/cluster.hpp"
+
+namespace flexsync::sim {
+
+/// A parsed command line: a verb, positional words and key=value options.
+struct command_line {
+  std::string verb;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> opts;
+};
+
+command_line parse_command(const std::string& line);
+
+/// Parses "2s", "150ms", "30us". @throws std::invalid_argument.
+caf::timespan parse_duration(const std::string& x);
+
+/// The state of one script run: the cluster (once created) and the calls
+/// not yet reported.
+class scenario_state {
+public:
+  /// Executes one command and appends its output lines to `out`.
+  /// @throws std::invalid_argument for malformed commands.
+  void execute(const command_line& cmd, std::vector<std::string>& out);
+
+  /// Violations found since the last call.
+  std::vector<std::string> take_violations();
+
+private:
+  cluster& require_cluster();
+  node_id node_arg(const command_line& cmd, size_t pos);
+
+  void make_cluster(const command_line& cmd, std::vector<std::string>& out);
+  void elect(const command_line& cmd, std::vector<std::string>& out);
+  void wait_leader(const command_line& cmd, std::vector<std::string>& out);
+  void status(std::vector<std::string>& out);
+  void results(std::vector<std::string>& out);
+  void log(const command_line& cmd, std::vector<std::string>& out);
+  void net(const command_line& cmd);
+  void stats(const command_line& cmd, std::vector<std::string>& out);
+
+  std::unique_ptr<cluster> cluster_;
+  size_t reported_ = 0;
+  size_t violations_seen_ = 0;
+};
+
+} // namespace flexsync::sim
