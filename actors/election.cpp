@@ -264,8 +264,15 @@ void on_vote_reply(election_ptr self, const vote_reply& reply) {
       });
     return;
   }
-  // The tally ignores replies of another term or phase.
-  if (st.tally && st.tally->record(reply))
+  if (!st.tally)
+    return;
+  // A refused pre-vote carries the voter's own (not higher) term: it still
+  // counts as a refusal of this round. The tally ignores any other reply of
+  // another term or phase.
+  auto counted = reply;
+  if (reply.pre_vote && !reply.granted && reply.term < st.tally->term())
+    counted.term = st.tally->term();
+  if (st.tally->record(counted))
     act_on_tally(self);
 }
 

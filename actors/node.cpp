@@ -22,10 +22,11 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   w.observer = opts.observer;
   w.machines = std::move(objects);
   spawn_node(sys, wiring_);
+  gate_ = std::make_shared<call_gate>();
   uint32_t index = 0;
   for (auto* m : w.machines)
     m->bind(call_binding{&sys, w.self.state_machine, index++,
-                         w.config.default_call_timeout});
+                         w.config.default_call_timeout, gate_});
 }
 
 node::~node() {
@@ -36,6 +37,10 @@ void node::stop() {
   if (stopped_)
     return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> guard{gate_->mtx};
+    gate_->open = false;
+  }
   auto& ep = wiring_->self;
   caf::scoped_actor self{sys_};
   std::vector<caf::actor> actors{ep.election, ep.replicator, ep.log_store,

@@ -92,6 +92,7 @@ public:
 private:
   caf::actor_system& sys_;
   std::shared_ptr<node_wiring> wiring_;
+  std::shared_ptr<call_gate> gate_;
   bool stopped_ = false;
 };
 

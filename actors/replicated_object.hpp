@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 
 #include <caf/actor.hpp>
@@ -19,6 +20,14 @@
 
 namespace flexsync {
 
+/// Closed when the node stops; asynchronous calls check it under its lock, so
+/// each call either reaches the node before it stops (and is answered, if
+/// need be with `stopped`) or is answered with `stopped` at once.
+struct call_gate {
+  std::mutex mtx;
+  bool open = true;
+};
+
 /// Where an object's calls go; set when a node registers the object.
 struct call_binding {
   caf::actor_system* sys = nullptr;
@@ -27,6 +36,7 @@ struct call_binding {
   /// The object's position in the node's list of objects.
   uint32_t index = 0;
   caf::timespan default_timeout{};
+  std::shared_ptr<call_gate> gate;
 };
 
 /// Completion of an asynchronous call, run in the node's context: the result

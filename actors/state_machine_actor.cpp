@@ -30,6 +30,12 @@ namespace {
 using time_point = caf::actor_clock::time_point;
 
 struct pending_call {
+  pending_call() = default;
+  pending_call(caf::response_promise rp, completion_ptr done)
+    : rp(std::move(rp)), done(std::move(done)) {
+    // nop
+  }
+
   time_point deadline;
   caf::response_promise rp; // request mode
   completion_ptr done;      // callback mode
@@ -290,21 +296,22 @@ caf::behavior running(sm_ptr self) {
       if (id == 0)
         return to_error(fail_reason::bad_command);
       auto rp = self->make_response_promise();
-      track(self, id, timeout, pending_call{{}, rp, nullptr});
+      track(self, id, timeout, pending_call{rp, nullptr});
       return caf::delegated<result_atom, caf::message>{};
     },
     [=](submit_atom, uint32_t index, const caf::message& args,
         caf::timespan timeout, const completion_ptr& done) {
+      // A post (no completion) is tracked too: it keeps the watermark below
+      // its request id until it is resolved, so the leader never mistakes it
+      // for an old duplicate.
       auto id = submit(self, index, args);
-      if (!done)
-        return;
-      if (id == 0) {
+      if (id != 0) {
+        track(self, id, timeout, pending_call{{}, done});
+      } else if (done) {
         caf::message none;
         detail::node_context_guard context;
         (*done)(none, to_error(fail_reason::bad_command));
-        return;
       }
-      track(self, id, timeout, pending_call{{}, {}, done});
     },
     [=](apply_atom, entry_list& entries) { on_apply(self, entries); },
     [=](role_atom, raft_role role, term_t term, const node_id& leader,

@@ -54,7 +54,11 @@ append_decision decide_append(const node_id& self, term_t current_term,
   // match the leader's log; only compare terms above it.
   if (prev >= snap && log.term_at(prev) != req.prev_log_term) {
     // §5.3: the logs diverge at prev; never at or below the commit index,
-    // which a correct leader's log always contains.
+    // which a correct leader's log always contains (Leader Completeness).
+    if (prev <= commit_index)
+      throw std::logic_error("append from " + req.leader.name
+                             + " conflicts with committed entry "
+                             + to_string(prev));
     d.reply.index = prev;
     d.reply.hint = first_index_of_term_at(log, prev, commit_index);
     return d;

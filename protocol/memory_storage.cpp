@@ -30,10 +30,13 @@ void memory_storage::save_term_and_vote(term_t term,
 }
 
 void memory_storage::append(entry_list entries) {
+  // Check the whole batch first: a refused append changes nothing.
+  for (size_t k = 0; k < entries.size(); ++k)
+    if (entries[k].index != last_index() + (k + 1))
+      throw std::logic_error("append at index " + to_string(entries[k].index)
+                             + " after last index "
+                             + to_string(last_index() + k));
   for (auto& e : entries) {
-    if (e.index != last_index() + 1)
-      throw std::logic_error("append at index " + to_string(e.index)
-                             + " after last index " + to_string(last_index()));
     bytes_ += e.data.size();
     log_.push_back(std::move(e));
   }

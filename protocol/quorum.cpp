@@ -118,6 +118,8 @@ index_t
 quorum_system::committed_index(const std::map<node_id, index_t>& match) const {
   // With counting quorums the answer is the q2-th largest match index among
   // the voters: exactly q2 voters (a replication quorum) hold it or more.
+  if (voters_.size() < q2_)
+    return index_t{0};
   std::vector<index_t> xs;
   xs.reserve(voters_.size());
   for (auto& v : voters_) {

@@ -81,8 +81,9 @@ private:
 
   kind kind_ = kind::majority;
   std::vector<node_id> voters_;
-  size_t q1_ = 0;
-  size_t q2_ = 0;
+  // A default-constructed system has no voters: nothing is a quorum.
+  size_t q1_ = 1;
+  size_t q2_ = 1;
 };
 
 } // namespace flexsync

@@ -61,8 +61,18 @@ caf::message call_blocking(const call_binding* b, caf::message args,
 
 void call_async(const call_binding* b, caf::message args,
                 caf::timespan timeout, completion_ptr done) {
-  caf::anon_send(b->target, submit_atom::value, b->index, std::move(args),
-                 timeout, std::move(done));
+  {
+    std::lock_guard<std::mutex> guard{b->gate->mtx};
+    if (b->gate->open) {
+      caf::anon_send(b->target, submit_atom::value, b->index, std::move(args),
+                     timeout, std::move(done));
+      return;
+    }
+  }
+  if (done) {
+    caf::message none;
+    (*done)(none, to_error(fail_reason::stopped));
+  }
 }
 
 } // namespace detail
