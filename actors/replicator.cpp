@@ -291,8 +291,16 @@ void on_append_reply(replicator_ptr self, const append_reply& r) {
   if (!fo)
     return;
   if (r.success) {
-    if (fo->prog.on_success(r.index))
+    if (fo->prog.on_success(r.index)) {
       on_match_change(self);
+      // A follower that acks after the commit index moved past what it was
+      // told still needs the news (it may wait to answer a caller).
+      auto& st = self->state;
+      if (std::min(st.commit, fo->prog.match_index()) > fo->commit_sent) {
+        st.commit_dirty = true;
+        schedule_flush(self);
+      }
+    }
     send_entries(self, r.follower);
   } else if (fo->prog.on_reject(r.index, r.hint)) {
     send_entries(self, r.follower);
