@@ -192,7 +192,8 @@ void become_leader(election_ptr self) {
   auto& w = *st.w;
   self->request(w.self.log_store, caf::infinite, lead_atom::value, term)
     .then(
-      [=](index_t noop_index, term_t prev_term, index_t commit) {
+      [=](index_t noop_index, term_t prev_term, index_t commit,
+          int64_t noop_time) {
         auto& st = self->state;
         if (st.term != term || st.role != raft_role::candidate)
           return;
@@ -202,7 +203,7 @@ void become_leader(election_ptr self) {
         st.tally.reset();
         ++st.timer_id; // a leader has no election timer
         self->send(st.w->self.replicator, lead_atom::value, term, noop_index,
-                   prev_term, commit);
+                   prev_term, commit, noop_time);
         broadcast_role(self, fail_reason::success);
       },
       [=](caf::error&) {

@@ -135,7 +135,8 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
                             st.store->last_index()});
 }
 
-caf::result<index_t, term_t, index_t> on_lead(log_store_ptr self, term_t term) {
+caf::result<index_t, term_t, index_t, int64_t> on_lead(log_store_ptr self,
+                                                       term_t term) {
   auto& st = self->state;
   auto& self_id = st.w->config.self;
   if (st.store->current_term() != term || st.store->voted_for() != self_id)
@@ -148,9 +149,17 @@ caf::result<index_t, term_t, index_t> on_lead(log_store_ptr self, term_t term) {
   noop.index = st.store->last_index() + 1;
   noop.term = term;
   noop.kind = entry_kind::noop;
+  int64_t previous = 0;
+  if (st.store->last_index() > st.store->snapshot_index()) {
+    entry_list last;
+    st.store->entries(st.store->last_index(), st.store->last_index(), 1, last);
+    previous = last.front().time;
+  }
+  noop.time = entry_time(*st.w, previous);
   auto noop_index = noop.index;
+  auto noop_time = noop.time;
   st.store->append(entry_list{std::move(noop)});
-  return {noop_index, prev_term, st.store->commit_index()};
+  return {noop_index, prev_term, st.store->commit_index(), noop_time};
 }
 
 caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,

@@ -14,7 +14,9 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/behavior.hpp>
+#include <caf/deserializer.hpp>
 #include <caf/error.hpp>
+#include <caf/serializer.hpp>
 #include <caf/message.hpp>
 #include <caf/timespan.hpp>
 
@@ -45,7 +47,34 @@ struct call_binding {
 using call_completion = std::function<void(caf::message&, const caf::error&)>;
 using completion_ptr = std::shared_ptr<call_completion>;
 
+/// The entry a node is applying, as seen from inside a replicated
+/// operation.
+struct apply_context {
+  /// Position of the entry in the log.
+  uint64_t index = 0;
+  /// Term of the entry.
+  uint64_t term = 0;
+  /// The leader's clock when it appended the entry (nanoseconds since the
+  /// Unix epoch): the same on every replica.
+  int64_t time = 0;
+};
+
 namespace detail {
+
+/// The entry being applied on the calling thread, or null outside an apply.
+const apply_context* current_apply();
+
+/// Makes `ctx` the current apply context of this thread for its lifetime.
+class apply_scope {
+public:
+  explicit apply_scope(const apply_context& ctx);
+  ~apply_scope();
+  apply_scope(const apply_scope&) = delete;
+  apply_scope& operator=(const apply_scope&) = delete;
+
+private:
+  const apply_context* previous_;
+};
 
 /// True while the calling thread runs inside a node (applying a command or
 /// running a completion), where a blocking call would deadlock.
@@ -71,6 +100,14 @@ public:
 
   /// The replicated operations. Called once, when the node starts.
   virtual caf::behavior make_behavior() = 0;
+
+  /// Writes the replicated state into a snapshot. The default refuses with
+  /// an error: an object whose state must survive compaction overrides
+  /// save() and load() (batteries do, with their inspect() overloads).
+  virtual caf::error save(caf::serializer& sink);
+
+  /// Replaces the replicated state with a snapshot written by save().
+  virtual caf::error load(caf::deserializer& source);
 
   /// Held exclusively by the node while it applies a command here.
   std::shared_mutex& apply_mutex() const { return mutex_; }

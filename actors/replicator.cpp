@@ -200,7 +200,7 @@ void arm_heartbeat(replicator_ptr self) {
 }
 
 void start_leading(replicator_ptr self, term_t term, index_t noop_index,
-                   term_t prev_term, index_t commit) {
+                   term_t prev_term, index_t commit, int64_t noop_time) {
   auto& st = self->state;
   stop_leading(self, fail_reason::leader_changed);
   st.leading = true;
@@ -209,6 +209,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.first_index_of_term = noop_index;
   st.last_index = noop_index;
   st.durable_index = noop_index;
+  st.last_time = noop_time;
   st.commit = commit;
   st.commit_dirty = false;
   st.cache_base = noop_index - 1;
@@ -216,6 +217,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   log_entry noop;
   noop.index = noop_index;
   noop.term = term;
+  noop.time = noop_time;
   st.cache.push_back(std::move(noop));
   auto now = self->clock().now();
   for (auto& v : st.w->quorum.voters())
@@ -320,8 +322,8 @@ caf::behavior running(replicator_ptr self) {
     [=](role_atom, raft_role role, term_t term, const node_id& leader,
         fail_reason why) { on_role(self, role, term, leader, why); },
     [=](lead_atom, term_t term, index_t noop_index, term_t prev_term,
-        index_t commit) {
-      start_leading(self, term, noop_index, prev_term, commit);
+        index_t commit, int64_t noop_time) {
+      start_leading(self, term, noop_index, prev_term, commit, noop_time);
     },
     [=](propose_atom, uint64_t watermark, std::vector<command>& commands) {
       on_propose(self, watermark, commands);

@@ -99,6 +99,7 @@ void append_buffered(replicator_ptr self) {
       e.kind = entry_kind::command;
       e.client_id = c.client_id;
       e.request_id = c.request_id;
+      e.time = st.last_time = entry_time(*st.w, st.last_time);
       e.data = std::move(c.data);
       st.cache_bytes += e.data.size();
       st.cache.push_back(e);

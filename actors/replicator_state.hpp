@@ -60,6 +60,8 @@ struct replicator_state {
   index_t first_index_of_term;
   index_t last_index;
   index_t durable_index;
+  /// Time of the last entry appended by this leader.
+  int64_t last_time = 0;
   index_t commit;
   bool commit_dirty = false;
   std::map<node_id, follower> followers;

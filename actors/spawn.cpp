@@ -1,5 +1,6 @@
 #include "actors/spawn.hpp"
 
+#include <chrono>
 #include <random>
 
 #include <caf/all.hpp>
@@ -9,6 +10,12 @@
 #include "protocol/votes.hpp"
 
 namespace flexsync {
+
+int64_t default_wall_clock() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 caf::actor route_peer_message(const node_endpoints& dst,
                               const caf::message& msg) {

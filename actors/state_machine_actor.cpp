@@ -224,6 +224,8 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   }
   std::unique_lock<std::shared_mutex> guard{st.w->machines[index]->apply_mutex()};
   detail::node_context_guard context;
+  apply_context entry{e.index.value, e.term.value, e.time};
+  detail::apply_scope scope{entry};
   try {
     if (auto result = st.behaviors[index](args))
       return std::move(*result);

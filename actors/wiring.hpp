@@ -3,6 +3,8 @@
 // What every actor of one node knows about the others: the immutable wiring
 // handed to each of them in their first (init) message.
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -39,6 +41,8 @@ typename Inspector::result_type inspect(Inspector& f, node_endpoints& x) {
 /// invalid handle for anything that is not a peer protocol message.
 caf::actor route_peer_message(const node_endpoints& dst, const caf::message& msg);
 
+int64_t default_wall_clock();
+
 struct node_wiring {
   node_config config;
   quorum_system quorum;
@@ -50,6 +54,9 @@ struct node_wiring {
   std::shared_ptr<storage> store;
   /// Optional decision hooks.
   node_observer* observer = nullptr;
+  /// The leader's clock for entry times: nanoseconds since the Unix epoch
+  /// (system clock by default; virtual time in the simulator).
+  std::function<int64_t()> wall_clock = default_wall_clock;
   /// The user's state machines, in registration order; used only by the
   /// state machine actor.
   std::vector<replicated_object*> machines;
@@ -57,6 +64,11 @@ struct node_wiring {
 };
 
 using wiring_ptr = std::shared_ptr<const node_wiring>;
+
+/// The time for a new entry: the clock, but never before `previous`.
+inline int64_t entry_time(const node_wiring& w, int64_t previous) {
+  return std::max(w.wall_clock(), previous);
+}
 
 /// Sends a protocol message to a peer through the node's transport.
 template <class Self, class... Ts>

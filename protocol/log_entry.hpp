@@ -35,18 +35,26 @@ struct log_entry {
   uint64_t client_id = 0;
   /// Per-client sequence number of the command (0 for internal entries).
   uint64_t request_id = 0;
+  /// Nanoseconds since the Unix epoch on the leader's clock when it appended
+  /// the entry, never lower than the previous entry's: a time every replica
+  /// agrees on (lock expiry, for instance, is measured with it).
+  int64_t time = 0;
   /// Opaque payload; for commands, the encoded state machine call.
   std::string data;
 
+  /// Bytes an entry costs beyond its payload (its fixed fields), for batching.
+  static constexpr size_t overhead_bytes = 48;
+
   /// Approximate size on the wire, used for batching by bytes.
-  size_t byte_size() const { return data.size() + 40; }
+  size_t byte_size() const { return data.size() + overhead_bytes; }
 
   bool operator==(const log_entry&) const = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, log_entry& x) {
-  return f(x.index, x.term, x.kind, x.client_id, x.request_id, x.data);
+  return f(x.index, x.term, x.kind, x.client_id, x.request_id, x.time,
+           x.data);
 }
 
 using entry_list = std::vector<log_entry>;

@@ -28,6 +28,12 @@ apply_error::apply_error(caf::error err)
   // nop
 }
 
+int64_t state_machine::entry_time() {
+  if (auto ctx = detail::current_apply())
+    return ctx->time;
+  throw std::logic_error("entry_time() called outside a replicated operation");
+}
+
 const call_binding* state_machine::require_bound() const {
   if (!bound())
     throw std::logic_error("state machine is not registered with a node");

@@ -166,6 +166,12 @@ public:
                               caf::make_message(std::forward<Ts>(xs)...)};
   }
 
+  /// Inside a replicated operation: the time the leader stamped on the entry
+  /// being applied (nanoseconds since the Unix epoch). Every replica sees
+  /// the same value, so operations may depend on it deterministically.
+  /// @throws std::logic_error outside a replicated operation.
+  static int64_t entry_time();
+
   /// Runs `f` while no command is being applied to this object, so it never
   /// sees a half-applied command. Safe from any thread.
   template <class F>

@@ -105,6 +105,8 @@ void cluster::start(sim_node& n) {
   w->transport = net_;
   w->store = n.store;
   w->observer = &checker_;
+  // Entry times come from virtual time, so runs stay reproducible.
+  w->wall_clock = [this] { return now().count(); };
   n.object = std::make_unique<sim_register>();
   w->machines = {n.object.get()};
   w->log = logger{n.cfg.self.name, opts_.level,

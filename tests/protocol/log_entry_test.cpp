@@ -19,9 +19,9 @@ TEST_CASE("new log entry is an empty no-op", "[log_entry]") {
 TEST_CASE("entry byte size is its payload plus a fixed overhead",
           "[log_entry]") {
   log_entry e;
-  CHECK(e.byte_size() == 40);
+  CHECK(e.byte_size() == log_entry::overhead_bytes);
   e.data = std::string(100, 'x');
-  CHECK(e.byte_size() == 140);
+  CHECK(e.byte_size() == 100 + log_entry::overhead_bytes);
 }
 
 TEST_CASE("entries are equal only when every field is", "[log_entry]") {
@@ -60,6 +60,7 @@ TEST_CASE("inspect visits every field of a log entry", "[log_entry]") {
   CHECK(e.kind != entry_kind::noop);
   CHECK(e.client_id != 0);
   CHECK(e.request_id != 0);
+  CHECK(e.time != 0);
   CHECK_FALSE(e.data.empty());
-  CHECK(f.visited == 6);
+  CHECK(f.visited == 7);
 }

@@ -104,14 +104,15 @@ TEST_CASE("entries are appended to the output", "[memory_storage]") {
 
 TEST_CASE("entries stop after the entry that reaches max_bytes",
           "[memory_storage]") {
-  // Each entry counts 10 payload bytes + 40 overhead = 50 bytes.
+  // Each entry counts 10 payload bytes plus the fixed overhead.
   auto s = with_terms({1, 1, 1, 1, 1});
-  REQUIRE(s.at(index_t{1}).byte_size() == 50);
-  CHECK(read(s, 1, 5, 100).size() == 2); // reaches 100 exactly with 2
-  CHECK(read(s, 1, 5, 101).size() == 3); // the third passes it
-  CHECK(read(s, 1, 5, 149).size() == 3);
-  CHECK(read(s, 1, 5, 150).size() == 3);
-  CHECK(read(s, 1, 5, 151).size() == 4);
+  auto per = s.at(index_t{1}).byte_size();
+  REQUIRE(per == 10 + log_entry::overhead_bytes);
+  CHECK(read(s, 1, 5, 2 * per).size() == 2); // reaches the limit with 2
+  CHECK(read(s, 1, 5, 2 * per + 1).size() == 3); // the third passes it
+  CHECK(read(s, 1, 5, 3 * per - 1).size() == 3);
+  CHECK(read(s, 1, 5, 3 * per).size() == 3);
+  CHECK(read(s, 1, 5, 3 * per + 1).size() == 4);
   CHECK(read(s, 1, 5, 1000).size() == 5);
 }
 
