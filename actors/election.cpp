@@ -342,6 +342,7 @@ caf::actor spawn_election(caf::actor_system& sys) {
       [=](init_atom, const wiring_ptr& w) {
         auto& st = self->state;
         st.w = w;
+        join_node(self, w);
         st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
           .then([=](term_t current, index_t, term_t) {

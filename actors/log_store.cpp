@@ -4,10 +4,15 @@
 // actor's cached term can cause an unsafe change: a node that voted in term 5
 // can never afterwards accept a term-4 append, because both pass through here.
 //
+// Group commit: a change is written at once, but everything that depends on
+// it (vote replies, append acknowledgements, leadership) waits in
+// `after_sync` until one storage sync() covers every change queued before it.
+// The sync is a message to self, so all messages already in the mailbox join
+// the batch.
+//
 // Invariants: current_term never decreases; at most one vote per term; the log
 // is never truncated at or below the commit index; the commit index never
-// decreases; nothing that depends on a change is sent before the storage call
-// making it durable has returned.
+// decreases; nothing that depends on a change leaves before it is durable.
 
 #include <algorithm>
 
@@ -15,6 +20,7 @@
 
 #include "actors/spawn.hpp"
 #include "protocol/append_rules.hpp"
+#include "protocol/snapshots.hpp"
 #include "protocol/vote_rules.hpp"
 
 namespace flexsync {
@@ -31,6 +37,10 @@ struct log_store_state {
   term_t leader_term;
   /// Last index handed to the state machine.
   index_t pushed;
+  /// What waits for the next sync.
+  std::vector<std::function<void()>> after_sync;
+  bool sync_scheduled = false;
+  bool periodic_armed = false;
 
   static inline const char* name = "flexsync.log_store";
 };
@@ -40,6 +50,36 @@ using log_store_ptr = caf::stateful_actor<log_store_state>*;
 [[noreturn]] void fail_stop(log_store_ptr self, const std::string& what) {
   self->state.w->log.error("safety invariant violated: " + what);
   throw std::logic_error(what);
+}
+
+/// Runs `f` once every change made so far is durable.
+template <class F>
+void after_sync(log_store_ptr self, F f) {
+  auto& st = self->state;
+  st.after_sync.emplace_back(std::move(f));
+  if (!st.sync_scheduled) {
+    st.sync_scheduled = true;
+    self->send(self, sync_atom::value, false);
+  }
+}
+
+void on_sync(log_store_ptr self, bool timer) {
+  auto& st = self->state;
+  if (timer)
+    st.periodic_armed = false;
+  else
+    st.sync_scheduled = false;
+  st.store->sync();
+  auto effects = std::move(st.after_sync);
+  st.after_sync.clear();
+  for (auto& f : effects)
+    f();
+  // `periodic` fsyncs lazily: make sure a late sync covers the last writes.
+  auto& p = st.w->config.persistence;
+  if (p.fsync == fsync_policy::periodic && !st.periodic_armed) {
+    st.periodic_armed = true;
+    self->delayed_send(self, p.fsync_period, sync_atom::value, true);
+  }
 }
 
 void adopt_term(log_store_ptr self, term_t term) {
@@ -53,6 +93,7 @@ void adopt_term(log_store_ptr self, term_t term) {
 void push_committed(log_store_ptr self) {
   auto& st = self->state;
   auto commit = st.store->commit_index();
+  st.pushed = std::max(st.pushed, st.store->snapshot_index());
   while (st.pushed < commit) {
     entry_list batch;
     st.store->entries(st.pushed + 1, commit, apply_chunk_bytes, batch);
@@ -75,7 +116,8 @@ void raise_commit(log_store_ptr self, index_t index,
   push_committed(self);
 }
 
-vote_reply on_request_vote(log_store_ptr self, const request_vote& req) {
+void on_request_vote(log_store_ptr self, const request_vote& req,
+                     caf::response_promise rp) {
   auto& st = self->state;
   voter_state vs{st.store->current_term(), st.store->voted_for(),
                  st.store->last_index(), st.store->last_term(),
@@ -90,15 +132,22 @@ vote_reply on_request_vote(log_store_ptr self, const request_vote& req) {
   // it; every other reply carries our term, so a pre-candidate whose term
   // fell behind (and so can never win a pre-vote here) catches up.
   auto term = req.pre_vote && d.granted ? req.term : d.term;
-  return vote_reply{term, st.w->config.self, d.granted, req.pre_vote};
+  vote_reply reply{term, st.w->config.self, d.granted, req.pre_vote};
+  after_sync(self, [rp, reply]() mutable { rp.deliver(std::move(reply)); });
+}
+
+void check_single_leader(log_store_ptr self, term_t term,
+                         const node_id& leader) {
+  if (term == self->state.leader_term)
+    fail_stop(self, "two leaders in term " + to_string(term) + ": "
+                      + self->state.w->config.self.name + " and "
+                      + leader.name);
 }
 
 void on_append_entries(log_store_ptr self, append_entries& req) {
   auto& st = self->state;
   auto& w = *st.w;
-  if (req.term == st.leader_term)
-    fail_stop(self, "two leaders in term " + to_string(req.term) + ": "
-                      + w.config.self.name + " and " + req.leader.name);
+  check_single_leader(self, req.term, req.leader);
   auto d = decide_append(w.config.self, st.store->current_term(), *st.store,
                          st.store->commit_index(), req);
   if (d.term_changed)
@@ -115,28 +164,66 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
     raise_commit(self, d.commit_index);
   }
   d.reply.last_log_index = st.store->last_index();
-  send_peer(self, w, req.leader, std::move(d.reply));
+  after_sync(self, [self, to = req.leader, reply = std::move(d.reply)] {
+    send_peer(self, *self->state.w, to, reply);
+  });
 }
 
 void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   auto& st = self->state;
   auto& w = *st.w;
-  if (hb.term == st.leader_term)
-    fail_stop(self, "two leaders in term " + to_string(hb.term) + ": "
-                      + w.config.self.name + " and " + hb.leader.name);
+  check_single_leader(self, hb.term, hb.leader);
   if (hb.term >= st.store->current_term()) {
     adopt_term(self, hb.term);
     self->send(w.self.election, leader_seen_atom::value, hb.term, hb.leader);
     // The leader sends min(commit, our match index): verified entries only.
     raise_commit(self, hb.leader_commit);
   }
-  send_peer(self, w, hb.leader,
-            heartbeat_reply{st.store->current_term(), w.config.self,
-                            st.store->last_index()});
+  heartbeat_reply reply{st.store->current_term(), w.config.self,
+                        st.store->last_index()};
+  after_sync(self, [self, to = hb.leader, reply] {
+    send_peer(self, *self->state.w, to, reply);
+  });
 }
 
-caf::result<index_t, term_t, index_t, int64_t> on_lead(log_store_ptr self,
-                                                       term_t term) {
+void on_install_chunk(log_store_ptr self, install_snapshot& chunk) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  check_single_leader(self, chunk.term, chunk.leader);
+  if (chunk.term < st.store->current_term()) {
+    send_peer(self, w, chunk.leader,
+              install_reply{st.store->current_term(), w.config.self,
+                            chunk.last_index, 0, false});
+    return;
+  }
+  adopt_term(self, chunk.term);
+  self->send(w.self.election, leader_seen_atom::value, chunk.term,
+             chunk.leader);
+  // The snapshotter writes the chunk and answers the leader.
+  after_sync(self, [self, chunk = std::move(chunk)]() mutable {
+    self->send(self->state.w->self.snapshotter, std::move(chunk));
+  });
+}
+
+/// A snapshot (taken here, or received and verified) covers `index`.
+void on_snapshot_durable(log_store_ptr self, index_t index, term_t term,
+                         int64_t time, index_t keep_from) {
+  auto& st = self->state;
+  if (index > st.store->snapshot_index()) {
+    st.store->install_snapshot(index, term, time);
+    if (st.w->observer)
+      st.w->observer->on_commit(st.w->config.self, st.store->commit_index(),
+                                term_t{0});
+  }
+  // Segments below the previous snapshot go; the previous snapshot and the
+  // journal after it stay usable if the newest snapshot is ever corrupt.
+  if (st.w->log_journal)
+    st.w->log_journal->drop_segments_through(keep_from);
+  push_committed(self);
+}
+
+caf::result<index_t, term_t, index_t, int64_t>
+on_lead(log_store_ptr self, term_t term) {
   auto& st = self->state;
   auto& self_id = st.w->config.self;
   if (st.store->current_term() != term || st.store->voted_for() != self_id)
@@ -149,17 +236,16 @@ caf::result<index_t, term_t, index_t, int64_t> on_lead(log_store_ptr self,
   noop.index = st.store->last_index() + 1;
   noop.term = term;
   noop.kind = entry_kind::noop;
-  int64_t previous = 0;
-  if (st.store->last_index() > st.store->snapshot_index()) {
-    entry_list last;
-    st.store->entries(st.store->last_index(), st.store->last_index(), 1, last);
-    previous = last.front().time;
-  }
-  noop.time = entry_time(*st.w, previous);
+  noop.time = entry_time(*st.w, st.store->last_time());
   auto noop_index = noop.index;
   auto noop_time = noop.time;
   st.store->append(entry_list{std::move(noop)});
-  return {noop_index, prev_term, st.store->commit_index(), noop_time};
+  auto rp = self->make_response_promise();
+  after_sync(self, [self, rp, noop_index, prev_term, noop_time]() mutable {
+    rp.deliver(noop_index, prev_term, self->state.store->commit_index(),
+               noop_time);
+  });
+  return caf::delegated<index_t, term_t, index_t, int64_t>{};
 }
 
 caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
@@ -174,13 +260,16 @@ caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
                       + " after " + to_string(st.store->last_index()));
   auto last = entries.back().index;
   st.store->append(std::move(entries));
-  return last;
+  auto rp = self->make_response_promise();
+  after_sync(self, [rp, last]() mutable { rp.deliver(last); });
+  return caf::delegated<index_t>{};
 }
 
 caf::result<index_t, term_t, entry_list>
 on_read(log_store_ptr self, index_t from, index_t to, uint64_t max_bytes) {
   auto& st = self->state;
   auto& store = *st.store;
+  // Below the snapshot boundary the leader must send the snapshot instead.
   if (from <= store.snapshot_index() || from > store.last_index() + 1)
     return to_error(fail_reason::bad_command);
   entry_list out;
@@ -192,17 +281,28 @@ on_read(log_store_ptr self, index_t from, index_t to, uint64_t max_bytes) {
 
 caf::behavior running(log_store_ptr self) {
   return {
-    [=](const request_vote& req) { return on_request_vote(self, req); },
+    [=](const request_vote& req) {
+      auto rp = self->make_response_promise();
+      on_request_vote(self, req, rp);
+      return rp;
+    },
     [=](append_entries& req) { on_append_entries(self, req); },
     [=](const heartbeat& hb) { on_heartbeat(self, hb); },
-    [=](campaign_atom) -> caf::result<term_t, index_t, term_t> {
+    [=](install_snapshot& chunk) { on_install_chunk(self, chunk); },
+    [=](sync_atom, bool timer) { on_sync(self, timer); },
+    [=](campaign_atom) {
       // §5.2: a campaign increments the term and votes for itself, durably,
       // before any vote request leaves the node.
       auto& st = self->state;
       auto term = st.store->current_term() + 1;
       st.store->save_term_and_vote(term, st.w->config.self);
       st.leader_term = term_t{0};
-      return {term, st.store->last_index(), st.store->last_term()};
+      auto rp = self->make_response_promise();
+      after_sync(self, [self, rp, term]() mutable {
+        auto& store = *self->state.store;
+        rp.deliver(term, store.last_index(), store.last_term());
+      });
+      return rp;
     },
     [=](log_state_atom) -> caf::result<term_t, index_t, term_t> {
       auto& store = *self->state.store;
@@ -210,7 +310,11 @@ caf::behavior running(log_store_ptr self) {
     },
     [=](observe_atom, term_t term) {
       adopt_term(self, term);
-      return self->state.store->current_term();
+      auto rp = self->make_response_promise();
+      after_sync(self, [self, rp]() mutable {
+        rp.deliver(self->state.store->current_term());
+      });
+      return rp;
     },
     [=](lead_atom, term_t term) { return on_lead(self, term); },
     [=](append_atom, term_t term, entry_list& entries) {
@@ -224,13 +328,25 @@ caf::behavior running(log_store_ptr self) {
       if (term == st.leader_term && term == st.store->current_term())
         raise_commit(self, index, term);
     },
+    [=](compact_atom, index_t index, term_t term, int64_t time,
+        index_t keep_from) {
+      on_snapshot_durable(self, index, term, time, keep_from);
+    },
+    [=](install_atom, index_t index, term_t term, int64_t time,
+        index_t keep_from) {
+      on_snapshot_durable(self, index, term, time, keep_from);
+      auto rp = self->make_response_promise();
+      after_sync(self, [rp]() mutable { rp.deliver(true); });
+      return rp;
+    },
     [=](status_atom) {
       auto& store = *self->state.store;
       auto vote = store.voted_for().value_or(node_id{});
       return caf::make_message(store.current_term(), vote,
                                store.commit_index(), store.last_index(),
                                uint64_t{store.entry_count()},
-                               uint64_t{store.byte_size()});
+                               uint64_t{store.byte_size()},
+                               store.snapshot_index());
     },
   };
 }
@@ -243,9 +359,10 @@ caf::actor spawn_log_store(caf::actor_system& sys) {
       [=](init_atom, const wiring_ptr& w) {
         auto& st = self->state;
         st.w = w;
+        join_node(self, w);
         st.store = w->store.get();
         // Replay: entries committed before a restart are applied without
-        // waiting for peers.
+        // waiting for peers (the state machine restored the snapshot).
         push_committed(self);
         self->become(running(self));
       },

@@ -26,6 +26,7 @@ caf::actor spawn_membership(caf::actor_system& sys) {
     return {
       [=](init_atom, const wiring_ptr& w) {
         self->state.w = w;
+        join_node(self, w);
         self->become(caf::behavior{
           [=](status_atom) {
             auto& w = *self->state.w;

@@ -3,7 +3,8 @@
 #include <caf/all.hpp>
 
 #include "actors/spawn.hpp"
-#include "protocol/memory_storage.hpp"
+#include "actors/persistence.hpp"
+#include "snapshot/memory_disk.hpp"
 
 namespace flexsync {
 
@@ -17,8 +18,23 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   w.log = logger{cfg.self.name, opts.level, std::move(opts.log_sink)};
   w.config = std::move(cfg);
   w.transport = std::move(transport);
-  w.store = opts.store ? std::move(opts.store)
-                       : std::make_shared<memory_storage>();
+  auto log = [lg = w.log](const std::string& line) { lg.warning(line); };
+  auto clock = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+  };
+  if (opts.store) {
+    w.store = std::move(opts.store);
+    w.snapshots = std::make_shared<snapshot_store>(
+      std::make_shared<memory_disk>(), log);
+  } else {
+    auto p = open_persistence(w.config, nullptr, log, clock);
+    w.store = std::move(p.store);
+    w.log_journal = std::move(p.log_journal);
+    w.snapshots = std::move(p.snapshots);
+    w.restored = std::move(p.restored);
+  }
   w.observer = opts.observer;
   w.machines = std::move(objects);
   spawn_node(sys, wiring_);
@@ -44,7 +60,8 @@ void node::stop() {
   auto& ep = wiring_->self;
   caf::scoped_actor self{sys_};
   std::vector<caf::actor> actors{ep.election, ep.replicator, ep.log_store,
-                                 ep.membership, ep.state_machine};
+                                 ep.membership, ep.state_machine,
+                                 ep.snapshotter};
   for (auto& a : actors)
     self->monitor(a);
   stop_node(ep, wiring_->transport, id(), caf::exit_reason::user_shutdown);
@@ -78,7 +95,8 @@ node_status node::status(caf::timespan timeout) const {
   self->request(ep.log_store, timeout, status_atom::value)
     .receive(
       [&](term_t, const node_id&, index_t commit, index_t last,
-          uint64_t entries, uint64_t bytes) {
+          uint64_t entries, uint64_t bytes, index_t snapshot_index) {
+        st.snapshot_index = snapshot_index;
         st.commit_index = commit;
         st.last_log_index = last;
         st.log_entries = entries;
@@ -102,6 +120,10 @@ node_status node::status(caf::timespan timeout) const {
       },
       ignore);
   return st;
+}
+
+void node::force_compaction() {
+  caf::anon_send(wiring_->self.snapshotter, force_atom::value);
 }
 
 void node::campaign_now() {

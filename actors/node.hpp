@@ -30,7 +30,7 @@
 namespace flexsync {
 
 struct node_options {
-  /// Durable state; memory storage when unset.
+  /// Replaces the storage chosen by node_config::persistence (tests).
   std::shared_ptr<storage> store;
   /// Decision hooks (tests, instrumentation); must outlive the node.
   node_observer* observer = nullptr;
@@ -49,6 +49,8 @@ struct node_status {
   index_t commit_index;
   index_t last_applied;
   index_t last_log_index;
+  /// Last index covered by the latest snapshot (0 without one).
+  index_t snapshot_index;
   uint64_t log_entries = 0;
   uint64_t log_bytes = 0;
   bool ready = false;
@@ -80,6 +82,10 @@ public:
 
   /// Gathers the node's status from its actors.
   node_status status(caf::timespan timeout = std::chrono::seconds(2)) const;
+
+  /// Takes a snapshot now (if anything was applied since the last one) and
+  /// compacts the log once it is durable; returns at once.
+  void force_compaction();
 
   /// Starts an election now, skipping pre-vote and leader stickiness (the
   /// building block of leadership transfer).

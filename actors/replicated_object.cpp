@@ -1,5 +1,7 @@
 #include "actors/replicated_object.hpp"
 
+#include <typeinfo>
+
 #include <caf/sec.hpp>
 
 namespace flexsync {
@@ -7,6 +9,10 @@ namespace flexsync {
 caf::error replicated_object::save(caf::serializer&) {
   return caf::make_error(caf::sec::state_not_serializable,
                          "this replicated object does not implement save()");
+}
+
+std::string replicated_object::type_name() const {
+  return typeid(*this).name();
 }
 
 caf::error replicated_object::load(caf::deserializer&) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -108,6 +109,10 @@ public:
 
   /// Replaces the replicated state with a snapshot written by save().
   virtual caf::error load(caf::deserializer& source);
+
+  /// Names the object's type in snapshots, so a snapshot is never loaded
+  /// into objects of other types. Defaults to the C++ type's mangled name.
+  virtual std::string type_name() const;
 
   /// Held exclusively by the node while it applies a command here.
   std::shared_mutex& apply_mutex() const { return mutex_; }

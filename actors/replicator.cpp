@@ -115,12 +115,14 @@ void start_read(replicator_ptr self, const node_id& f, follower& fo,
         send_entries(self, f);
       },
       [=](caf::error&) {
-        // Compacted below `from`: snapshot install is the next issue's job.
+        // Compacted below `from`: the follower needs the snapshot.
         auto& st = self->state;
-        st.w->log.warning("cannot read entries from " + to_string(from)
-                          + " for " + f.name);
-        if (auto i = st.followers.find(f); i != st.followers.end())
+        if (!st.leading || st.lead_term != term)
+          return;
+        if (auto i = st.followers.find(f); i != st.followers.end()) {
           i->second.reading = false;
+          begin_install(self, f, i->second);
+        }
       });
 }
 
@@ -133,7 +135,7 @@ void send_entries(replicator_ptr self, const node_id& f) {
   if (i == st.followers.end())
     return;
   auto& fo = i->second;
-  while (fo.prog.can_send() && !fo.reading) {
+  while (fo.prog.can_send() && !fo.reading && !fo.installing) {
     auto next = fo.prog.next_index();
     auto prev_term = term_of(st, next - 1);
     if (!prev_term) {
@@ -252,6 +254,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   for (auto& [id, fo] : st.followers) {
     fo.prog.on_heartbeat();
     send_heartbeat(self, id, fo);
+    check_install(self, id, fo);
     send_entries(self, id);
   }
   if (cfg.check_quorum) {
@@ -336,6 +339,7 @@ caf::behavior running(replicator_ptr self) {
         send_entries(self, r.follower);
     },
     [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
+    [=](const install_reply& r) { on_install_reply(self, r); },
     [=](flush_atom) { on_flush(self); },
   };
 }
@@ -347,6 +351,7 @@ caf::actor spawn_replicator(caf::actor_system& sys) {
     return {
       [=](init_atom, const wiring_ptr& w) {
         self->state.w = w;
+        join_node(self, w);
         self->become(running(self));
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
           .then([=](term_t current, index_t, term_t) {

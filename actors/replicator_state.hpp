@@ -16,6 +16,7 @@
 #include "actors/wiring.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/progress.hpp"
+#include "protocol/snapshots.hpp"
 
 namespace flexsync::detail {
 
@@ -39,6 +40,14 @@ struct follower {
   /// The last commit index sent to it.
   index_t commit_sent;
   caf::actor_clock::time_point last_reply;
+  /// Snapshot install in progress: entries below the log's start are gone.
+  bool installing = false;
+  /// The snapshot being streamed and the follower's position in it.
+  index_t snapshot_index;
+  uint64_t snapshot_offset = 0;
+  bool chunk_in_flight = false;
+  /// Heartbeats since the chunk in flight was sent (resend after two).
+  int chunk_age = 0;
 };
 
 /// Per-client deduplication of forwarded commands within one leadership.
@@ -97,6 +106,15 @@ void send_entries(replicator_ptr self, const node_id& f);
 void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo);
 void on_match_change(replicator_ptr self);
 void stop_leading(replicator_ptr self, fail_reason why);
+follower* accept_reply(replicator_ptr self, term_t term, const node_id& from);
+
+// -- snapshot install (replicator_install.cpp) ---------------------------------
+
+void begin_install(replicator_ptr self, const node_id& f, follower& fo);
+void send_chunk(replicator_ptr self, const node_id& f, follower& fo);
+void on_install_reply(replicator_ptr self, const install_reply& r);
+/// Called every heartbeat: resends a chunk that got no answer.
+void check_install(replicator_ptr self, const node_id& f, follower& fo);
 
 // -- command side (replicator_commands.cpp) -----------------------------------
 

@@ -17,6 +17,12 @@ caf::actor spawn_election(caf::actor_system& sys);
 caf::actor spawn_replicator(caf::actor_system& sys);
 caf::actor spawn_state_machine(caf::actor_system& sys);
 caf::actor spawn_membership(caf::actor_system& sys);
+caf::actor spawn_snapshotter(caf::actor_system& sys);
+
+/// Called by every node actor when it receives its wiring: links it to the
+/// node's other actors and makes an exception (a storage error, a broken
+/// invariant) stop the whole node with one clear log line (fail-stop).
+void join_node(caf::scheduled_actor* self, const wiring_ptr& w);
 
 /// Spawns every actor of a node, hands each the wiring (its first message)
 /// and registers the node with its transport. `w` must name the transport,

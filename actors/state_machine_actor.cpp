@@ -21,6 +21,7 @@
 
 #include "actors/replicated_object.hpp"
 #include "actors/spawn.hpp"
+#include "actors/state_snapshot.hpp"
 #include "protocol/commands.hpp"
 
 namespace flexsync {
@@ -42,6 +43,10 @@ struct pending_call {
   bool bound = false;
   term_t term;
   bool appended_here = false;
+  /// Submitted before a snapshot install skipped this node ahead: its entry
+  /// may be inside the snapshot, so only its own apply or its deadline can
+  /// answer it.
+  bool crossed = false;
 };
 
 struct sm_state {
@@ -57,6 +62,7 @@ struct sm_state {
   bool flush_scheduled = false;
   index_t last_applied;
   term_t last_applied_term;
+  int64_t last_applied_time = 0;
   raft_role role = raft_role::follower;
   term_t term;
   node_id leader;
@@ -111,7 +117,7 @@ void fail_bound(sm_ptr self, Pred pred,
   auto& st = self->state;
   std::vector<std::pair<uint64_t, fail_reason>> doomed;
   for (auto& [id, call] : st.pending)
-    if (call.bound && pred(call))
+    if (call.bound && !call.crossed && pred(call))
       doomed.emplace_back(id, why ? *why
                               : call.appended_here ? fail_reason::discarded
                                                    : fail_reason::leader_changed);
@@ -262,6 +268,7 @@ void on_apply(sm_ptr self, entry_list& entries) {
       fail_bound(self, [&](const pending_call& c) { return c.term < e.term; });
     }
     st.last_applied = e.index;
+    st.last_applied_time = e.time;
     if (w.observer)
       w.observer->on_apply(w.config.self, e);
     if (e.kind != entry_kind::command)
@@ -271,6 +278,55 @@ void on_apply(sm_ptr self, entry_list& entries) {
       finish(self, e.request_id, std::move(result), fail_reason::success);
   }
   update_ready(self);
+}
+
+// -- snapshots ----------------------------------------------------------------
+
+/// Answers (pid, index, term, time, payload): a child writing the snapshot
+/// (pid > 0, empty payload), or the payload for the snapshotter to write.
+caf::message take_snapshot(sm_ptr self, bool use_fork) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (use_fork) {
+    snapshot_meta meta;
+    meta.last_index = st.last_applied;
+    meta.last_term = st.last_applied_term;
+    meta.last_time = st.last_applied_time;
+    meta.voters = w.quorum.voters();
+    auto pid = fork_snapshot_writer(w.config.persistence.data_dir, meta,
+                                    w.machines);
+    if (pid > 0)
+      return caf::make_message(int32_t{pid}, st.last_applied,
+                               st.last_applied_term, st.last_applied_time,
+                               std::string{});
+    w.log.warning("fork() failed; writing the snapshot synchronously");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto payload = save_objects(w.machines);
+  auto stall = std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - start)
+                 .count();
+  w.log.info("synchronous snapshot at " + to_string(st.last_applied)
+             + " stalled the state machine for " + std::to_string(stall)
+             + " ms (" + std::to_string(payload.size()) + " bytes)");
+  return caf::make_message(int32_t{0}, st.last_applied, st.last_applied_term,
+                           st.last_applied_time, std::move(payload));
+}
+
+/// Replaces every object's state with a snapshot's and skips ahead to it.
+caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
+  auto& st = self->state;
+  if (snap.meta.last_index <= st.last_applied)
+    return caf::none; // already past it
+  if (auto err = load_objects(st.w->machines, snap.payload))
+    return err;
+  st.last_applied = snap.meta.last_index;
+  st.last_applied_term = snap.meta.last_term;
+  st.last_applied_time = snap.meta.last_time;
+  for (auto& [id, call] : st.pending)
+    call.crossed = true;
+  update_ready(self);
+  return caf::none;
 }
 
 void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
@@ -326,6 +382,17 @@ caf::behavior running(sm_ptr self) {
           fail(self, id, r.reason);
     },
     [=](flush_atom) { flush(self); },
+    [=](snapshot_atom, bool use_fork) { return take_snapshot(self, use_fork); },
+    [=](install_atom,
+        const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
+      if (auto err = restore(self, *snap)) {
+        self->state.w->log.error("cannot install snapshot "
+                                 + to_string(snap->meta.last_index) + ": "
+                                 + self->system().render(err));
+        return err;
+      }
+      return true;
+    },
     [=](sweep_atom, uint64_t id) { on_sweep(self, id); },
     [=](ready_atom) -> caf::result<bool> {
       auto& st = self->state;
@@ -360,12 +427,20 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
       [=](init_atom, const wiring_ptr& w) {
         auto& st = self->state;
         st.w = w;
+        join_node(self, w);
         std::mt19937_64 rng{w->config.seed ^ 0x5851f42d4c957f2dULL};
         do
           st.client_id = rng();
         while (st.client_id == 0);
         for (auto* m : w->machines)
           st.behaviors.push_back(m->make_behavior());
+        // Restart: the state machines start from the snapshot; the log
+        // store replays the committed entries after it.
+        if (w->restored)
+          if (auto err = restore(self, *w->restored))
+            throw storage_error("cannot restore snapshot "
+                                + to_string(w->restored->meta.last_index)
+                                + ": " + self->system().render(err));
         self->become(running(self));
       },
     };

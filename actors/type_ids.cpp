@@ -7,6 +7,7 @@
 #include "actors/wiring.hpp"
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
 namespace flexsync {
@@ -39,6 +40,8 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<command>>("flexsync::command_list");
   cfg.add_message_type<forward_command>("flexsync::forward_command");
   cfg.add_message_type<forward_reply>("flexsync::forward_reply");
+  cfg.add_message_type<install_snapshot>("flexsync::install_snapshot");
+  cfg.add_message_type<install_reply>("flexsync::install_reply");
   cfg.add_message_type<node_endpoints>("flexsync::node_endpoints");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value,

@@ -53,6 +53,22 @@ using result_atom = caf::atom_constant<caf::atom("result")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 /// any -> election: campaign now (tests, scenarios).
 using campaign_now_atom = caf::atom_constant<caf::atom("campnow")>;
+/// log store -> self: make pending writes durable, then release what
+/// depends on them (group commit).
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+/// snapshotter -> log store: a snapshot is durable, compact the log.
+using compact_atom = caf::atom_constant<caf::atom("compact")>;
+/// snapshotter -> log store / state machine: install a received snapshot.
+using install_atom = caf::atom_constant<caf::atom("install")>;
+/// snapshotter -> state machine: write a snapshot of the applied state.
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+/// snapshotter timers: check the triggers, reap a fork()ed writer.
+using check_atom = caf::atom_constant<caf::atom("check")>;
+using reap_atom = caf::atom_constant<caf::atom("reap")>;
+/// replicator -> snapshotter: the latest snapshot, or one chunk of it.
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
+/// any -> snapshotter: take a snapshot now.
+using force_atom = caf::atom_constant<caf::atom("force")>;
 /// user -> state machine: answer once the node is ready.
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 /// any -> node actor: report status.
@@ -68,6 +84,19 @@ using register_atom = caf::atom_constant<caf::atom("register")>;
 using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
 /// transport timer: deliver a delayed message.
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+/// tcp transport: (re)try binding its listening socket.
+using bind_atom = caf::atom_constant<caf::atom("tcpbind")>;
+/// tcp transport: dial a peer now (timer of the redial backoff).
+using dial_atom = caf::atom_constant<caf::atom("tcpdial")>;
+/// dial helper -> tcp transport: a connect attempt finished.
+using dialed_atom = caf::atom_constant<caf::atom("tcpdialed")>;
+/// tcp transport timer: link timeouts and pings.
+using link_tick_atom = caf::atom_constant<caf::atom("tcptick")>;
+/// any -> tcp transport: answer once listening, or with an error once
+/// binding failed for good.
+using wait_bound_atom = caf::atom_constant<caf::atom("waitbound")>;
+/// any -> tcp transport: close every open link (fault injection).
+using drop_links_atom = caf::atom_constant<caf::atom("droplinks")>;
 
 // -- errors -------------------------------------------------------------------
 

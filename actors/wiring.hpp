@@ -17,6 +17,8 @@
 #include "actors/type_ids.hpp"
 #include "protocol/config.hpp"
 #include "protocol/storage.hpp"
+#include "snapshot/journal.hpp"
+#include "snapshot/snapshot_store.hpp"
 
 namespace flexsync {
 
@@ -29,12 +31,13 @@ struct node_endpoints {
   caf::actor replicator;
   caf::actor state_machine;
   caf::actor membership;
+  caf::actor snapshotter;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_endpoints& x) {
   return f(x.election, x.log_store, x.replicator, x.state_machine,
-           x.membership);
+           x.membership, x.snapshotter);
 }
 
 /// Which of a node's actors handles a peer message, by message type; an
@@ -50,8 +53,16 @@ struct node_wiring {
   /// Where peer messages go: an actor taking (peer_send_atom, from, to, msg).
   caf::actor transport;
   /// Durable state, used only by the log store actor. Shared so that it
-  /// outlives the actors, and so a simulator can keep it across a restart.
+  /// outlives the actors.
   std::shared_ptr<storage> store;
+  /// The journal behind `store` in disk mode (null in memory mode); the log
+  /// store deletes its old segments after compaction.
+  std::shared_ptr<journal> log_journal;
+  /// Snapshot files, used only by the snapshotter actor (and by a fork()ed
+  /// child of the state machine actor, in its own process).
+  std::shared_ptr<snapshot_store> snapshots;
+  /// The snapshot the state machines restore at start, if any.
+  std::shared_ptr<const loaded_snapshot> restored;
   /// Optional decision hooks.
   node_observer* observer = nullptr;
   /// The leader's clock for entry times: nanoseconds since the Unix epoch
@@ -81,3 +92,4 @@ void send_peer(Self* self, const node_wiring& w, const node_id& to,
 } // namespace flexsync
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::wiring_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const flexsync::loaded_snapshot>)

@@ -35,6 +35,17 @@ quorum_system node_config::make_quorum_system() const {
                                  quorum->replication_quorum);
 }
 
+const char* to_string(fsync_policy x) {
+  switch (x) {
+    case fsync_policy::always:
+      return "always";
+    case fsync_policy::periodic:
+      return "periodic";
+    default:
+      return "never";
+  }
+}
+
 void node_config::normalize_and_validate() {
   require(!self.empty(), "self must name this node");
   std::erase(partners, self);
@@ -54,6 +65,16 @@ void node_config::normalize_and_validate() {
   require(max_batch_entries > 0, "max_batch_entries must be positive");
   require(max_batch_bytes > 0, "max_batch_bytes must be positive");
   require(max_inflight > 0, "max_inflight must be positive");
+  auto& p = persistence;
+  require(p.fsync != fsync_policy::periodic || p.fsync_period > 0ns,
+          "persistence.fsync_period must be positive");
+  require(p.segment_bytes >= 4096, "persistence.segment_bytes must be >= 4096");
+  require(p.snapshot_threshold_entries >= 2 || p.snapshot_threshold_entries == 0,
+          "persistence.snapshot_threshold_entries must be 0 (off) or >= 2");
+  require(p.snapshot_chunk_bytes >= 1024,
+          "persistence.snapshot_chunk_bytes must be >= 1024");
+  require(p.snapshot_check_interval > 0ns,
+          "persistence.snapshot_check_interval must be positive");
   make_quorum_system(); // throws config_error when unsafe
 }
 

@@ -19,6 +19,43 @@ namespace flexsync {
 
 using namespace std::chrono_literals;
 
+/// When the journal makes writes durable.
+enum class fsync_policy : uint8_t {
+  /// Each batch is fsync'd before anything depending on it is sent (group
+  /// commit: many commands share one fsync).
+  always,
+  /// At most `fsync_period` after a write; a crash may lose that window.
+  periodic,
+  /// Never: for tests and benchmarks only, a crash may lose anything.
+  never,
+};
+
+const char* to_string(fsync_policy x);
+
+/// Where and how a node keeps its durable state and compacts its log.
+struct persistence_options {
+  /// Directory of the journal and snapshot files; empty keeps everything in
+  /// memory (lost when the process ends).
+  std::string data_dir;
+  fsync_policy fsync = fsync_policy::always;
+  std::chrono::nanoseconds fsync_period = 10ms;
+  /// Journal segments rotate at this size.
+  uint64_t segment_bytes = 64ull << 20;
+  /// Take a snapshot once this many entries were applied since the last...
+  uint64_t snapshot_threshold_entries = 100000;
+  /// ... or the log holds this many bytes...
+  uint64_t snapshot_threshold_bytes = 256ull << 20;
+  /// ... or this long passed with at least 2 new entries (0 = never).
+  std::chrono::nanoseconds snapshot_interval = 0ns;
+  /// Write snapshots from a fork()ed child (copy-on-write), so the node keeps
+  /// serving; otherwise synchronously, stalling the state machine.
+  bool use_fork = true;
+  /// Snapshot install streams chunks of this size.
+  size_t snapshot_chunk_bytes = 1 << 20;
+  /// How often the snapshotter checks its triggers.
+  std::chrono::nanoseconds snapshot_check_interval = 200ms;
+};
+
 /// Flexible-quorum sizes; unset means majority.
 struct quorum_spec {
   size_t election_quorum = 0;
@@ -81,6 +118,10 @@ struct node_config {
   /// Hold commands while no leader is known (true) or fail them with
   /// no_leader (false).
   bool commands_wait_leader = true;
+
+  // -- persistence ----------------------------------------------------------
+
+  persistence_options persistence;
 
   // -- determinism ----------------------------------------------------------
 

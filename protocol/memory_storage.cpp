@@ -64,6 +64,32 @@ void memory_storage::entries(index_t from, index_t to, size_t max_bytes,
   }
 }
 
+void memory_storage::install_snapshot(index_t index, term_t term,
+                                      int64_t time) {
+  if (index <= snapshot_index_)
+    return;
+  if (index <= last_index() && term_at(index) == term) {
+    // §7: the log continues past the snapshot: keep what follows it.
+    while (snapshot_index_ < index) {
+      bytes_ -= log_.front().data.size();
+      log_.pop_front();
+      ++snapshot_index_;
+    }
+  } else {
+    log_.clear();
+    bytes_ = 0;
+  }
+  snapshot_index_ = index;
+  snapshot_term_ = term;
+  snapshot_time_ = time;
+  if (commit_index_ < index)
+    commit_index_ = index;
+}
+
+int64_t memory_storage::last_time() const {
+  return log_.empty() ? snapshot_time_ : log_.back().time;
+}
+
 void memory_storage::save_commit_index(index_t index) {
   if (index > commit_index_)
     commit_index_ = index;

@@ -26,8 +26,15 @@ public:
   void entries(index_t from, index_t to, size_t max_bytes,
                entry_list& out) const override;
 
+  void sync() override {
+    // nothing to do: memory is as durable as it gets
+  }
+
   index_t commit_index() const override { return commit_index_; }
   void save_commit_index(index_t index) override;
+
+  void install_snapshot(index_t index, term_t term, int64_t time) override;
+  int64_t last_time() const override;
 
   size_t entry_count() const override { return log_.size(); }
   size_t byte_size() const override { return bytes_; }
@@ -40,6 +47,7 @@ private:
   std::optional<node_id> voted_for_;
   index_t snapshot_index_;
   term_t snapshot_term_;
+  int64_t snapshot_time_ = 0;
   index_t commit_index_;
   std::deque<log_entry> log_;
   size_t bytes_ = 0;

@@ -57,6 +57,12 @@ bool progress::on_reject(index_t rejected, index_t hint) {
   return true;
 }
 
+void progress::on_snapshot_installed(index_t last) {
+  if (last > match_)
+    match_ = last;
+  become_probe(match_ + 1);
+}
+
 void progress::on_heartbeat() {
   if (state_ == state::probe) {
     probe_sent_ = false;

@@ -46,6 +46,10 @@ public:
   /// stale (a reordered or duplicated reply) and was ignored.
   bool on_reject(index_t rejected, index_t hint);
 
+  /// The follower installed a snapshot ending at `last`: continue after it,
+  /// probing.
+  void on_snapshot_installed(index_t last);
+
   /// Called once per heartbeat: lets a probe be resent and, when pipelined
   /// appends made no progress for two heartbeats (lost messages), falls back
   /// to probing from match + 1.

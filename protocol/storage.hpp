@@ -4,9 +4,11 @@
 // commit index. The log store actor is its only user. Implementations: memory
 // (this issue) and an on-disk journal (next issue).
 //
-// Durability contract: every mutating call returns once its effect is as
-// durable as the implementation promises (memory: process lifetime). The log
-// store sends nothing that depends on a change before the call returned.
+// Durability contract: mutating calls may buffer; sync() makes everything
+// before it as durable as the implementation promises (memory: process
+// lifetime; journal: per its fsync policy). The log store sends nothing that
+// depends on a change before the sync() after it returned. Storage failures
+// (disk full, EIO) throw; the node stops on them.
 
 #include <cstddef>
 #include <optional>
@@ -28,6 +30,9 @@ public:
   virtual void save_term_and_vote(term_t term,
                                   std::optional<node_id> voted_for) = 0;
 
+  /// Makes every change so far durable (see the contract above).
+  virtual void sync() = 0;
+
   /// Appends entries; the first must have index last_index() + 1.
   virtual void append(entry_list entries) = 0;
 
@@ -46,6 +51,17 @@ public:
 
   /// Raises the persisted commit index; it never decreases.
   virtual void save_commit_index(index_t index) = 0;
+
+  /// Moves the snapshot boundary to `index` (of term `term`, stamped `time`),
+  /// whose state a snapshot now holds: entries up to it are dropped. If the
+  /// log holds `index` with another term, or not at all, every entry is
+  /// dropped (§7); otherwise the entries after it stay. The commit index
+  /// becomes at least `index`.
+  virtual void install_snapshot(index_t index, term_t term, int64_t time) = 0;
+
+  /// Time stamped on the last entry, or on the snapshot's last entry when
+  /// the log is empty.
+  virtual int64_t last_time() const = 0;
 
   /// Number of entries held and their payload bytes (status).
   virtual size_t entry_count() const = 0;

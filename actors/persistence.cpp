@@ -1,0 +1,73 @@
+#include "actors/persistence.hpp"
+
+#include "protocol/memory_storage.hpp"
+#include "snapshot/memory_disk.hpp"
+
+namespace flexsync {
+
+namespace {
+
+journal_options make_journal_options(const node_config& cfg,
+                                     std::function<void(const std::string&)> log,
+                                     std::function<int64_t()> clock) {
+  journal_options opts;
+  auto& p = cfg.persistence;
+  opts.fsync = p.fsync;
+  opts.fsync_period_ns = p.fsync_period.count();
+  opts.segment_bytes = p.segment_bytes;
+  opts.clock = std::move(clock);
+  opts.log = std::move(log);
+  return opts;
+}
+
+} // namespace
+
+node_persistence open_persistence(const node_config& cfg,
+                                  std::shared_ptr<disk> d,
+                                  std::function<void(const std::string&)> log,
+                                  std::function<int64_t()> clock) {
+  node_persistence result;
+  if (!d && cfg.persistence.data_dir.empty()) {
+    result.store = std::make_shared<memory_storage>();
+    result.snapshots = std::make_shared<snapshot_store>(
+      std::make_shared<memory_disk>("memory"), log);
+    return result;
+  }
+  if (!d)
+    d = make_posix_disk(cfg.persistence.data_dir);
+  result.snapshots = std::make_shared<snapshot_store>(d, log);
+  auto opts = make_journal_options(cfg, log, clock);
+  // The newest snapshot the journal continues; older ones stay usable
+  // because segments are only deleted below the previous snapshot.
+  for (auto index : result.snapshots->list()) {
+    auto snap = result.snapshots->load(index);
+    if (!snap)
+      continue;
+    auto j = std::make_shared<journal>(d, opts);
+    try {
+      j->recover(snap->meta.last_index, snap->meta.last_term,
+                 snap->meta.last_time);
+    } catch (const journal_gap_error& e) {
+      log(std::string{"snapshot "} + to_string(index)
+          + " does not connect to the journal: " + e.what());
+      continue;
+    }
+    result.log_journal = j;
+    result.store = j;
+    result.restored = std::make_shared<loaded_snapshot>(std::move(*snap));
+    return result;
+  }
+  auto j = std::make_shared<journal>(d, opts);
+  try {
+    j->recover(index_t{0}, term_t{0}, 0);
+  } catch (const journal_gap_error& e) {
+    throw storage_error(std::string{"no usable snapshot covers the start of "
+                                    "the journal in "}
+                        + d->where() + ": " + e.what());
+  }
+  result.log_journal = j;
+  result.store = j;
+  return result;
+}
+
+} // namespace flexsync
