@@ -1,0 +1,83 @@
+// The peer codec: which types cross the wire, round trips, and the sender
+// each protocol message claims.
+
+#include <catch2/catch.hpp>
+
+#include "actors/peer_codec.hpp"
+#include "protocol/appends.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/votes.hpp"
+#include "tests/transport/tcp_fixture.hpp"
+
+using namespace flexsync;
+using namespace flexsync::testing;
+
+TEST_CASE("the codec carries exactly the routed protocol types",
+          "[transport][codec]") {
+  tcp_system_config cfg;
+  caf::actor_system sys{cfg};
+  recorder probe{sys};
+  peer_codec codec{sys, probe.endpoints().log_store};
+  auto& names = codec.protocol_types();
+  for (auto name : {"flexsync::request_vote", "flexsync::vote_reply",
+                    "flexsync::append_entries", "flexsync::append_reply",
+                    "flexsync::heartbeat", "flexsync::heartbeat_reply",
+                    "flexsync::forward_command", "flexsync::forward_reply"}) {
+    INFO(name);
+    CHECK(names.count(name) == 1);
+  }
+  for (auto name : {"flexsync::node_endpoints", "flexsync::log_entry",
+                    "flexsync::command", "flexsync::node_id"}) {
+    INFO(name);
+    CHECK(names.count(name) == 0);
+  }
+  append_entries ae;
+  ae.term = term_t{5};
+  ae.leader = node_id{"a:1"};
+  ae.entries.resize(2);
+  ae.entries[1].data = "payload";
+  std::vector<char> buf;
+  std::string error;
+  REQUIRE(codec.encode(caf::make_message(ae), buf, error));
+  caf::message back;
+  auto bytes = std::span{reinterpret_cast<const uint8_t*>(buf.data()),
+                         buf.size()};
+  REQUIRE(codec.decode(bytes, back, error));
+  REQUIRE(back.match_elements<append_entries>());
+  CHECK(back.get_as<append_entries>(0).entries[1].data == "payload");
+  CHECK_FALSE(codec.encode(caf::make_message(node_endpoints{}), buf, error));
+  CHECK(error.find("not a peer protocol message") != std::string::npos);
+  for (size_t cut = 1; cut < 12; ++cut) {
+    INFO("cut " << cut);
+    CHECK_FALSE(codec.decode(bytes.first(bytes.size() - cut), back, error));
+  }
+}
+
+TEST_CASE("every protocol message names its sender, except forward_reply",
+          "[transport][codec]") {
+  node_id x{"h:1"};
+  request_vote rv;
+  rv.candidate = x;
+  vote_reply vr;
+  vr.voter = x;
+  append_entries ae;
+  ae.leader = x;
+  append_reply ar;
+  ar.follower = x;
+  heartbeat hb;
+  hb.leader = x;
+  heartbeat_reply hr;
+  hr.follower = x;
+  forward_command fc;
+  fc.origin = x;
+  for (auto& msg : {caf::make_message(rv), caf::make_message(vr),
+                    caf::make_message(ae), caf::make_message(ar),
+                    caf::make_message(hb), caf::make_message(hr),
+                    caf::make_message(fc)}) {
+    INFO(caf::to_string(msg));
+    CHECK(peer_codec::claimed_sender(msg) == x);
+  }
+  forward_reply fr;
+  fr.leader = x; // a hint, not the sender
+  CHECK_FALSE(peer_codec::claimed_sender(caf::make_message(fr)).has_value());
+}
