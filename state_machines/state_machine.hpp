@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -32,6 +33,7 @@
 #include <caf/behavior.hpp>
 #include <caf/error.hpp>
 #include <caf/message.hpp>
+#include <caf/optional.hpp>
 #include <caf/timespan.hpp>
 
 #include "actors/replicated_object.hpp"
@@ -74,6 +76,38 @@ void call_async(const call_binding* b, caf::message args,
 
 [[noreturn]] void throw_type_mismatch(const caf::message& result);
 
+} // namespace detail
+
+/// How a result of type R travels in the message a handler returns: as
+/// itself by default. CAF 0.17 cannot serialize std::optional, so
+/// std::optional<T> travels as caf::optional<T>; a handler producing one
+/// returns result_traits<std::optional<T>>::make(x) (a caf::message, which
+/// CAF passes through unchanged, whereas a returned caf::optional would be
+/// unwrapped).
+template <class R>
+struct result_traits {
+  static caf::message make(R x) { return caf::make_message(std::move(x)); }
+  static bool matches(const caf::message& m) { return m.match_elements<R>(); }
+  static R extract(const caf::message& m) { return m.get_as<R>(0); }
+};
+
+template <class T>
+struct result_traits<std::optional<T>> {
+  using wire_type = caf::optional<T>;
+  static caf::message make(std::optional<T> x) {
+    return caf::make_message(x ? wire_type{std::move(*x)} : wire_type{});
+  }
+  static bool matches(const caf::message& m) {
+    return m.match_elements<wire_type>();
+  }
+  static std::optional<T> extract(const caf::message& m) {
+    auto& x = m.get_as<wire_type>(0);
+    return x ? std::optional<T>{*x} : std::nullopt;
+  }
+};
+
+namespace detail {
+
 /// Extracts an R from a call's result message.
 /// @throws apply_error when the handler returned an error.
 template <class R>
@@ -83,9 +117,9 @@ R unpack(caf::message& m) {
   if constexpr (std::is_void_v<R>) {
     return;
   } else {
-    if (!m.match_elements<R>())
+    if (!result_traits<R>::matches(m))
       throw_type_mismatch(m);
-    return m.get_as<R>(0);
+    return result_traits<R>::extract(m);
   }
 }
 
@@ -143,12 +177,12 @@ private:
     if constexpr (std::is_void_v<R>) {
       f(e);
     } else {
-      if (!e && !m.match_elements<R>())
+      if (!e && !result_traits<R>::matches(m))
         e = to_error(fail_reason::bad_command);
       if (e)
         f(R{}, e);
       else
-        f(m.get_as<R>(0), e);
+        f(result_traits<R>::extract(m), e);
     }
   }
 

@@ -1,0 +1,151 @@
+#pragma once
+
+// A replicated set (PySyncObj's ReplSet): a std::set<T> whose mutations go
+// through the log. T must be inspectable and ordered by operator<.
+//
+// pop() removes the smallest element, so it removes the same element on
+// every node (Python's set.pop() removes an arbitrary one, which differs
+// between processes).
+//
+//   flexsync::repl_set<std::string> tags;
+//   tags.add("x").post();
+//   tags.remove("y").get();   // throws apply_error(key_not_found)
+//   tags.contains("x");       // local read
+
+#include <initializer_list>
+#include <iterator>
+#include <set>
+
+#include <caf/atom.hpp>
+#include <caf/behavior.hpp>
+
+#include "state_machines/battery.hpp"
+
+namespace flexsync {
+
+template <class T>
+class repl_set : public state_machine {
+public:
+  using value_type = T;
+  using container_type = std::set<T>;
+
+  using reset_atom = caf::atom_constant<caf::atom("reset")>;
+  using add_atom = caf::atom_constant<caf::atom("add")>;
+  using remove_atom = caf::atom_constant<caf::atom("remove")>;
+  using discard_atom = caf::atom_constant<caf::atom("discard")>;
+  using pop_atom = caf::atom_constant<caf::atom("pop")>;
+  using clear_atom = caf::atom_constant<caf::atom("clear")>;
+  using update_atom = caf::atom_constant<caf::atom("update")>;
+
+  // -- replicated operations ---------------------------------------------------
+
+  /// Replaces the whole set.
+  replicated_call<void> reset(const container_type& xs) {
+    return detail::packed_call<void>(*this, reset_atom::value, xs);
+  }
+
+  /// Adds `x`; no-op if present.
+  replicated_call<void> add(const T& x) {
+    return detail::packed_call<void>(*this, add_atom::value, x);
+  }
+
+  /// Removes `x`; key_not_found if absent.
+  replicated_call<void> remove(const T& x) {
+    return detail::packed_call<void>(*this, remove_atom::value, x);
+  }
+
+  /// Removes `x` if present; never an error.
+  replicated_call<void> discard(const T& x) {
+    return detail::packed_call<void>(*this, discard_atom::value, x);
+  }
+
+  /// Removes and yields the smallest element; empty_container when empty.
+  replicated_call<T> pop() {
+    return detail::packed_call<T>(*this, pop_atom::value);
+  }
+
+  replicated_call<void> clear() {
+    return detail::packed_call<void>(*this, clear_atom::value);
+  }
+
+  /// Adds every element of `xs` (union).
+  replicated_call<void> update(const container_type& xs) {
+    return detail::packed_call<void>(*this, update_atom::value, xs);
+  }
+
+  replicated_call<void> update(std::initializer_list<T> xs) {
+    return update(container_type{xs});
+  }
+
+  /// Adds every element of any input range.
+  template <class Range>
+  replicated_call<void> update(const Range& xs) {
+    return update(container_type(std::begin(xs), std::end(xs)));
+  }
+
+  // -- local reads -------------------------------------------------------------
+
+  /// A copy of the whole set.
+  container_type raw_data() const {
+    return read([this] { return data_; });
+  }
+
+  size_t size() const {
+    return read([this] { return data_.size(); });
+  }
+
+  bool contains(const T& x) const {
+    return read([&] { return data_.count(x) > 0; });
+  }
+
+  // -- replicated_object -------------------------------------------------------
+
+  caf::behavior make_behavior() override {
+    using detail::on_packed;
+    using detail::reply_void;
+    return {
+      on_packed<reset_atom, container_type>([this](container_type& xs) {
+        data_ = std::move(xs);
+        return reply_void();
+      }),
+      on_packed<add_atom, T>([this](T& x) {
+        data_.insert(std::move(x));
+        return reply_void();
+      }),
+      on_packed<remove_atom, T>([this](T& x) {
+        if (data_.erase(x) == 0)
+          return detail::reply_error(battery_errc::key_not_found);
+        return reply_void();
+      }),
+      on_packed<discard_atom, T>([this](T& x) {
+        data_.erase(x);
+        return reply_void();
+      }),
+      on_packed<pop_atom>([this] {
+        if (data_.empty())
+          return detail::reply_error(battery_errc::empty_container);
+        auto node = data_.extract(data_.begin());
+        return detail::reply(std::move(node.value()));
+      }),
+      on_packed<clear_atom>([this] {
+        data_.clear();
+        return reply_void();
+      }),
+      on_packed<update_atom, container_type>([this](container_type& xs) {
+        data_.merge(xs);
+        return reply_void();
+      }),
+    };
+  }
+
+  caf::error save(caf::serializer& sink) override { return sink(data_); }
+
+  caf::error load(caf::deserializer& source) override {
+    return detail::load_into(source, data_);
+  }
+
+private:
+  container_type data_;
+};
+
+} // namespace flexsync
