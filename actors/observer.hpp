@@ -33,6 +33,13 @@ public:
     (void) self, (void) entry;
   }
 
+  /// The state machine actor restored a snapshot holding every entry up to
+  /// `index` (at start, or installed from the leader); it applies from
+  /// index + 1 on.
+  virtual void on_restore(const node_id& self, index_t index) {
+    (void) self, (void) index;
+  }
+
   /// A submitted call on this node completed with `reason`.
   virtual void on_call_done(const node_id& self, uint64_t client_id,
                             uint64_t request_id, fail_reason reason) {

@@ -13,6 +13,7 @@
 // Invariants: entries are applied exactly once, in index order; every call is
 // answered exactly once.
 
+#include <chrono>
 #include <map>
 #include <random>
 #include <set>
@@ -293,8 +294,16 @@ caf::message take_snapshot(sm_ptr self, bool use_fork) {
     meta.last_term = st.last_applied_term;
     meta.last_time = st.last_applied_time;
     meta.voters = w.quorum.voters();
+    auto t0 = std::chrono::steady_clock::now();
     auto pid = fork_snapshot_writer(w.config.persistence.data_dir, meta,
                                     w.machines);
+    // The pause the node sees: fork() copies the page tables.
+    w.log.info("fork() for the snapshot at " + to_string(st.last_applied)
+               + " paused the state machine for "
+               + std::to_string(std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count())
+               + " ms");
     if (pid > 0)
       return caf::make_message(int32_t{pid}, st.last_applied,
                                st.last_applied_term, st.last_applied_time,
@@ -323,6 +332,8 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
   st.last_applied = snap.meta.last_index;
   st.last_applied_term = snap.meta.last_term;
   st.last_applied_time = snap.meta.last_time;
+  if (st.w->observer)
+    st.w->observer->on_restore(st.w->config.self, st.last_applied);
   for (auto& [id, call] : st.pending)
     call.crossed = true;
   update_ready(self);

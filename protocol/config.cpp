@@ -71,8 +71,8 @@ void node_config::normalize_and_validate() {
   require(p.segment_bytes >= 4096, "persistence.segment_bytes must be >= 4096");
   require(p.snapshot_threshold_entries >= 2 || p.snapshot_threshold_entries == 0,
           "persistence.snapshot_threshold_entries must be 0 (off) or >= 2");
-  require(p.snapshot_chunk_bytes >= 1024,
-          "persistence.snapshot_chunk_bytes must be >= 1024");
+  require(p.snapshot_chunk_bytes >= 16,
+          "persistence.snapshot_chunk_bytes must be >= 16");
   require(p.snapshot_check_interval > 0ns,
           "persistence.snapshot_check_interval must be positive");
   make_quorum_system(); // throws config_error when unsafe

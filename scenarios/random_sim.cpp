@@ -50,6 +50,16 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
     opts.election_timeout_max = 80ms;
     setup << "fast_timeouts ";
   }
+  // Durable state: a simulated disk per node (crashes lose unsynced writes
+  // and may tear the last one), frequent compaction, and snapshot installs
+  // in chunks small enough to need many round trips.
+  opts.disk = uniform(rng) < 0.9;
+  opts.tear = uniform(rng) < 0.7;
+  opts.persistence.snapshot_threshold_entries
+    = pick(rng, std::vector<uint64_t>{1000000, 4, 12, 40});
+  opts.persistence.snapshot_chunk_bytes
+    = pick(rng, std::vector<size_t>{16, 200, 1 << 20});
+  opts.persistence.segment_bytes = pick(rng, std::vector<uint64_t>{4096, 65536});
   if (p.verbose)
     opts.level = p.debug ? log_level::debug : log_level::info;
   setup << "nodes=" << n << " quorum=";
@@ -60,7 +70,11 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
     setup << "majority";
   setup << " pre_vote=" << opts.pre_vote
         << " check_quorum=" << opts.check_quorum
-        << " batch=" << opts.max_batch_entries;
+        << " batch=" << opts.max_batch_entries
+        << " storage=" << (opts.disk ? (opts.tear ? "disk+tear" : "disk")
+                                     : "memory")
+        << " snapshot_entries=" << opts.persistence.snapshot_threshold_entries
+        << " chunk=" << opts.persistence.snapshot_chunk_bytes;
   return opts;
 }
 
@@ -117,9 +131,11 @@ void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
   } else if (x < 0.72) {
     c.heal();
   } else if (x < 0.80) {
-    c.crash(leader ? *leader : pick(rng, ids));
+    c.crash_after(leader ? *leader : pick(rng, ids), between(rng, 0, 60));
   } else if (x < 0.85) {
-    c.crash(pick(rng, ids));
+    c.crash_after(pick(rng, ids), between(rng, 0, 60));
+  } else if (x < 0.88) {
+    c.compact(pick(rng, ids));
   } else {
     c.restart(pick(rng, ids));
   }
@@ -181,7 +197,7 @@ run_result run_random(const run_params& p) {
         continue;
       }
       if (uniform(rng) < 0.5) {
-        c.crash(l);
+        c.crash_after(l, between(rng, 0, 30));
         restarts.emplace_back(
           c.now() + std::chrono::milliseconds(between(rng, 20, 400)), l);
       } else {
@@ -192,6 +208,7 @@ run_result run_random(const run_params& p) {
   }
   // Healing: perfect network, every node up.
   c.trace("sim: heal");
+  c.cancel_crashes();
   c.heal();
   c.net().faults.drop = 0;
   c.net().faults.duplicate = 0;

@@ -1,5 +1,8 @@
 #include "scenarios/scenario_commands.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -123,6 +126,16 @@ void scenario_state::make_cluster(const command_line& cmd,
       = parse_range(cmd.opts.at("election"));
   if (cmd.opts.count("heartbeat"))
     opts.heartbeat_interval = parse_duration(cmd.opts.at("heartbeat"));
+  auto mode = opt(cmd, "storage", "disk");
+  if (mode != "disk" && mode != "memory")
+    throw std::invalid_argument("cluster: storage must be disk or memory");
+  opts.disk = mode == "disk";
+  opts.tear = flag(cmd, "tear", true);
+  if (cmd.opts.count("snapshot_entries"))
+    opts.persistence.snapshot_threshold_entries
+      = std::stoull(cmd.opts.at("snapshot_entries"));
+  if (cmd.opts.count("chunk"))
+    opts.persistence.snapshot_chunk_bytes = std::stoull(cmd.opts.at("chunk"));
   cluster_.reset();
   reported_ = 0;
   violations_seen_ = 0;
@@ -185,6 +198,10 @@ void scenario_state::status(std::vector<std::string>& out) {
       out.push_back(id.name + " down");
       continue;
     }
+    if (auto why = c.failure(id)) {
+      out.push_back(id.name + " stopped: " + *why);
+      continue;
+    }
     std::string line = id.name + " ";
     auto& roles = c.check().roles();
     auto i = roles.find(id);
@@ -197,13 +214,28 @@ void scenario_state::status(std::vector<std::string>& out) {
     line += " commit=" + to_string(store.commit_index());
     line += " applied=" + to_string(c.check().applied(id));
     line += " last=" + to_string(store.last_index());
+    if (store.snapshot_index() > index_t{0})
+      line += " snap=" + to_string(store.snapshot_index());
     out.push_back(std::move(line));
   }
 }
 
-void scenario_state::results(std::vector<std::string>& out) {
+void scenario_state::results(const command_line& cmd,
+                             std::vector<std::string>& out) {
   auto& c = require_cluster();
   auto& all = c.outcomes();
+  if (!cmd.args.empty() && cmd.args[0] == "brief") {
+    std::map<std::string, size_t> counts;
+    for (size_t i = reported_; i < all.size(); ++i)
+      ++counts[all[i].done ? to_string(all[i].reason) : "pending"];
+    std::string line = std::to_string(all.size() - reported_) + " calls:";
+    for (auto& [what, n] : counts)
+      line += " " + what + "=" + std::to_string(n);
+    out.push_back(std::move(line));
+    while (reported_ < all.size() && all[reported_].done)
+      ++reported_;
+    return;
+  }
   for (size_t i = reported_; i < all.size(); ++i) {
     auto& o = all[i];
     std::string line = o.label + " on " + o.node.name + ": ";
@@ -288,7 +320,45 @@ void scenario_state::execute(const command_line& cmd,
       throw std::invalid_argument("propose: missing value");
     c.propose(id, cmd.args[1], parse_duration(opt(cmd, "timeout", "5s")));
   } else if (v == "results") {
-    results(out);
+    results(cmd, out);
+  } else if (v == "fill") {
+    // fill N COUNT BYTES: COUNT proposals of BYTES-long values on node N.
+    auto id = node_arg(cmd, 0);
+    if (cmd.args.size() < 3)
+      throw std::invalid_argument("fill: usage fill N COUNT BYTES");
+    auto count = std::stoull(cmd.args[1]);
+    auto bytes = std::stoull(cmd.args[2]);
+    auto timeout = parse_duration(opt(cmd, "timeout", "60s"));
+    for (uint64_t i = 0; i < count; ++i) {
+      auto value = std::to_string(++filled_) + ":";
+      value.resize(std::max<size_t>(bytes, value.size()),
+                   static_cast<char>('a' + filled_ % 26));
+      c.propose(id, std::move(value), timeout);
+    }
+  } else if (v == "disk-full" || v == "disk-ok") {
+    c.fail_disk(node_arg(cmd, 0), v == "disk-full");
+  } else if (v == "compact") {
+    c.compact(node_arg(cmd, 0));
+  } else if (v == "digest") {
+    for (auto& id : c.ids()) {
+      if (!c.up(id)) {
+        out.push_back(id.name + " down");
+        continue;
+      }
+      auto& values = c.values(id);
+      uint64_t h = 0xcbf29ce484222325ULL, bytes = 0;
+      for (auto& x : values) {
+        bytes += x.size();
+        for (unsigned char ch : x)
+          h = (h ^ ch) * 0x100000001b3ULL;
+        h = (h ^ 0xff) * 0x100000001b3ULL;
+      }
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx",
+                    static_cast<unsigned long long>(h));
+      out.push_back(id.name + " values=" + std::to_string(values.size())
+                    + " bytes=" + std::to_string(bytes) + " digest=" + hex);
+    }
   } else if (v == "status") {
     status(out);
   } else if (v == "log") {

@@ -42,7 +42,7 @@ private:
   void elect(const command_line& cmd, std::vector<std::string>& out);
   void wait_leader(const command_line& cmd, std::vector<std::string>& out);
   void status(std::vector<std::string>& out);
-  void results(std::vector<std::string>& out);
+  void results(const command_line& cmd, std::vector<std::string>& out);
   void log(const command_line& cmd, std::vector<std::string>& out);
   void net(const command_line& cmd);
   void stats(const command_line& cmd, std::vector<std::string>& out);
@@ -50,6 +50,8 @@ private:
   std::unique_ptr<cluster> cluster_;
   size_t reported_ = 0;
   size_t violations_seen_ = 0;
+  /// Values proposed by `fill` so far (each value is unique).
+  uint64_t filled_ = 0;
 };
 
 } // namespace flexsync::sim

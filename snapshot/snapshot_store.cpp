@@ -209,9 +209,24 @@ std::optional<loaded_snapshot> snapshot_store::load(index_t index) const {
 
 index_t snapshot_store::retain(size_t keep) {
   auto all = list();
-  for (size_t i = keep; i < all.size(); ++i)
+  bool removed = false;
+  for (size_t i = keep; i < all.size(); ++i) {
     disk_->remove(file_name(all[i]));
-  if (all.size() > keep)
+    removed = true;
+  }
+  // Temporary files of writers that died (a killed fork()ed child, a crash)
+  // below the newest durable snapshot are never finished: remove them.
+  if (!all.empty())
+    for (auto& name : disk_->list()) {
+      if (name.size() == 38 && name.starts_with("snapshot-")
+          && name.ends_with(".snap.tmp")
+          && name.find_first_not_of("0123456789", 9) == 29
+          && index_t{std::stoull(name.substr(9, 20))} < all.front()) {
+        disk_->remove(name);
+        removed = true;
+      }
+    }
+  if (removed)
     disk_->sync_dir();
   if (all.empty() || keep == 0)
     return index_t{0};

@@ -45,12 +45,12 @@ void checked_storage::save_term_and_vote(term_t term,
                                          std::optional<node_id> voted_for) {
   owner_->on_term_vote(self_, current_term(), this->voted_for(), term,
                        voted_for);
-  memory_storage::save_term_and_vote(term, std::move(voted_for));
+  inner_->save_term_and_vote(term, std::move(voted_for));
 }
 
 void checked_storage::append(entry_list entries) {
   auto from = last_index() + 1;
-  memory_storage::append(std::move(entries));
+  inner_->append(std::move(entries));
   owner_->on_log_change(self_, from);
 }
 
@@ -59,7 +59,7 @@ void checked_storage::truncate_suffix(index_t from) {
     owner_->violation(self_.name + " truncates its log at "
                       + to_string(from) + " at or below its commit index "
                       + to_string(commit_index()));
-  memory_storage::truncate_suffix(from);
+  inner_->truncate_suffix(from);
   owner_->on_log_change(self_, from);
 }
 
@@ -70,15 +70,42 @@ void checked_storage::save_commit_index(index_t index) {
   if (index > last_index())
     owner_->violation(self_.name + " commits " + to_string(index)
                       + " beyond its last index " + to_string(last_index()));
-  memory_storage::save_commit_index(index);
+  inner_->save_commit_index(index);
+}
+
+void checked_storage::install_snapshot(index_t index, term_t term,
+                                       int64_t time) {
+  inner_->install_snapshot(index, term, time);
+  owner_->on_snapshot_installed(self_);
+}
+
+log_entry checked_storage::at(index_t i) const {
+  entry_list out;
+  inner_->entries(i, i, 1, out);
+  return std::move(out.front());
 }
 
 // -- checker --------------------------------------------------------------------
 
-std::shared_ptr<checked_storage> checker::make_storage(const node_id& id) {
-  auto store = std::make_shared<checked_storage>(id, this);
+std::shared_ptr<checked_storage>
+checker::make_storage(const node_id& id, std::shared_ptr<storage> inner) {
+  if (!inner)
+    inner = std::make_shared<memory_storage>();
+  auto store = std::make_shared<checked_storage>(id, this, std::move(inner));
   stores_[id] = store;
+  // A restarted node's log is checked again after its snapshot boundary.
+  on_log_change(id, index_t{1});
   return store;
+}
+
+void checker::on_restore(const node_id& self, index_t index) {
+  auto& last = applied_[self];
+  if (index <= last)
+    return;
+  if (committed_.empty() || committed_.rbegin()->first < index)
+    violation(self.name + " restores a snapshot at " + to_string(index)
+              + " beyond every committed index");
+  last = index;
 }
 
 void checker::on_start(const node_id& id) {
@@ -98,6 +125,15 @@ void checker::on_term_vote(const node_id& self, term_t old_term,
   if (term == old_term && old_vote && vote != old_vote)
     violation(self.name + " votes twice in term " + to_string(term) + ": "
               + old_vote->name + " then " + name_of(vote));
+  // Across restarts too: what a node once voted in a term is remembered
+  // here, whatever its disk recovered.
+  if (vote) {
+    auto [i, added] = votes_.emplace(std::make_pair(self, term), *vote);
+    if (!added && i->second != *vote)
+      violation(self.name + " votes twice in term " + to_string(term)
+                + " (across a restart): " + i->second.name + " then "
+                + vote->name);
+  }
 }
 
 void checker::on_log_change(const node_id& self, index_t from) {
@@ -108,14 +144,35 @@ void checker::on_log_change(const node_id& self, index_t from) {
     i->second = std::min(i->second, from);
 }
 
+void checker::on_snapshot_installed(const node_id& self) {
+  reseed_.insert(self);
+  on_log_change(self, index_t{1});
+}
+
 void checker::check_logs() {
   for (auto& [id, from] : dirty_) {
     auto& store = *stores_.at(id);
     auto& chain = chains_[id];
+    if (reseed_.erase(id) > 0)
+      chain.clear();
     auto first = std::max(from, store.snapshot_index() + 1);
     chain.resize(std::min<size_t>(first.value - 1, chain.size()));
+    // After a snapshot install the chain continues from the history that
+    // some node's log held at the snapshot's last entry.
+    auto snap = store.snapshot_index();
+    if (chain.size() < snap.value) {
+      auto it = chain_at_.find(std::make_pair(snap, store.term_at(snap)));
+      if (it == chain_at_.end()) {
+        violation(id.name + " holds a snapshot at " + to_string(snap)
+                  + " of term " + to_string(store.term_at(snap))
+                  + " that no node's log ever held");
+        continue;
+      }
+      chain.resize(snap.value, 0);
+      chain.back() = it->second;
+    }
     for (auto i = index_t{chain.size() + 1}; i <= store.last_index(); ++i) {
-      auto& e = store.at(i);
+      auto e = store.at(i);
       auto prev = chain.empty() ? 0 : chain.back();
       auto h = mix(prev, fingerprint_of(e).hash);
       chain.push_back(h);

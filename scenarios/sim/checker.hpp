@@ -31,21 +31,43 @@ namespace flexsync::sim {
 
 class checker;
 
-/// Memory storage that reports every change to the checker.
-class checked_storage : public memory_storage {
+/// A storage decorator that reports every change to the checker. It wraps
+/// the node's real storage: the journal on a simulated disk, or memory.
+class checked_storage : public storage {
 public:
-  checked_storage(node_id self, checker* owner)
-    : self_(std::move(self)), owner_(owner) {}
+  checked_storage(node_id self, checker* owner, std::shared_ptr<storage> inner)
+    : self_(std::move(self)), owner_(owner), inner_(std::move(inner)) {}
 
+  index_t snapshot_index() const override { return inner_->snapshot_index(); }
+  index_t last_index() const override { return inner_->last_index(); }
+  term_t term_at(index_t i) const override { return inner_->term_at(i); }
+  term_t current_term() const override { return inner_->current_term(); }
+  std::optional<node_id> voted_for() const override {
+    return inner_->voted_for();
+  }
   void save_term_and_vote(term_t term,
                           std::optional<node_id> voted_for) override;
+  void sync() override { inner_->sync(); }
   void append(entry_list entries) override;
   void truncate_suffix(index_t from) override;
+  void entries(index_t from, index_t to, size_t max_bytes,
+               entry_list& out) const override {
+    inner_->entries(from, to, max_bytes, out);
+  }
+  index_t commit_index() const override { return inner_->commit_index(); }
   void save_commit_index(index_t index) override;
+  void install_snapshot(index_t index, term_t term, int64_t time) override;
+  int64_t last_time() const override { return inner_->last_time(); }
+  size_t entry_count() const override { return inner_->entry_count(); }
+  size_t byte_size() const override { return inner_->byte_size(); }
+
+  /// The entry at `i` (snapshot_index() < i <= last_index()).
+  log_entry at(index_t i) const;
 
 private:
   node_id self_;
   checker* owner_;
+  std::shared_ptr<storage> inner_;
 };
 
 /// Identity of an entry's content.
@@ -61,7 +83,13 @@ class checker : public node_observer {
 public:
   // -- setup ------------------------------------------------------------------
 
-  std::shared_ptr<checked_storage> make_storage(const node_id& id);
+  /// Wraps `inner` (a fresh memory_storage when null) for node `id`.
+  std::shared_ptr<checked_storage>
+  make_storage(const node_id& id, std::shared_ptr<storage> inner = nullptr);
+
+  /// A node's state machines restarted from (or installed) a snapshot of
+  /// everything up to `index`: it applies from index + 1 on.
+  void on_restore(const node_id& self, index_t index) override;
 
   /// A node (re)started: its applied position restarts at 0.
   void on_start(const node_id& id);
@@ -85,6 +113,9 @@ public:
                     const std::optional<node_id>& old_vote, term_t term,
                     const std::optional<node_id>& vote);
   void on_log_change(const node_id& self, index_t from);
+  /// The node's log now starts after a snapshot: its history up to the
+  /// snapshot is the one the snapshot was taken from.
+  void on_snapshot_installed(const node_id& self);
 
   // -- checks -----------------------------------------------------------------
 
@@ -128,9 +159,12 @@ private:
   std::map<index_t, fingerprint> applied_at_;
   std::map<node_id, index_t> commit_;
   std::map<node_id, index_t> applied_;
+  /// Every vote ever granted, across restarts: (voter, term) -> candidate.
+  std::map<std::pair<node_id, term_t>, node_id> votes_;
   // Log matching.
   std::map<node_id, std::vector<uint64_t>> chains_;
   std::map<node_id, index_t> dirty_;
+  std::set<node_id> reseed_;
   std::map<std::pair<index_t, term_t>, uint64_t> chain_at_;
   // Calls.
   std::map<call_key, index_t> applied_calls_;

@@ -7,6 +7,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/local_network.hpp"
+#include "actors/persistence.hpp"
 #include "actors/spawn.hpp"
 #include "actors/system_config.hpp"
 
@@ -21,6 +22,30 @@ constexpr uint64_t max_steps_per_instant = 1'000'000;
 constexpr caf::timespan client_backstop = std::chrono::seconds(1);
 
 } // namespace
+
+persistence_options cluster_options::default_sim_persistence() {
+  using namespace std::chrono_literals;
+  persistence_options p;
+  p.use_fork = false;
+  p.segment_bytes = 4096;
+  p.snapshot_threshold_entries = 1000000;
+  p.snapshot_threshold_bytes = 1ull << 40;
+  p.snapshot_chunk_bytes = 1 << 20;
+  p.snapshot_check_interval = 100ms;
+  return p;
+}
+
+caf::error sim_register::save(caf::serializer& sink) {
+  return sink(values);
+}
+
+caf::error sim_register::load(caf::deserializer& source) {
+  std::vector<std::string> xs;
+  if (auto err = source(xs))
+    return err;
+  values = std::move(xs);
+  return caf::none;
+}
 
 caf::behavior sim_register::make_behavior() {
   return {
@@ -78,8 +103,12 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
     n.cfg.election_timeout_min = opts_.election_timeout_min;
     n.cfg.election_timeout_max = opts_.election_timeout_max;
     n.cfg.leader_fallback_timeout = opts_.election_timeout_max;
+    n.cfg.persistence = opts_.persistence;
     n.cfg.normalize_and_validate();
-    n.store = checker_.make_storage(id);
+    if (opts_.disk)
+      n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
+    else
+      n.memory = std::make_shared<memory_storage>();
   }
   quorum_ = nodes_.at(ids_.front()).cfg.make_quorum_system();
   for (auto& id : ids_)
@@ -103,19 +132,57 @@ void cluster::start(sim_node& n) {
   while (w->config.seed == 0);
   w->quorum = w->config.make_quorum_system();
   w->transport = net_;
+  if (n.disk) {
+    // The real recovery code, on what the simulated disk kept.
+    auto p = open_persistence(
+      n.cfg, n.disk,
+      [this, id = n.cfg.self](const std::string& line) {
+        trace(id.name + ": " + line);
+      },
+      [this] { return now().count(); });
+    n.store = checker_.make_storage(n.cfg.self, std::move(p.store));
+    w->log_journal = std::move(p.log_journal);
+    w->snapshots = std::move(p.snapshots);
+    w->restored = std::move(p.restored);
+  } else {
+    n.store = checker_.make_storage(n.cfg.self, n.memory);
+    if (!n.memory_snapshots)
+      n.memory_snapshots = std::make_shared<snapshot_store>(
+        std::make_shared<memory_disk>(), [](const std::string&) {});
+    w->snapshots = n.memory_snapshots;
+    // The state machines restart from the snapshot the log continues.
+    auto boundary = n.memory->snapshot_index();
+    if (boundary > index_t{0}) {
+      auto snap = n.memory_snapshots->load(boundary);
+      if (!snap)
+        throw std::logic_error("sim: no snapshot at the log's boundary");
+      w->restored = std::make_shared<const loaded_snapshot>(std::move(*snap));
+    }
+  }
   w->store = n.store;
   w->observer = &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
   w->wall_clock = [this] { return now().count(); };
   n.object = std::make_unique<sim_register>();
   w->machines = {n.object.get()};
+  // Error lines are kept: a node that stops on its own says why.
   w->log = logger{n.cfg.self.name, opts_.level,
-                  [this](log_level, std::string_view line) {
+                  [this, &n](log_level level, std::string_view line) {
+                    if (level == log_level::error)
+                      n.last_error = line;
                     trace(std::string{line});
                   }};
   checker_.on_start(n.cfg.self);
   n.endpoints = spawn_node(*sys_, w);
   n.up = true;
+  n.failed = false;
+  n.last_error.clear();
+  // The node's actors are linked: when the log store ends, the node ended.
+  caf::actor_cast<caf::abstract_actor*>(n.endpoints.log_store)
+    ->attach_functor([this, &n] {
+      if (n.up)
+        n.failed = true;
+    });
 }
 
 cluster::sim_node& cluster::node(const node_id& id) {
@@ -148,6 +215,16 @@ void cluster::step_job() {
   sched_->run_once();
   ++steps_;
   checker_.check_logs();
+  if (!due_crashes_.empty()) {
+    auto due = std::move(due_crashes_);
+    due_crashes_.clear();
+    for (auto& [at, id] : due) {
+      if (at <= steps_)
+        crash(id);
+      else
+        due_crashes_.emplace_back(at, id);
+    }
+  }
 }
 
 bool cluster::run_until(const std::function<bool()>& pred, caf::timespan max) {
@@ -189,6 +266,13 @@ bool cluster::up(const node_id& id) const {
   return node(id).up;
 }
 
+std::optional<std::string> cluster::failure(const node_id& id) const {
+  auto& n = node(id);
+  if (!n.failed)
+    return std::nullopt;
+  return n.last_error;
+}
+
 std::vector<node_id> cluster::live() const {
   std::vector<node_id> result;
   for (auto& id : ids_)
@@ -201,13 +285,15 @@ void cluster::crash(const node_id& id) {
   auto& n = node(id);
   if (!n.up)
     return;
+  n.up = false;
+  trace("sim: crash " + id.name);
   // A crash is instantaneous: each actor handles an urgent kill before
   // anything else in its mailbox, right now, so the dead incarnation never
   // touches its storage or objects again.
   caf::anon_send(net_, unregister_atom::value, id);
   auto& ep = n.endpoints;
   for (auto& a : {ep.election, ep.replicator, ep.log_store, ep.membership,
-                  ep.state_machine}) {
+                  ep.state_machine, ep.snapshotter}) {
     a->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
                caf::make_message(caf::exit_msg{a.address(),
                                                caf::exit_reason::kill}),
@@ -216,20 +302,44 @@ void cluster::crash(const node_id& id) {
       caf::actor_cast<caf::abstract_actor*>(a));
     sched_->run_jobs_filtered([&](caf::resumable* r) { return r == job; });
   }
-  n.up = false;
   checker_.on_stop(id);
+  // The process is gone: what its disk did not make durable is lost.
+  if (n.disk)
+    n.disk->crash(rng_, opts_.tear);
+}
+
+void cluster::crash_after(const node_id& id, uint64_t steps) {
+  if (steps == 0)
+    crash(id);
+  else
+    due_crashes_.emplace_back(steps_ + steps, id);
 }
 
 void cluster::restart(const node_id& id) {
   auto& n = node(id);
-  if (!n.up)
-    start(n);
+  if (n.up)
+    return;
+  trace("sim: restart " + id.name);
+  start(n);
 }
 
 void cluster::campaign(const node_id& id) {
   auto& n = node(id);
   if (n.up)
     caf::anon_send(n.endpoints.election, campaign_now_atom::value);
+}
+
+void cluster::fail_disk(const node_id& id, bool fail) {
+  auto& n = node(id);
+  if (!n.disk)
+    throw std::invalid_argument("node " + id.name + " has no simulated disk");
+  n.disk->fail_writes(fail);
+}
+
+void cluster::compact(const node_id& id) {
+  auto& n = node(id);
+  if (n.up)
+    caf::anon_send(n.endpoints.snapshotter, force_atom::value);
 }
 
 std::optional<node_id> cluster::leader() const {

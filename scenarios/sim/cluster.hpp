@@ -5,9 +5,13 @@
 // next, the simulated network between nodes, crash/restart, clients, and the
 // checkers run after every step. One 64-bit seed reproduces a run exactly.
 //
-// Crash/restart keeps each node's storage object: it models a durable disk
-// (every write fsync'd). The restarted node gets new actors, a new client
-// identity and an empty state machine, rebuilt by replaying its committed log.
+// Storage: by default every node has its own simulated disk (memory_disk)
+// holding its journal and snapshots. A crash loses what was not fsync'd, may
+// tear the last unsynced write, and a restart goes through the real recovery
+// code (open_persistence): snapshot, journal scan, replay. With
+// `disk = false` a node keeps its memory_storage object across a crash
+// instead (a disk on which every write is durable). Either way the restarted
+// node gets new actors, a new client identity and a fresh state machine.
 
 #include <functional>
 #include <memory>
@@ -25,6 +29,7 @@
 #include "protocol/config.hpp"
 #include "scenarios/sim/checker.hpp"
 #include "scenarios/sim/sim_network.hpp"
+#include "snapshot/memory_disk.hpp"
 
 namespace caf::scheduler {
 class test_coordinator;
@@ -44,6 +49,15 @@ struct cluster_options {
   caf::timespan election_timeout_max = std::chrono::milliseconds(320);
   /// Node log lines at or above this level are printed to stderr.
   log_level level = log_level::error;
+  /// Simulated disks with crash semantics (see above); false: memory.
+  bool disk = true;
+  /// Whether a crash may tear the last unsynced write of each file.
+  bool tear = true;
+  /// Compaction and snapshot install: thresholds, chunk size, intervals.
+  /// Snapshots on a simulated disk are written inline (no fork()).
+  persistence_options persistence = default_sim_persistence();
+
+  static persistence_options default_sim_persistence();
 };
 
 /// The replicated object of simulated nodes: an append-only list of strings.
@@ -52,6 +66,8 @@ public:
   using put_atom = caf::atom_constant<caf::atom("put")>;
 
   caf::behavior make_behavior() override;
+  caf::error save(caf::serializer& sink) override;
+  caf::error load(caf::deserializer& source) override;
 
   std::vector<std::string> values;
 };
@@ -91,11 +107,24 @@ public:
 
   const std::vector<node_id>& ids() const { return ids_; }
   bool up(const node_id& id) const;
+  /// The node's actors stopped on their own: the error line that said why.
+  std::optional<std::string> failure(const node_id& id) const;
   std::vector<node_id> live() const;
   void crash(const node_id& id);
+  /// Crashes `id` after `steps` more simulation steps: in the middle of
+  /// whatever it is doing (between a write and its fsync, say), not only at
+  /// quiet moments between runs.
+  void crash_after(const node_id& id, uint64_t steps);
+  /// Forgets every crash still due.
+  void cancel_crashes() { due_crashes_.clear(); }
   void restart(const node_id& id);
   /// Makes `id` start an election now (no pre-vote, no stickiness).
   void campaign(const node_id& id);
+  /// Makes every write to `id`'s disk fail (a full or broken disk), or
+  /// work again.
+  void fail_disk(const node_id& id, bool fail);
+  /// Makes `id` take a snapshot and compact its log now.
+  void compact(const node_id& id);
 
   /// The leader of the highest term among live nodes, if any.
   std::optional<node_id> leader() const;
@@ -136,10 +165,19 @@ public:
 private:
   struct sim_node {
     node_config cfg;
+    /// The node's disk (disk mode) or its everlasting memory storage.
+    std::shared_ptr<memory_disk> disk;
+    std::shared_ptr<storage> memory;
+    /// Memory mode: the snapshots, kept like the storage.
+    std::shared_ptr<snapshot_store> memory_snapshots;
     std::shared_ptr<checked_storage> store;
     std::unique_ptr<sim_register> object;
     node_endpoints endpoints;
     bool up = false;
+    /// The node stopped on its own (a storage failure), with its last
+    /// error line.
+    bool failed = false;
+    std::string last_error;
   };
 
   void start(sim_node& n);
@@ -162,6 +200,8 @@ private:
   checker checker_;
   std::vector<call_outcome> outcomes_;
   uint64_t steps_ = 0;
+  /// Crashes due at a step count.
+  std::vector<std::pair<uint64_t, node_id>> due_crashes_;
 };
 
 } // namespace flexsync::sim

@@ -2,6 +2,7 @@
 
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
 namespace flexsync::sim {
@@ -25,6 +26,10 @@ std::string type_name(const caf::message& msg) {
     return "forward_command";
   if (msg.match_element<forward_reply>(0))
     return "forward_reply";
+  if (msg.match_element<install_snapshot>(0))
+    return "install_snapshot";
+  if (msg.match_element<install_reply>(0))
+    return "install_reply";
   return "other";
 }
 

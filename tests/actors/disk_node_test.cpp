@@ -1,0 +1,259 @@
+// Nodes in disk mode on real directories, on real CAF threads: restart from
+// snapshot + journal, fork()ed snapshot writers (and one that dies),
+// snapshot install to a member that starts empty, and a data directory that
+// cannot be used. The simulator covers the same code on a simulated disk with
+// crashes; these tests cover the POSIX disk and fork().
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+
+#include "actors/local_network.hpp"
+#include "actors/node.hpp"
+#include "actors/system_config.hpp"
+#include "snapshot/disk.hpp"
+#include "state_machines/repl_counter.hpp"
+#include "tests/actors/local_cluster.hpp"
+
+using namespace flexsync;
+using namespace flexsync::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A fresh directory under the system's temp dir, removed afterwards.
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "flexsync-disk-XXXXXX");
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string sub(const std::string& name) const {
+    return (path / name).string();
+  }
+};
+
+/// Files in `dir` named prefix...suffix.
+size_t count_files(const std::string& dir, const std::string& prefix,
+                   const std::string& suffix = "") {
+  size_t n = 0;
+  for (auto& e : fs::directory_iterator(dir)) {
+    auto name = e.path().filename().string();
+    if (name.starts_with(prefix) && name.ends_with(suffix))
+      ++n;
+  }
+  return n;
+}
+
+/// Collects a node's log lines (thread-safe) for tests that wait on them.
+struct log_capture {
+  std::mutex mtx;
+  std::vector<std::string> lines;
+  logger::sink_fn sink() {
+    return [this](log_level, std::string_view line) {
+      std::lock_guard<std::mutex> guard{mtx};
+      lines.emplace_back(line);
+    };
+  }
+  bool contains(const std::string& text) {
+    std::lock_guard<std::mutex> guard{mtx};
+    for (auto& l : lines)
+      if (l.find(text) != std::string::npos)
+        return true;
+    return false;
+  }
+};
+
+node_config single(const std::string& dir) {
+  node_config cfg{"a", {}};
+  use_fast_timeouts(cfg);
+  cfg.seed = 7;
+  cfg.persistence.data_dir = dir;
+  cfg.persistence.segment_bytes = 4096;
+  cfg.persistence.snapshot_check_interval = 20ms;
+  return cfg;
+}
+
+/// The process that constructed the counters; a fork()ed child differs.
+const pid_t parent_pid = getpid();
+
+/// When set, a snapshot writer child kills itself while serializing.
+std::atomic<bool> kill_writer{false};
+
+/// A counter whose snapshot writer dies when kill_writer is set (in the
+/// child, which inherited the flag's value at fork()).
+class fragile_counter : public repl_counter {
+public:
+  caf::error save(caf::serializer& sink) override {
+    if (getpid() != parent_pid && kill_writer.load())
+      raise(SIGKILL);
+    return repl_counter::save(sink);
+  }
+};
+
+template <class Counter>
+void add_all(Counter& c, int from, int to) {
+  for (int i = from; i <= to; ++i)
+    c.add(i).get();
+}
+
+} // namespace
+
+TEST_CASE("a disk-mode node keeps state, term and log across a restart",
+          "[disk]") {
+  temp_dir dir;
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto net = spawn_local_network(sys);
+  term_t term;
+  {
+    repl_counter c;
+    node n{sys, single(dir.path.string()), net, {&c}};
+    REQUIRE(n.wait_ready(patience));
+    add_all(c, 1, 100);
+    CHECK(c.get() == 5050);
+    term = n.status().term;
+    CHECK(n.status().last_log_index >= index_t{100});
+  }
+  repl_counter c;
+  node n{sys, single(dir.path.string()), net, {&c}};
+  // Committed entries are replayed before the node is ready.
+  REQUIRE(n.wait_ready(patience));
+  CHECK(c.get() == 5050);
+  auto st = n.status();
+  CHECK(st.term > term); // it won a new election, never reusing a term
+  CHECK(st.last_log_index >= index_t{101});
+  CHECK(c.add(1).get() == 5051);
+  caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("force_compaction writes a snapshot from a fork()ed child, drops "
+          "old segments, and a restart starts from it",
+          "[disk]") {
+  temp_dir dir;
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto net = spawn_local_network(sys);
+  index_t snap;
+  {
+    repl_counter c;
+    node n{sys, single(dir.path.string()), net, {&c}};
+    REQUIRE(n.wait_ready(patience));
+    add_all(c, 1, 300);
+    auto segments = count_files(dir.path.string(), "journal-");
+    REQUIRE(segments > 2);
+    n.force_compaction();
+    REQUIRE(wait_until(
+      [&] { return n.status().snapshot_index >= index_t{300}; }));
+    snap = n.status().snapshot_index;
+    CHECK(count_files(dir.path.string(), "journal-") < segments);
+    CHECK(count_files(dir.path.string(), "snapshot-", ".snap") >= 1);
+    CHECK(n.status().log_entries < 10);
+    CHECK(c.add(1).get() == 45151);
+  }
+  repl_counter c;
+  node n{sys, single(dir.path.string()), net, {&c}};
+  REQUIRE(n.wait_ready(patience));
+  CHECK(c.get() == 45151);
+  CHECK(n.status().snapshot_index >= snap);
+  caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a snapshot writer that dies leaves the node serving; the next "
+          "snapshot succeeds",
+          "[disk]") {
+  temp_dir dir;
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto net = spawn_local_network(sys);
+  {
+    fragile_counter c;
+    log_capture logs;
+    node_options opts;
+    opts.log_sink = logs.sink();
+    node n{sys, single(dir.path.string()), net, {&c}, opts};
+    REQUIRE(n.wait_ready(patience));
+    add_all(c, 1, 50);
+    kill_writer = true;
+    n.force_compaction();
+    // The node keeps committing while its writer dies.
+    add_all(c, 51, 100);
+    REQUIRE(wait_until([&] { return logs.contains("writer for index"); }));
+    CHECK(count_files(dir.path.string(), "snapshot-", ".snap") == 0);
+    CHECK(n.status().snapshot_index == index_t{0});
+    // The next snapshot succeeds (and removes the dead writer's file).
+    kill_writer = false;
+    REQUIRE(wait_until([&] {
+      n.force_compaction();
+      return n.status().snapshot_index >= index_t{100};
+    }));
+    CHECK(c.add(0).get() == 5050);
+    CHECK(count_files(dir.path.string(), "snapshot-", ".tmp") == 0);
+  }
+  // Restart from the snapshot the second writer made.
+  fragile_counter c;
+  node n{sys, single(dir.path.string()), net, {&c}};
+  REQUIRE(n.wait_ready(patience));
+  CHECK(c.get() == 5050);
+  caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a member that starts empty catches up by snapshot install",
+          "[disk]") {
+  temp_dir dir;
+  auto tweak = [&](node_config& cfg) {
+    cfg.persistence.data_dir = dir.sub(cfg.self.name);
+    cfg.persistence.segment_bytes = 4096;
+    cfg.persistence.snapshot_threshold_entries = 50;
+    cfg.persistence.snapshot_check_interval = 20ms;
+    cfg.persistence.snapshot_chunk_bytes = 512; // several chunks
+  };
+  local_cluster<repl_counter> cl{{"a", "b", "c"}, with(tweak, {"a", "b"})};
+  REQUIRE(cl.wait_all_ready());
+  add_all(cl.object(0), 1, 200);
+  // Both running members compacted past the start of the log.
+  REQUIRE(wait_until([&] {
+    return cl.at(0).status().snapshot_index > index_t{1}
+           && cl.at(1).status().snapshot_index > index_t{1};
+  }));
+  cl.start(2);
+  REQUIRE(wait_until([&] { return cl.object(2).get() == 20100; }));
+  CHECK(cl.at(2).status().snapshot_index > index_t{0});
+  // And it keeps following.
+  cl.object(2).add(1).get();
+  REQUIRE(wait_until([&] { return cl.object(2).get() == 20101; }));
+}
+
+TEST_CASE("a data directory that cannot be used refuses to start with a "
+          "clear error",
+          "[disk]") {
+  temp_dir dir;
+  auto file = dir.sub("not-a-directory");
+  std::ofstream{file} << "x";
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto net = spawn_local_network(sys);
+  repl_counter c;
+  auto cfg_a = single(file);
+  try {
+    node n{sys, cfg_a, net, {&c}};
+    FAIL("the node started on a regular file");
+  } catch (const storage_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("not-a-directory"));
+  }
+  caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
+}
