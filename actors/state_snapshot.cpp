@@ -70,6 +70,13 @@ int fork_snapshot_writer(const std::string& data_dir, const snapshot_meta& meta,
     auto writer = store.begin(meta);
     writer->append(payload.data(), payload.size());
     writer->finish();
+  } catch (const std::exception& e) {
+    // One line on the inherited stderr; the parent logs the exit status.
+    std::string line = "flexsync snapshot writer (child of the node) failed: ";
+    line += e.what();
+    line += '\n';
+    [[maybe_unused]] auto n = ::write(2, line.data(), line.size());
+    ::_exit(1);
   } catch (...) {
     ::_exit(1);
   }

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/all.hpp>
+
 #include "actors/local_network.hpp"
 #include "actors/node.hpp"
 #include "actors/system_config.hpp"
