@@ -48,6 +48,9 @@ public:
 
   caf::behavior make_behavior() override;
 
+  caf::error save(caf::serializer& sink) override;
+  caf::error load(caf::deserializer& source) override;
+
 private:
   int64_t value_ = 0;
 };

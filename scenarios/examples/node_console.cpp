@@ -1,0 +1,246 @@
+#include "scenarios/examples/node_console.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/tcp_transport.hpp"
+#include "protocol/types.hpp"
+
+namespace flexsync::examples {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+// -- payload_sink --------------------------------------------------------------
+
+caf::behavior payload_sink::make_behavior() {
+  return {[this](put_atom, const std::string& payload) {
+    bytes_ += static_cast<int64_t>(payload.size());
+    return ++count_;
+  }};
+}
+
+caf::error payload_sink::save(caf::serializer& sink) {
+  return sink(count_, bytes_);
+}
+
+caf::error payload_sink::load(caf::deserializer& source) {
+  int64_t count = 0;
+  int64_t bytes = 0;
+  if (auto err = source(count, bytes))
+    return err;
+  count_ = count;
+  bytes_ = bytes;
+  return caf::none;
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& line) {
+  std::istringstream in{line};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;)
+    words.push_back(std::move(w));
+  return words;
+}
+
+/// The text of a failed call, without spaces (answers are key=value).
+std::string failure(const std::exception& e) {
+  std::string text = e.what();
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return "error " + text;
+}
+
+std::string status_line(console_target& t) {
+  auto st = t.self->status();
+  auto ts = transport_status(*t.sys, t.transport);
+  std::ostringstream out;
+  out << "ok self=" << st.self.name << " role=" << to_string(st.role)
+      << " term=" << to_string(st.term)
+      << " leader=" << (st.leader.empty() ? "-" : st.leader.name)
+      << " commit=" << to_string(st.commit_index)
+      << " applied=" << to_string(st.last_applied)
+      << " last=" << to_string(st.last_log_index)
+      << " links=" << ts.links.size() << " rejected=" << ts.rejected
+      << " ready=" << (st.ready ? 1 : 0) << " counter=" << t.counter->get()
+      << " kv=" << t.kv->size() << " sink=" << t.sink->count();
+  return out.str();
+}
+
+/// Calls with `window` in flight for `seconds`; committed calls per second.
+std::string bench_pipelined(console_target& t, double seconds, size_t bytes,
+                            size_t window) {
+  std::mutex mtx;
+  std::condition_variable cv;
+  size_t in_flight = 0;
+  std::atomic<uint64_t> ok{0}, failed{0};
+  std::string payload(bytes, 'x');
+  auto start = clock_type::now();
+  auto stop = start + std::chrono::duration<double>(seconds);
+  while (clock_type::now() < stop) {
+    {
+      std::unique_lock<std::mutex> guard{mtx};
+      if (!cv.wait_until(guard, stop, [&] { return in_flight < window; }))
+        break;
+      ++in_flight;
+    }
+    t.sink->put(payload).then([&](int64_t, const caf::error& err) {
+      (err ? failed : ok)++;
+      std::lock_guard<std::mutex> guard{mtx};
+      --in_flight;
+      cv.notify_one();
+    });
+  }
+  // Calls done by the end of the window count; the rest drain first, since
+  // their callbacks refer to this frame.
+  auto counted = ok.load();
+  auto elapsed = std::chrono::duration<double>(clock_type::now() - start);
+  std::unique_lock<std::mutex> guard{mtx};
+  // Every call has a deadline, so this ends; the bound is a second guard.
+  if (!cv.wait_for(guard, 60s, [&] { return in_flight == 0; }))
+    std::abort();
+  std::ostringstream out;
+  out << "ok ops=" << counted << " ops_per_s=" << counted / elapsed.count()
+      << " failed=" << failed.load();
+  return out.str();
+}
+
+/// One blocking call at a time for `seconds`.
+std::string bench_sync(console_target& t, double seconds, size_t bytes) {
+  std::vector<double> us;
+  std::string payload(bytes, 'x');
+  uint64_t failed = 0;
+  auto stop = clock_type::now() + std::chrono::duration<double>(seconds);
+  while (clock_type::now() < stop) {
+    auto t0 = clock_type::now();
+    try {
+      t.sink->put(payload).get(t.call_timeout);
+    } catch (const std::exception&) {
+      ++failed;
+      continue;
+    }
+    us.push_back(
+      std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+  }
+  if (us.empty())
+    return "error no call succeeded";
+  std::sort(us.begin(), us.end());
+  auto pct = [&](double p) {
+    return us[static_cast<size_t>(p * static_cast<double>(us.size() - 1))];
+  };
+  std::ostringstream out;
+  out << "ok calls=" << us.size() << " p50_us=" << pct(0.5)
+      << " p99_us=" << pct(0.99) << " failed=" << failed;
+  return out.str();
+}
+
+/// An inc every 5 ms until one succeeds; how long after the command that
+/// success came (the submission of that call is after the command).
+std::string probe(console_target& t, int64_t timeout_ms) {
+  struct shared {
+    std::mutex mtx;
+    std::condition_variable cv;
+    bool done = false;
+    clock_type::time_point at;
+  };
+  auto sh = std::make_shared<shared>();
+  auto start = clock_type::now();
+  auto deadline = start + std::chrono::milliseconds(timeout_ms);
+  std::unique_lock<std::mutex> guard{sh->mtx};
+  while (!sh->done && clock_type::now() < deadline) {
+    guard.unlock();
+    t.counter->inc().then(
+      [sh](int64_t, const caf::error& err) {
+        if (err)
+          return;
+        std::lock_guard<std::mutex> g{sh->mtx};
+        if (!sh->done) {
+          sh->done = true;
+          sh->at = clock_type::now();
+          sh->cv.notify_all();
+        }
+      },
+      std::chrono::milliseconds(timeout_ms));
+    guard.lock();
+    sh->cv.wait_for(guard, 5ms, [&] { return sh->done; });
+  }
+  if (!sh->done)
+    return "error probe timed out";
+  auto ms = std::chrono::duration<double, std::milli>(sh->at - start).count();
+  std::ostringstream out;
+  out << "ok resumed_ms=" << ms;
+  return out.str();
+}
+
+const char* help_text
+  = "ok commands: status | inc | add N | get | set K V | kv K | del K | "
+    "drop-links | bench pipelined SECONDS BYTES WINDOW | bench sync SECONDS "
+    "BYTES | probe TIMEOUT_MS | quit";
+
+std::string run_bench(console_target& t, const std::vector<std::string>& w) {
+  if (w.size() == 5 && w[1] == "pipelined")
+    return bench_pipelined(t, std::stod(w[2]), std::stoul(w[3]),
+                           std::max<size_t>(1, std::stoul(w[4])));
+  if (w.size() == 4 && w[1] == "sync")
+    return bench_sync(t, std::stod(w[2]), std::stoul(w[3]));
+  return "error usage: bench pipelined SECONDS BYTES WINDOW | bench sync "
+         "SECONDS BYTES";
+}
+
+} // namespace
+
+std::string run_command(console_target& t, const std::string& line) {
+  auto w = split(line);
+  if (w.empty())
+    return "error empty command (try help)";
+  auto& cmd = w[0];
+  auto n = w.size();
+  try {
+    if (cmd == "status" && n == 1)
+      return status_line(t);
+    if (cmd == "inc" && n == 1)
+      return "ok " + std::to_string(t.counter->inc().get(t.call_timeout));
+    if (cmd == "add" && n == 2)
+      return "ok "
+             + std::to_string(t.counter->add(std::stoll(w[1])).get(t.call_timeout));
+    if (cmd == "get" && n == 1)
+      return "ok " + std::to_string(t.counter->get());
+    if (cmd == "set" && n == 3) {
+      t.kv->set(w[1], w[2]).get(t.call_timeout);
+      return "ok";
+    }
+    if (cmd == "kv" && n == 2) {
+      auto v = t.kv->get(w[1]);
+      return v ? "ok " + *v : "error no such key";
+    }
+    if (cmd == "del" && n == 2) {
+      auto v = t.kv->pop(w[1]).get(t.call_timeout);
+      return v ? "ok " + *v : "error no such key";
+    }
+    if (cmd == "drop-links" && n == 1) {
+      drop_links(t.transport);
+      return "ok";
+    }
+    if (cmd == "bench")
+      return run_bench(t, w);
+    if (cmd == "probe" && n == 2)
+      return probe(t, std::stoll(w[1]));
+    if (cmd == "help")
+      return help_text;
+    if (cmd == "quit")
+      return "ok bye";
+  } catch (const std::exception& e) {
+    return failure(e);
+  }
+  return "error unknown command or wrong arguments (try help)";
+}
+
+} // namespace flexsync::examples

@@ -1,0 +1,75 @@
+#pragma once
+
+// The command console of flexsync-node: one command per input line, one
+// answer per command on stdout ("ok ..." or "error ..."), so that people in a
+// terminal and programs (tests, the process benchmark) drive a node the same
+// way. Log lines go to stderr and never mix with answers.
+//
+//   status                  role, term, leader, indexes, links, values
+//   inc | add N | get       the replicated counter (get reads locally)
+//   set K V | kv K | del K  the replicated key-value store (kv reads locally)
+//   drop-links              closes every peer link once (a network fault)
+//   bench pipelined SECONDS BYTES WINDOW
+//                           calls with BYTES of payload, WINDOW in flight
+//   bench sync SECONDS BYTES
+//                           one blocking call at a time; p50/p99 latency
+//   probe TIMEOUT_MS        an asynchronous inc every 5 ms until one is
+//                           applied; answers how long that took
+//   help | quit
+
+#include <cstdint>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/node.hpp"
+#include "state_machines/repl_counter.hpp"
+#include "state_machines/repl_dict.hpp"
+#include "state_machines/state_machine.hpp"
+
+namespace flexsync::examples {
+
+/// The benchmark's payload sink (PySyncObj's benchmark has one too): counts
+/// the commands and bytes it applied, nothing else.
+class payload_sink : public state_machine {
+public:
+  using put_atom = caf::atom_constant<caf::atom("put")>;
+
+  replicated_call<int64_t> put(const std::string& payload) {
+    return call<int64_t>(put_atom::value, payload);
+  }
+
+  int64_t count() const {
+    return read([this] { return count_; });
+  }
+
+  caf::behavior make_behavior() override;
+  caf::error save(caf::serializer& sink) override;
+  caf::error load(caf::deserializer& source) override;
+
+private:
+  int64_t count_ = 0;
+  int64_t bytes_ = 0;
+};
+
+using kv_store = repl_dict<std::string, std::string>;
+
+/// What the console drives; everything outlives the console.
+struct console_target {
+  caf::actor_system* sys = nullptr;
+  node* self = nullptr;
+  caf::actor transport;
+  repl_counter* counter = nullptr;
+  kv_store* kv = nullptr;
+  payload_sink* sink = nullptr;
+  /// Deadline of the console's blocking calls.
+  caf::timespan call_timeout{};
+};
+
+/// Runs one command line and returns its answer (one line, no newline).
+/// `quit` answers "ok bye"; the caller decides what quitting means.
+std::string run_command(console_target& t, const std::string& line);
+
+} // namespace flexsync::examples
