@@ -133,7 +133,12 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
   // fell behind (and so can never win a pre-vote here) catches up.
   auto term = req.pre_vote && d.granted ? req.term : d.term;
   vote_reply reply{term, st.w->config.self, d.granted, req.pre_vote};
-  after_sync(self, [rp, reply]() mutable { rp.deliver(std::move(reply)); });
+  after_sync(self, [self, rp, reply, candidate = req.candidate]() mutable {
+    auto& w = *self->state.w;
+    if (w.observer && reply.granted && !reply.pre_vote)
+      w.observer->on_vote_sent(w.config.self, reply.term, candidate);
+    rp.deliver(std::move(reply));
+  });
 }
 
 void check_single_leader(log_store_ptr self, term_t term,
@@ -165,7 +170,10 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
   }
   d.reply.last_log_index = st.store->last_index();
   after_sync(self, [self, to = req.leader, reply = std::move(d.reply)] {
-    send_peer(self, *self->state.w, to, reply);
+    auto& w = *self->state.w;
+    if (w.observer && reply.success)
+      w.observer->on_ack_sent(w.config.self, reply.index);
+    send_peer(self, w, to, reply);
   });
 }
 

@@ -40,6 +40,19 @@ public:
     (void) self, (void) index;
   }
 
+  /// The log store granted its vote in `term` to `candidate`, now (the vote
+  /// is durable).
+  virtual void on_vote_sent(const node_id& self, term_t term,
+                            const node_id& candidate) {
+    (void) self, (void) term, (void) candidate;
+  }
+
+  /// The log store acknowledged its log up to `index` to a leader, now (the
+  /// entries are durable).
+  virtual void on_ack_sent(const node_id& self, index_t index) {
+    (void) self, (void) index;
+  }
+
   /// A submitted call on this node completed with `reason`.
   virtual void on_call_done(const node_id& self, uint64_t client_id,
                             uint64_t request_id, fail_reason reason) {

@@ -133,7 +133,11 @@ void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
   } else if (x < 0.80) {
     c.crash_after(leader ? *leader : pick(rng, ids), between(rng, 0, 60));
   } else if (x < 0.85) {
-    c.crash_after(pick(rng, ids), between(rng, 0, 60));
+    auto& id = pick(rng, ids);
+    if (uniform(rng) < 0.5)
+      c.crash_when_dirty(id, between(rng, 0, 2000));
+    else
+      c.crash_after(id, between(rng, 0, 60));
   } else if (x < 0.88) {
     c.compact(pick(rng, ids));
   } else {

@@ -107,6 +107,18 @@ void memory_disk::crash(std::mt19937_64& rng, bool tear) {
   }
 }
 
+bool memory_disk::dirty() const {
+  if (files_.size() != durable_files_.size())
+    return true;
+  for (auto& [name, f] : files_) {
+    auto i = durable_files_.find(name);
+    if (i == durable_files_.end() || i->second != f
+        || f->current != f->durable)
+      return true;
+  }
+  return false;
+}
+
 size_t memory_disk::bytes() const {
   size_t n = 0;
   for (auto& [name, f] : files_)

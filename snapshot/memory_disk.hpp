@@ -43,6 +43,9 @@ public:
   /// or broken disk), for tests.
   void fail_writes(bool x) { fail_writes_ = x; }
 
+  /// Whether a crash now would lose or tear anything.
+  bool dirty() const;
+
   /// Total bytes held (status, tests).
   size_t bytes() const;
 

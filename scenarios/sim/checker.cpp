@@ -61,6 +61,7 @@ void checked_storage::truncate_suffix(index_t from) {
                       + to_string(commit_index()));
   inner_->truncate_suffix(from);
   owner_->on_log_change(self_, from);
+  owner_->on_log_cut(self_, inner_->last_index());
 }
 
 void checked_storage::save_commit_index(index_t index) {
@@ -77,6 +78,7 @@ void checked_storage::install_snapshot(index_t index, term_t term,
                                        int64_t time) {
   inner_->install_snapshot(index, term, time);
   owner_->on_snapshot_installed(self_);
+  owner_->on_log_cut(self_, inner_->last_index());
 }
 
 log_entry checked_storage::at(index_t i) const {
@@ -93,6 +95,19 @@ checker::make_storage(const node_id& id, std::shared_ptr<storage> inner) {
     inner = std::make_shared<memory_storage>();
   auto store = std::make_shared<checked_storage>(id, this, std::move(inner));
   stores_[id] = store;
+  // Durability: a restarted node still holds everything it acknowledged.
+  if (auto i = acked_log_.find(id);
+      i != acked_log_.end() && store->last_index() < i->second)
+    violation(id.name + " acknowledged its log up to " + to_string(i->second)
+              + " but recovered only up to " + to_string(store->last_index())
+              + " after a crash");
+  if (auto i = votes_.find(std::make_pair(id, store->current_term()));
+      i != votes_.end() && store->voted_for() != i->second)
+    violation(id.name + " recovered "
+              + (store->voted_for() ? "a vote for " + store->voted_for()->name
+                                    : std::string{"no vote"})
+              + " in term " + to_string(store->current_term())
+              + " but had voted for " + i->second.name);
   // A restarted node's log is checked again after its snapshot boundary.
   on_log_change(id, index_t{1});
   return store;
@@ -142,6 +157,24 @@ void checker::on_log_change(const node_id& self, index_t from) {
     dirty_.emplace(self, from);
   else
     i->second = std::min(i->second, from);
+}
+
+void checker::on_log_cut(const node_id& self, index_t last) {
+  auto& acked = acked_log_[self];
+  acked = std::min(acked, last);
+}
+
+void checker::on_ack_sent(const node_id& self, index_t index) {
+  auto& acked = acked_log_[self];
+  acked = std::max(acked, index);
+}
+
+void checker::on_vote_sent(const node_id& self, term_t term,
+                           const node_id& candidate) {
+  auto [i, added] = votes_.emplace(std::make_pair(self, term), candidate);
+  if (!added && i->second != candidate)
+    violation(self.name + " grants a vote in term " + to_string(term) + " to "
+              + candidate.name + " after granting it to " + i->second.name);
 }
 
 void checker::on_snapshot_installed(const node_id& self) {

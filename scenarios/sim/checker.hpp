@@ -106,6 +106,9 @@ public:
   void on_apply(const node_id& self, const log_entry& entry) override;
   void on_call_done(const node_id& self, uint64_t client_id,
                     uint64_t request_id, fail_reason reason) override;
+  void on_vote_sent(const node_id& self, term_t term,
+                    const node_id& candidate) override;
+  void on_ack_sent(const node_id& self, index_t index) override;
 
   // -- storage events ---------------------------------------------------------
 
@@ -113,6 +116,8 @@ public:
                     const std::optional<node_id>& old_vote, term_t term,
                     const std::optional<node_id>& vote);
   void on_log_change(const node_id& self, index_t from);
+  /// The node's log was cut back to `last` by the protocol.
+  void on_log_cut(const node_id& self, index_t last);
   /// The node's log now starts after a snapshot: its history up to the
   /// snapshot is the one the snapshot was taken from.
   void on_snapshot_installed(const node_id& self);
@@ -159,6 +164,9 @@ private:
   std::map<index_t, fingerprint> applied_at_;
   std::map<node_id, index_t> commit_;
   std::map<node_id, index_t> applied_;
+  /// How far each node acknowledged its log; lowered only when its log is
+  /// legitimately cut (a conflict, or a snapshot replacing it).
+  std::map<node_id, index_t> acked_log_;
   /// Every vote ever granted, across restarts: (voter, term) -> candidate.
   std::map<std::pair<node_id, term_t>, node_id> votes_;
   // Log matching.

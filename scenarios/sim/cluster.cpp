@@ -218,11 +218,12 @@ void cluster::step_job() {
   if (!due_crashes_.empty()) {
     auto due = std::move(due_crashes_);
     due_crashes_.clear();
-    for (auto& [at, id] : due) {
-      if (at <= steps_)
-        crash(id);
+    for (auto& d : due) {
+      auto& n = node(d.id);
+      if (d.at <= steps_ || (d.when_dirty && n.disk && n.disk->dirty()))
+        crash(d.id);
       else
-        due_crashes_.emplace_back(at, id);
+        due_crashes_.push_back(d);
     }
   }
 }
@@ -312,7 +313,11 @@ void cluster::crash_after(const node_id& id, uint64_t steps) {
   if (steps == 0)
     crash(id);
   else
-    due_crashes_.emplace_back(steps_ + steps, id);
+    due_crashes_.push_back(due_crash{steps_ + steps, id, false});
+}
+
+void cluster::crash_when_dirty(const node_id& id, uint64_t steps) {
+  due_crashes_.push_back(due_crash{steps_ + steps, id, true});
 }
 
 void cluster::restart(const node_id& id) {

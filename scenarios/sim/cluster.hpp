@@ -115,6 +115,9 @@ public:
   /// whatever it is doing (between a write and its fsync, say), not only at
   /// quiet moments between runs.
   void crash_after(const node_id& id, uint64_t steps);
+  /// Crashes `id` at the first step after which its disk holds writes not
+  /// yet fsync'd (the window a power loss hits), or after `steps` steps.
+  void crash_when_dirty(const node_id& id, uint64_t steps);
   /// Forgets every crash still due.
   void cancel_crashes() { due_crashes_.clear(); }
   void restart(const node_id& id);
@@ -201,7 +204,12 @@ private:
   std::vector<call_outcome> outcomes_;
   uint64_t steps_ = 0;
   /// Crashes due at a step count.
-  std::vector<std::pair<uint64_t, node_id>> due_crashes_;
+  struct due_crash {
+    uint64_t at;
+    node_id id;
+    bool when_dirty;
+  };
+  std::vector<due_crash> due_crashes_;
 };
 
 } // namespace flexsync::sim
