@@ -118,10 +118,10 @@ public:
     std::lock_guard<std::mutex> guard{mtx_};
     auto t = to_string(term);
     if (role != role_)
-      log_line("info " + self.name + ": role " + to_string(role_) + " -> "
+      log_line("INFO " + self.name + ": role " + to_string(role_) + " -> "
                + to_string(role) + " (term " + t + ")");
     if (leader != leader_)
-      log_line("info " + self.name + ": leader "
+      log_line("INFO " + self.name + ": leader "
                + (leader.empty() ? std::string{"unknown"} : leader.name)
                + " (term " + t + ")");
     role_ = role;
@@ -284,7 +284,7 @@ int run(program_config& cfg) {
     throw;
   }
   auto& n = *owner;
-  log_line("info " + nc.self.name + ": serving a counter and a key-value store ("
+  log_line("INFO " + nc.self.name + ": serving a counter and a key-value store ("
            + cfg.storage + (tc.password.empty() ? ", no password)" : ", password)"));
   examples::console_target target{&sys, &n, transport, &counter, &kv, &sink,
                                   cfg.call_timeout};
@@ -296,7 +296,7 @@ int run(program_config& cfg) {
   sigaddset(&stop_signals, SIGTERM);
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  log_line("info " + nc.self.name + ": stopping");
+  log_line("INFO " + nc.self.name + ": stopping");
   n.stop();
   caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
   // The console thread may sit in a blocking read; leave without joining.
