@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/replicated_object.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/election_tally.hpp"
 #include "protocol/vote_rules.hpp"
@@ -39,6 +40,8 @@ struct election_state {
   std::optional<election_tally> tally;
   /// True while waiting for the log store to confirm leadership.
   bool claiming = false;
+  /// The role last reported to node_config::on_state_changed.
+  raft_role reported_role = raft_role::follower;
 
   static inline const char* name = "flexsync.election";
 };
@@ -77,9 +80,32 @@ void extend_timer(election_ptr self) {
     st.deadline = due;
 }
 
+/// node_config::on_state_changed(old, new), only when the role differs from
+/// the last one reported. Runs in the node's context (a blocking call from
+/// it throws would_block); an exception is logged and swallowed.
+void report_role(election_ptr self) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (st.role == st.reported_role)
+    return;
+  auto old = st.reported_role;
+  st.reported_role = st.role;
+  if (w.flags)
+    w.flags->role.store(static_cast<uint8_t>(st.role));
+  if (!w.config.on_state_changed)
+    return;
+  detail::node_context_guard context;
+  try {
+    w.config.on_state_changed(old, st.role);
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
+  }
+}
+
 void broadcast_role(election_ptr self, fail_reason why) {
   auto& st = self->state;
   auto& w = *st.w;
+  report_role(self);
   if (w.observer)
     w.observer->on_role_change(w.config.self, st.role, st.term, st.leader);
   w.log.info(std::string{"role "} + to_string(st.role) + " term "
@@ -238,7 +264,7 @@ bool leader_recently_heard(election_ptr self) {
 }
 
 void on_request_vote(election_ptr self, const request_vote& req) {
-  if (ignores_vote_request(leader_recently_heard(self), req))
+  if (ignores_vote_request(leader_recently_heard(self), req, is_voter(self)))
     return;
   auto& w = *self->state.w;
   self->request(w.self.log_store, caf::infinite, req)
@@ -328,8 +354,16 @@ caf::behavior running(election_ptr self) {
     },
     [=](campaign_now_atom) { start_election(self, true); },
     [=](status_atom) {
+      // Whether the known leader was heard within leader_fallback_timeout:
+      // a leader keeps leading only while a replication quorum answers it
+      // (check-quorum), so this is a follower's view of has_quorum.
       auto& st = self->state;
-      return caf::make_message(st.role, st.term, st.leader);
+      bool heard = false;
+      if (st.role == raft_role::follower && !st.leader.empty()
+          && st.last_leader_contact)
+        heard = self->clock().now() - *st.last_leader_contact
+                <= st.w->config.leader_fallback_timeout;
+      return caf::make_message(st.role, st.term, st.leader, heard);
     },
   };
 }

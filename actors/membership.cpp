@@ -33,7 +33,11 @@ caf::actor spawn_membership(caf::actor_system& sys) {
             std::vector<std::string> voters;
             for (auto& v : w.quorum.voters())
               voters.push_back(v.name);
-            return caf::make_message(std::move(voters), w.quorum.to_string());
+            std::vector<std::string> learners;
+            for (auto& l : w.config.learners)
+              learners.push_back(l.name);
+            return caf::make_message(std::move(voters), std::move(learners),
+                                     w.quorum.to_string());
           },
         });
       },

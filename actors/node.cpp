@@ -2,15 +2,18 @@
 
 #include <caf/all.hpp>
 
-#include "actors/spawn.hpp"
 #include "actors/persistence.hpp"
+#include "actors/spawn.hpp"
 #include "snapshot/memory_disk.hpp"
 
 namespace flexsync {
 
 node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
            std::vector<replicated_object*> objects, node_options opts)
-  : sys_(sys) {
+  : sys_(sys), loop_(opts.loop), started_(std::chrono::steady_clock::now()) {
+  if (loop_ && &loop_->system() != &sys)
+    throw config_error("invalid node_options: a manual node must be spawned "
+                       "on its loop's actor system");
   cfg.normalize_and_validate();
   wiring_ = std::make_shared<node_wiring>();
   auto& w = *wiring_;
@@ -18,6 +21,8 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   w.log = logger{cfg.self.name, opts.level, std::move(opts.log_sink)};
   w.config = std::move(cfg);
   w.transport = std::move(transport);
+  flags_ = std::make_shared<node_flags>();
+  w.flags = flags_;
   auto log = [lg = w.log](const std::string& line) { lg.warning(line); };
   auto clock = [] {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -42,7 +47,16 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   uint32_t index = 0;
   for (auto* m : w.machines)
     m->bind(call_binding{&sys, w.self.state_machine, index++,
-                         w.config.default_call_timeout, gate_});
+                         w.config.default_call_timeout, gate_,
+                         loop_ != nullptr});
+  cached_.self = id();
+  cached_.read_only = w.config.read_only;
+  if (loop_) {
+    loop_started_ = loop_->now();
+    // Manual mode: status is gathered at the end of each tick, so it does
+    // not change between ticks.
+    refresh_hook_ = loop_->add_refresh([this] { cached_ = gather({}); });
+  }
 }
 
 node::~node() {
@@ -57,6 +71,8 @@ void node::stop() {
     std::lock_guard<std::mutex> guard{gate_->mtx};
     gate_->open = false;
   }
+  if (loop_)
+    loop_->remove_refresh(refresh_hook_);
   auto& ep = wiring_->self;
   caf::scoped_actor self{sys_};
   std::vector<caf::actor> actors{ep.election, ep.replicator, ep.log_store,
@@ -65,12 +81,36 @@ void node::stop() {
   for (auto& a : actors)
     self->monitor(a);
   stop_node(ep, wiring_->transport, id(), caf::exit_reason::user_shutdown);
+  // Manual mode: the exits are jobs like any other; run them now (stop is
+  // immediate in manual mode, as in PySyncObj).
+  if (loop_)
+    loop_->run_ready();
   // The objects and the storage must not be touched after we return.
   for (size_t i = 0; i < actors.size(); ++i)
     self->receive([](const caf::down_msg&) {});
 }
 
+bool node::is_ready() const {
+  return flags_->ready.load();
+}
+
+raft_role node::role() const {
+  return static_cast<raft_role>(flags_->role.load());
+}
+
 bool node::wait_ready(caf::timespan timeout) {
+  if (is_ready())
+    return true;
+  if (loop_) {
+    auto deadline = loop_->now() + timeout;
+    while (!is_ready() && loop_->now() < deadline) {
+      auto before = loop_->now();
+      auto ran = loop_->tick(deadline - loop_->now());
+      if (ran == 0 && loop_->now() == before)
+        break; // an injected clock that does not move: nothing can change
+    }
+    return is_ready();
+  }
   caf::scoped_actor self{sys_};
   bool ready = false;
   self->request(wiring_->self.state_machine, timeout, ready_atom::value)
@@ -79,21 +119,54 @@ bool node::wait_ready(caf::timespan timeout) {
 }
 
 node_status node::status(caf::timespan timeout) const {
+  if (loop_)
+    return cached_;
+  return gather(timeout);
+}
+
+namespace {
+
+/// Partners' links as a non-leader sees them: its leader is connected when
+/// heard recently; it cannot tell for anyone else.
+link_state follower_view(const node_id& peer, const node_id& leader,
+                         bool leader_heard) {
+  if (peer != leader)
+    return link_state::unknown;
+  return leader_heard ? link_state::connected : link_state::disconnected;
+}
+
+} // namespace
+
+node_status node::gather(caf::timespan timeout) const {
+  auto& w = *wiring_;
   node_status st;
   st.self = id();
-  auto& ep = wiring_->self;
+  st.read_only = w.config.read_only;
+  auto& ep = w.self;
+  if (stopped_)
+    return cached_;
   caf::scoped_actor self{sys_};
   auto ignore = [](caf::error&) {};
-  self->request(ep.election, timeout, status_atom::value)
-    .receive(
-      [&](raft_role role, term_t term, const node_id& leader) {
-        st.role = role;
-        st.term = term;
-        st.leader = leader;
-      },
-      ignore);
-  self->request(ep.log_store, timeout, status_atom::value)
-    .receive(
+  // In manual mode a request is answered only when its target runs: run the
+  // loop's ready jobs (just these status requests, at the end of a tick).
+  auto ask = [&](const caf::actor& dest, auto handler) {
+    if (!loop_) {
+      self->request(dest, timeout, status_atom::value).receive(handler, ignore);
+      return;
+    }
+    auto h = self->request(dest, caf::infinite, status_atom::value);
+    loop_->run_ready();
+    h.receive(handler, ignore);
+  };
+  bool leader_heard = false;
+  ask(ep.election, [&](raft_role role, term_t term, const node_id& leader,
+                       bool heard) {
+    st.role = role;
+    st.term = term;
+    st.leader = leader;
+    leader_heard = heard;
+  });
+  ask(ep.log_store,
       [&](term_t, const node_id&, index_t commit, index_t last,
           uint64_t entries, uint64_t bytes, index_t snapshot_index) {
         st.snapshot_index = snapshot_index;
@@ -101,24 +174,60 @@ node_status node::status(caf::timespan timeout) const {
         st.last_log_index = last;
         st.log_entries = entries;
         st.log_bytes = bytes;
-      },
-      ignore);
-  self->request(ep.state_machine, timeout, status_atom::value)
-    .receive(
-      [&](index_t applied, bool ready, uint64_t pending) {
-        st.last_applied = applied;
-        st.ready = ready;
-        st.pending_calls = pending;
-      },
-      ignore);
-  self->request(ep.membership, timeout, status_atom::value)
-    .receive(
-      [&](const std::vector<std::string>& voters, const std::string& quorum) {
+      });
+  ask(ep.state_machine, [&](index_t applied, bool ready, uint64_t pending) {
+    st.last_applied = applied;
+    st.ready = ready;
+    st.pending_calls = pending;
+  });
+  ask(ep.membership,
+      [&](const std::vector<std::string>& voters,
+          const std::vector<std::string>&, const std::string& quorum) {
         for (auto& v : voters)
           st.voters.emplace_back(v);
         st.quorum = quorum;
-      },
-      ignore);
+      });
+  std::map<node_id, peer_status> leader_view;
+  bool leader_quorum = false;
+  ask(ep.replicator,
+      [&](const std::vector<std::string>& ids,
+          const std::vector<uint64_t>& learner,
+          const std::vector<uint64_t>& connected,
+          const std::vector<uint64_t>& match,
+          const std::vector<uint64_t>& next, bool quorum) {
+        (void) learner;
+        for (size_t i = 0; i < ids.size(); ++i)
+          leader_view[node_id{ids[i]}] = peer_status{
+            node_id{ids[i]},
+            connected[i] != 0 ? link_state::connected
+                              : link_state::disconnected,
+            index_t{match[i]}, index_t{next[i]}};
+        leader_quorum = quorum;
+      });
+  auto leading = st.role == raft_role::leader;
+  auto view = [&](const node_id& peer) {
+    if (leading) {
+      if (auto i = leader_view.find(peer); i != leader_view.end())
+        return i->second;
+    }
+    return peer_status{peer, follower_view(peer, st.leader, leader_heard),
+                       index_t{0}, index_t{0}};
+  };
+  for (auto& p : w.config.partners)
+    st.partners.push_back(view(p));
+  for (auto& l : w.config.other_learners())
+    st.readonly_nodes.push_back(view(l));
+  st.has_quorum = leading ? leader_quorum : leader_heard;
+  if (loop_)
+    st.uptime = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(loop_->now()
+                                                       - loop_started_)
+        .count());
+  else
+    st.uptime = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started_)
+        .count());
   return st;
 }
 

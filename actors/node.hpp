@@ -21,6 +21,8 @@
 #include <caf/fwd.hpp>
 
 #include "actors/logger.hpp"
+#include "actors/manual_loop.hpp"
+#include "actors/node_status.hpp"
 #include "actors/observer.hpp"
 #include "actors/replicated_object.hpp"
 #include "actors/wiring.hpp"
@@ -37,26 +39,9 @@ struct node_options {
   /// Log lines at or above this level go to `log_sink` (stderr by default).
   log_level level = log_level::warning;
   logger::sink_fn log_sink;
-};
-
-/// A snapshot of a node's state, gathered from its actors.
-struct node_status {
-  node_id self;
-  raft_role role = raft_role::follower;
-  term_t term;
-  /// Empty when no leader is known.
-  node_id leader;
-  index_t commit_index;
-  index_t last_applied;
-  index_t last_log_index;
-  /// Last index covered by the latest snapshot (0 without one).
-  index_t snapshot_index;
-  uint64_t log_entries = 0;
-  uint64_t log_bytes = 0;
-  bool ready = false;
-  uint64_t pending_calls = 0;
-  std::vector<node_id> voters;
-  std::string quorum;
+  /// Manual tick mode: the node runs only inside loop->tick(). The node must
+  /// then be spawned on loop->system() and used from the loop's thread.
+  manual_loop* loop = nullptr;
 };
 
 class node {
@@ -76,12 +61,38 @@ public:
 
   const node_endpoints& endpoints() const { return wiring_->self; }
 
-  /// Blocks until this node has caught up with a leader (applied an entry of
-  /// the leader's term) or `timeout` passes. Returns whether it is ready.
+  /// True once this node has caught up with a leader (applied an entry of
+  /// the leader's term); never false again. Lock-free, any thread.
+  bool is_ready() const;
+
+  /// Blocks until is_ready() or `timeout` passes; returns is_ready(). In
+  /// manual mode it ticks the loop meanwhile (and returns false when time
+  /// does not move).
   bool wait_ready(caf::timespan timeout);
 
-  /// Gathers the node's status from its actors.
+  /// The role the election actor last announced. Lock-free, any thread; a
+  /// hint: several nodes may believe they lead.
+  raft_role role() const;
+
+  bool is_leader() const { return role() == raft_role::leader; }
+
+  /// Gathers the node's status from its actors. Threaded mode: asks them
+  /// now (bounded by `timeout`). Manual mode: the status gathered at the end
+  /// of the last tick, so it does not change between ticks.
   node_status status(caf::timespan timeout = std::chrono::seconds(2)) const;
+
+  /// The known leader (empty when none), from status().
+  node_id leader() const { return status().leader; }
+
+  /// has_quorum (see node_status::has_quorum), from status().
+  bool has_quorum() const { return status().has_quorum; }
+
+  term_t term() const { return status().term; }
+
+  /// True until stop().
+  bool running() const { return !stopped_; }
+
+  bool manual() const { return loop_ != nullptr; }
 
   /// Takes a snapshot now (if anything was applied since the last one) and
   /// compacts the log once it is durable; returns at once.
@@ -91,14 +102,26 @@ public:
   /// building block of leadership transfer).
   void campaign_now();
 
-  /// Stops the node: pending calls fail with `stopped`; returns once every
-  /// actor of the node has ended. Idempotent.
+  /// Stops the node: every pending call fails with `stopped`, so do
+  /// wait_ready() waiters; returns once every actor of the node has ended,
+  /// and no callback runs afterwards. Idempotent; the destructor calls it.
   void stop();
 
+  /// PySyncObj's name for stop().
+  void destroy() { stop(); }
+
 private:
+  node_status gather(caf::timespan timeout) const;
+
   caf::actor_system& sys_;
+  manual_loop* loop_ = nullptr;
+  manual_loop::hook_id refresh_hook_ = 0;
+  node_status cached_;
+  std::chrono::steady_clock::time_point started_;
+  caf::timespan loop_started_{0};
   std::shared_ptr<node_wiring> wiring_;
   std::shared_ptr<call_gate> gate_;
+  std::shared_ptr<node_flags> flags_;
   bool stopped_ = false;
 };
 

@@ -40,6 +40,9 @@ struct call_binding {
   uint32_t index = 0;
   caf::timespan default_timeout{};
   std::shared_ptr<call_gate> gate;
+  /// The node runs in manual tick mode: a blocking call could never be
+  /// answered while it waits, so it fails at once with would_block.
+  bool manual = false;
 };
 
 /// Completion of an asynchronous call, run in the node's context: the result

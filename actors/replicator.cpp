@@ -227,6 +227,14 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
       st.followers.emplace(v, follower{progress{noop_index - 1,
                                                 st.w->config.max_inflight},
                                        false, index_t{0}, now});
+  // Read-only nodes get the same stream with their own progress; the commit
+  // rule and check-quorum ignore them because they are no voters.
+  for (auto& l : st.w->config.other_learners()) {
+    follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
+    fo.last_reply = now;
+    fo.learner = true;
+    st.followers.emplace(l, std::move(fo));
+  }
   ++st.heartbeat_timer;
   arm_heartbeat(self);
   for (auto& [id, fo] : st.followers)
@@ -320,6 +328,33 @@ namespace {
 
 using namespace detail;
 
+/// The leader's view of its followers for node::status(): ids, learner
+/// flags, whether each replied within leader_fallback_timeout, match and next
+/// indexes, and whether those replies make a replication quorum. Empty
+/// vectors and false on a node that does not lead.
+caf::message progress_report(replicator_ptr self) {
+  auto& st = self->state;
+  std::vector<std::string> ids;
+  std::vector<uint64_t> learner, connected, match, next;
+  node_set live;
+  auto now = self->clock().now();
+  for (auto& [id, fo] : st.followers) {
+    auto on = now - fo.last_reply <= st.w->config.leader_fallback_timeout;
+    if (on)
+      live.insert(id);
+    ids.push_back(id.name);
+    learner.push_back(fo.learner ? 1 : 0);
+    connected.push_back(on ? 1 : 0);
+    match.push_back(fo.prog.match_index().value);
+    next.push_back(fo.prog.next_index().value);
+  }
+  bool quorum = st.leading
+                && has_connected_quorum(st.w->quorum, st.w->config.self, live);
+  return caf::make_message(std::move(ids), std::move(learner),
+                           std::move(connected), std::move(match),
+                           std::move(next), quorum);
+}
+
 caf::behavior running(replicator_ptr self) {
   return {
     [=](role_atom, raft_role role, term_t term, const node_id& leader,
@@ -341,6 +376,7 @@ caf::behavior running(replicator_ptr self) {
     [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
     [=](const install_reply& r) { on_install_reply(self, r); },
     [=](flush_atom) { on_flush(self); },
+    [=](status_atom) { return progress_report(self); },
   };
 }
 

@@ -48,6 +48,9 @@ struct follower {
   bool chunk_in_flight = false;
   /// Heartbeats since the chunk in flight was sent (resend after two).
   int chunk_age = 0;
+  /// A read-only node: replicated to, never counted (the quorum system
+  /// ignores non-voters).
+  bool learner = false;
 };
 
 /// Per-client deduplication of forwarded commands within one leadership.

@@ -250,9 +250,21 @@ void update_ready(sm_ptr self) {
   if (st.ready || st.leader.empty() || st.last_applied_term != st.term)
     return;
   st.ready = true;
+  auto& w = *st.w;
+  if (w.flags)
+    w.flags->ready.store(true);
   for (auto& rp : st.ready_waiters)
     rp.deliver(true);
   st.ready_waiters.clear();
+  // PySyncObj's onReady: once, in the node's context.
+  if (w.config.on_ready) {
+    detail::node_context_guard context;
+    try {
+      w.config.on_ready();
+    } catch (const std::exception& e) {
+      w.log.warning(std::string{"exception in on_ready: "} + e.what());
+    }
+  }
 }
 
 void on_apply(sm_ptr self, entry_list& entries) {
@@ -432,6 +444,9 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
         ids.push_back(id);
       for (auto id : ids)
         fail(self, id, fail_reason::stopped);
+      for (auto& rp : self->state.ready_waiters)
+        rp.deliver(to_error(fail_reason::stopped));
+      self->state.ready_waiters.clear();
       self->quit(msg.reason);
     });
     return {

@@ -4,6 +4,7 @@
 // handed to each of them in their first (init) message.
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -46,6 +47,15 @@ caf::actor route_peer_message(const node_endpoints& dst, const caf::message& msg
 
 int64_t default_wall_clock();
 
+/// What the node's actors publish for lock-free reads from the node handle
+/// (is_ready(), is_leader()) on any thread.
+struct node_flags {
+  /// Set once, by the state machine actor, when the node has caught up.
+  std::atomic<bool> ready{false};
+  /// The election actor's role (raft_role as an integer).
+  std::atomic<uint8_t> role{0};
+};
+
 struct node_wiring {
   node_config config;
   quorum_system quorum;
@@ -72,6 +82,8 @@ struct node_wiring {
   /// state machine actor.
   std::vector<replicated_object*> machines;
   logger log;
+  /// Published flags; null when nobody reads them (the simulator).
+  std::shared_ptr<node_flags> flags;
 };
 
 using wiring_ptr = std::shared_ptr<const node_wiring>;

@@ -1,13 +1,26 @@
 # Fails unless README.md contains, verbatim, the lines between
-# "// BEGIN README" and "// END README" of the example file EXAMPLE.
+# "// BEGIN README" and "// END README" of the example file EXAMPLE. With
+# SECTION set, the markers are "// BEGIN README <SECTION>" and
+# "// END README <SECTION>" (several snippets in one file).
 file(READ "${EXAMPLE}" example)
-string(REGEX MATCH "// BEGIN README\n(.*)// END README" _ "${example}")
-set(snippet "${CMAKE_MATCH_1}")
-if(snippet STREQUAL "")
-  message(FATAL_ERROR "${EXAMPLE}: no BEGIN/END README markers")
+if(DEFINED SECTION)
+  set(begin_marker "// BEGIN README ${SECTION}\n")
+  set(end_marker "// END README ${SECTION}")
+else()
+  set(begin_marker "// BEGIN README\n")
+  set(end_marker "// END README")
 endif()
+string(FIND "${example}" "${begin_marker}" first)
+string(FIND "${example}" "${end_marker}" last)
+if(first EQUAL -1 OR last EQUAL -1 OR last LESS first)
+  message(FATAL_ERROR "${EXAMPLE}: no BEGIN/END README markers ${SECTION}")
+endif()
+string(LENGTH "${begin_marker}" begin_length)
+math(EXPR start "${first} + ${begin_length}")
+math(EXPR length "${last} - ${start}")
+string(SUBSTRING "${example}" ${start} ${length} snippet)
 file(READ "${README}" readme)
 string(FIND "${readme}" "${snippet}" pos)
 if(pos EQUAL -1)
-  message(FATAL_ERROR "README.md does not contain the example of ${EXAMPLE} verbatim")
+  message(FATAL_ERROR "README.md does not contain the example of ${EXAMPLE} ${SECTION} verbatim")
 endif()

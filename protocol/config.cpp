@@ -21,8 +21,27 @@ node_config::node_config(std::string self_name,
 }
 
 std::vector<node_id> node_config::voters() const {
-  auto result = partners;
-  result.push_back(self);
+  std::vector<node_id> result;
+  for (auto& p : partners)
+    if (!is_learner(p))
+      result.push_back(p);
+  if (!read_only && !is_learner(self))
+    result.push_back(self);
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+bool node_config::is_learner(const node_id& x) const {
+  return (read_only && x == self)
+         || std::find(learners.begin(), learners.end(), x) != learners.end();
+}
+
+std::vector<node_id> node_config::other_learners() const {
+  std::vector<node_id> result;
+  for (auto& x : learners)
+    if (x != self)
+      result.push_back(x);
   std::sort(result.begin(), result.end());
   result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
@@ -54,6 +73,20 @@ void node_config::normalize_and_validate() {
                  partners.end());
   for (auto& p : partners)
     require(!p.empty(), "partners must not contain an empty name");
+  // A read-only node is a learner by definition; a learner is never also a
+  // voting partner.
+  if (read_only)
+    learners.push_back(self);
+  std::sort(learners.begin(), learners.end());
+  learners.erase(std::unique(learners.begin(), learners.end()),
+                 learners.end());
+  for (auto& l : learners)
+    require(!l.empty(), "learners must not contain an empty name");
+  std::erase_if(partners, [this](const node_id& p) { return is_learner(p); });
+  if (is_learner(self))
+    read_only = true;
+  require(!voters().empty(),
+          "a read-only node needs at least one voting partner");
   require(heartbeat_interval > 0ns, "heartbeat_interval must be positive");
   require(election_timeout_min > 3 * heartbeat_interval,
           "election_timeout_min must exceed 3 * heartbeat_interval");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,13 @@ struct node_config {
   node_id self;
   /// The other voters. The self address is dropped if it appears here.
   std::vector<node_id> partners;
+  /// Read-only nodes (Raft learners; PySyncObj's read-only nodes): they
+  /// receive every entry and snapshot and may submit commands, but never
+  /// vote, campaign or count toward any quorum. Listed on every node so the
+  /// leader replicates to them; names here are removed from `partners`.
+  std::vector<node_id> learners;
+  /// This node is read-only: it is added to `learners` and is no voter.
+  bool read_only = false;
 
   // -- quorums --------------------------------------------------------------
 
@@ -123,14 +131,29 @@ struct node_config {
 
   persistence_options persistence;
 
+  // -- callbacks --------------------------------------------------------------
+
+  /// Runs once, in the node's context, the first time the node has caught up
+  /// with a leader (PySyncObj's onReady). Must not block.
+  std::function<void()> on_ready;
+  /// Runs in the node's context on every follower/candidate/leader transition
+  /// where old != new (PySyncObj's onStateChanged). Must not block.
+  std::function<void(raft_role old_role, raft_role new_role)> on_state_changed;
+
   // -- determinism ----------------------------------------------------------
 
   /// Seed of the node's random generator (election timeouts, client ids).
   /// 0 draws one from std::random_device.
   uint64_t seed = 0;
 
-  /// All voters, self included, sorted.
+  /// All voters, self included unless read-only, sorted.
   std::vector<node_id> voters() const;
+
+  /// True when `x` is listed as a read-only node (self included).
+  bool is_learner(const node_id& x) const;
+
+  /// The read-only nodes other than self, sorted.
+  std::vector<node_id> other_learners() const;
 
   /// The quorum system over voters().
   quorum_system make_quorum_system() const;

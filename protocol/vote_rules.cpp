@@ -44,7 +44,10 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   return result;
 }
 
-bool ignores_vote_request(bool leader_recently_heard, const request_vote& req) {
+bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
+                          bool self_is_voter) {
+  if (!self_is_voter)
+    return true;
   return leader_recently_heard && !req.transfer;
 }
 

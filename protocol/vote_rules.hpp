@@ -48,7 +48,10 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req);
 /// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
 /// from a live leader within the minimum election timeout ignores vote and
 /// pre-vote requests, so a node returning from a partition cannot depose a
-/// healthy leader. Requests flagged as leadership transfers are exempt.
-bool ignores_vote_request(bool leader_recently_heard, const request_vote& req);
+/// healthy leader. Requests flagged as leadership transfers are exempt. A
+/// read-only node (`self_is_voter` false) ignores every vote request: it
+/// neither votes nor adopts a candidate's term.
+bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
+                          bool self_is_voter = true);
 
 } // namespace flexsync

@@ -2,17 +2,10 @@
 
 #include <caf/all.hpp>
 
+#include "actors/coro.hpp"
 #include "actors/type_ids.hpp"
 
 namespace flexsync {
-
-namespace {
-
-/// Extra time the caller waits beyond the node's own deadline, so the node's
-/// precise answer (timeout or result) normally arrives first.
-constexpr caf::timespan deadline_backstop = std::chrono::seconds(1);
-
-} // namespace
 
 command_error::command_error(fail_reason reason, const std::string& context)
   : std::runtime_error(std::string{"flexsync call failed: "} + to_string(reason)
@@ -52,17 +45,42 @@ caf::message call_blocking(const call_binding* b, caf::message args,
   if (in_node_context())
     throw command_error(fail_reason::would_block,
                         "blocking call from inside the node; use then()");
+  if (b->manual)
+    throw command_error(fail_reason::would_block,
+                        "blocking call on a manually ticked node; use then() "
+                        "or co_await and keep ticking");
   caf::scoped_actor self{*b->sys};
   caf::message result;
   caf::error failure;
   self
-    ->request(b->target, timeout + deadline_backstop, submit_atom::value,
+    ->request(b->target, timeout + call_backstop, submit_atom::value,
               b->index, std::move(args), timeout)
     .receive([&](result_atom, caf::message& m) { result = std::move(m); },
              [&](caf::error& err) { failure = std::move(err); });
   if (failure)
     throw command_error(to_fail_reason(failure), b->sys->render(failure));
   return result;
+}
+
+void submit_from_actor(caf::event_based_actor* self, const call_binding* b,
+                       caf::message args, caf::timespan timeout,
+                       std::coroutine_handle<> h, caf::message* result,
+                       caf::error* failure) {
+  // The guard owns the suspended frame until a handler resumes it; if the
+  // actor stops first, CAF drops both handlers and the guard destroys it.
+  auto guard = std::make_shared<frame_guard>(h);
+  self
+    ->request(b->target, timeout + call_backstop, submit_atom::value, b->index,
+              std::move(args), timeout)
+    .then(
+      [guard, result](result_atom, caf::message& m) {
+        *result = std::move(m);
+        guard->resume();
+      },
+      [guard, failure](caf::error& err) {
+        *failure = std::move(err);
+        guard->resume();
+      });
 }
 
 void call_async(const call_binding* b, caf::message args,

@@ -21,6 +21,8 @@
 // every node. A handler that returns a caf::error leaves the state unchanged
 // by contract; its caller receives that error.
 
+#include <chrono>
+#include <coroutine>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +34,8 @@
 #include <caf/actor.hpp>
 #include <caf/behavior.hpp>
 #include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
 #include <caf/message.hpp>
 #include <caf/optional.hpp>
 #include <caf/timespan.hpp>
@@ -125,6 +129,92 @@ R unpack(caf::message& m) {
 
 } // namespace detail
 
+namespace detail {
+
+/// Extra time an asynchronous caller waits beyond the node's own deadline,
+/// so the node's precise answer (timeout or result) normally arrives first.
+constexpr caf::timespan call_backstop = std::chrono::seconds(1);
+
+/// Submits from inside an actor and resumes the awaiting coroutine there
+/// (actors/coro.hpp). `Expected` selects caf::expected<R> over exceptions.
+void submit_from_actor(caf::event_based_actor* self, const call_binding* b,
+                       caf::message args, caf::timespan timeout,
+                       std::coroutine_handle<> h, caf::message* result,
+                       caf::error* failure);
+
+template <class R, bool Expected>
+class call_awaiter {
+public:
+  call_awaiter(caf::event_based_actor* self, const call_binding* b,
+               caf::message args)
+    : self_(self), binding_(b), args_(std::move(args)) {
+    // nop
+  }
+
+  bool await_ready() const noexcept { return false; }
+
+  void await_suspend(std::coroutine_handle<> h) {
+    // The reply handlers write into this awaiter: it lives in the frame,
+    // which lives until they resume it.
+    submit_from_actor(self_, binding_, std::move(args_),
+                      binding_->default_timeout, h, &result_, &failure_);
+  }
+
+  auto await_resume() {
+    if constexpr (Expected) {
+      using value_type = std::conditional_t<std::is_void_v<R>, void, R>;
+      if (failure_)
+        return caf::expected<value_type>{std::move(failure_)};
+      if (result_.match_elements<caf::error>())
+        return caf::expected<value_type>{result_.get_as<caf::error>(0)};
+      if constexpr (std::is_void_v<R>) {
+        return caf::expected<void>{};
+      } else {
+        if (!result_traits<R>::matches(result_))
+          return caf::expected<R>{to_error(fail_reason::bad_command)};
+        return caf::expected<R>{result_traits<R>::extract(result_)};
+      }
+    } else {
+      if (failure_)
+        throw command_error(to_fail_reason(failure_), caf::to_string(failure_));
+      return unpack<R>(result_);
+    }
+  }
+
+private:
+  caf::event_based_actor* self_;
+  const call_binding* binding_;
+  caf::message args_;
+  caf::message result_;
+  caf::error failure_;
+};
+
+} // namespace detail
+
+template <class R>
+class replicated_call;
+
+/// `co_await call.as_expected()`: the call's outcome as caf::expected<R>
+/// (an error in flexsync's category for fail reasons, the handler's own
+/// error for apply errors) instead of an exception.
+template <class R>
+class [[nodiscard]] expected_call {
+public:
+  expected_call(const call_binding* b, caf::message args)
+    : binding_(b), args_(std::move(args)) {
+    // nop
+  }
+
+  /// Used by flexsync::task (actors/coro.hpp).
+  detail::call_awaiter<R, true> bind_actor(caf::event_based_actor* self) && {
+    return {self, binding_, std::move(args_)};
+  }
+
+private:
+  const call_binding* binding_;
+  caf::message args_;
+};
+
 /// One replicated call, ready to be submitted in one of three modes.
 template <class R>
 class [[nodiscard]] replicated_call {
@@ -160,6 +250,18 @@ public:
         deliver(f, m, err);
       });
     detail::call_async(binding_, std::move(args_), timeout, std::move(done));
+  }
+
+  /// Inside a flexsync::task (actors/coro.hpp): `co_await call` resumes
+  /// with the result or throws as get() does, with the node's default
+  /// deadline; `co_await std::move(call).as_expected()` gives the outcome
+  /// as caf::expected<R>.
+  detail::call_awaiter<R, false> bind_actor(caf::event_based_actor* self) && {
+    return {self, binding_, std::move(args_)};
+  }
+
+  expected_call<R> as_expected() && {
+    return {binding_, std::move(args_)};
   }
 
   /// Fire and forget.

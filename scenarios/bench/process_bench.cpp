@@ -348,20 +348,26 @@ void run_mode(const options& opt, bool password) {
       std::cerr << "cluster did not settle; logs in " << dir << '\n';
       return;
     }
-    auto l = *c.leader();
     auto secs = std::to_string(opt.seconds);
     for (size_t bytes : {16, 1024}) {
+      // Elections during a run (a starved leader stepping down) show as
+      // term_changes and failed calls.
+      auto l = *c.leader();
+      auto term = std::stoll(c.at(l).status()["term"]);
       auto answer = c.at(l).command("bench pipelined " + secs + " "
                                     + std::to_string(bytes) + " "
                                     + std::to_string(opt.window));
+      wait_until([&] { return c.settled(); }, 60s);
+      auto after = c.at(l).status()["term"];
       std::cout << "RESULT bench=process nodes=3 " << tag
                 << " mode=pipelined payload=" << bytes
                 << " window=" << opt.window
                 << " ops_per_s=" << field(answer, "ops_per_s")
-                << " failed=" << field(answer, "failed") << " unit=ops/s"
-                << std::endl;
-      wait_until([&] { return c.settled(); }, 60s);
+                << " failed=" << field(answer, "failed") << " term_changes="
+                << (after.empty() ? -1 : std::stoll(after) - term)
+                << " unit=ops/s" << std::endl;
     }
+    auto l = *c.leader();
     auto answer = c.at(l).command("bench sync " + secs + " 16");
     std::cout << "RESULT bench=process nodes=3 " << tag
               << " mode=blocking payload=16 calls=" << field(answer, "calls")
@@ -369,6 +375,10 @@ void run_mode(const options& opt, bool password) {
               << " p99_us=" << field(answer, "p99_us") << " unit=us"
               << std::endl;
     failover(c, opt, tag);
+  }
+  if (std::getenv("FLEXSYNC_KEEP_LOGS")) {
+    std::cerr << "logs kept in " << dir << '\n';
+    return;
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

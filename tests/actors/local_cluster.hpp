@@ -239,11 +239,11 @@ public:
     return std::get<I>(*objects_.at(i));
   }
 
-  /// Indexes of the started members.
+  /// Indexes of the started members that were not stopped since.
   std::vector<size_t> started() const {
     std::vector<size_t> result;
     for (size_t i = 0; i < nodes_.size(); ++i)
-      if (nodes_[i])
+      if (nodes_[i] && nodes_[i]->running())
         result.push_back(i);
     return result;
   }
@@ -280,7 +280,7 @@ public:
         ++leaders;
     }
     auto i = index_of(sts.front().leader.name);
-    if (leaders != 1 || !running(i))
+    if (leaders != 1 || !running(i) || !nodes_[i]->running())
       return std::nullopt;
     return i;
   }

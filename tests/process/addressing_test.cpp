@@ -1,5 +1,11 @@
 // Node addresses other than IPv4 literals: IPv6 loopback ("[::1]:port") and
-// host names ("localhost:port"), with real flexsync-node processes.
+// host names ("localhost:port"), with real flexsync-node processes; a port
+// that is taken.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -39,4 +45,31 @@ TEST_CASE("a cluster with a password commits like one without") {
   elect_and_write(c);
   for (size_t i = 0; i < c.size(); ++i)
     CHECK(c.at(i).log().find("(encrypted)") != std::string::npos);
+}
+
+TEST_CASE("a node whose port is taken says so and binds once it is free") {
+  process_cluster c{{.size = 1, .start_now = 0}};
+  int blocker = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(blocker >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(c.port(0));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  REQUIRE(::listen(blocker, 1) == 0);
+  c.at(0).start();
+  INFO(c.logs());
+  CHECK(wait_until([&] {
+    return c.at(0).log().find("cannot listen on " + c.id(0))
+           != std::string::npos;
+  }));
+  CHECK(c.at(0).log().find("listening on") == std::string::npos);
+  ::close(blocker);
+  // A single-member cluster elects itself once it listens.
+  CHECK(wait_until([&] {
+    return c.at(0).log().find("INFO " + c.id(0) + ": listening on")
+           != std::string::npos;
+  }));
+  CHECK(c.wait_leader(c.all()) == 0);
+  CHECK(c.at(0).command("inc") == "ok 1");
 }

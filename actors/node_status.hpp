@@ -1,0 +1,102 @@
+#pragma once
+
+// What node::status() reports: one consistent-enough picture of a node,
+// gathered from its actors (each part is exact for the actor that answered;
+// the parts may be a few messages apart). Serializes to JSON with nlohmann
+// (to_json) and flattens into PySyncObj's admin keys (to_key_values).
+//
+// Peer views depend on the role: only a leader knows its followers' match
+// and next indexes and whether they answer; a follower knows whether its
+// leader was heard recently and reports every other peer as `unknown`.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+/// flexsync's version string (the CMake project version).
+const char* flexsync_version();
+
+/// A peer link as this node sees it. The numbers are PySyncObj's
+/// (`partner_node_status_server_<id>`: 2 connected, 0 not connected).
+enum class link_state : uint8_t {
+  /// Not heard from within leader_fallback_timeout.
+  disconnected = 0,
+  /// This node has no way to tell (a follower and a peer that is not its
+  /// leader).
+  unknown = 1,
+  /// Heard from within leader_fallback_timeout.
+  connected = 2,
+};
+
+const char* to_string(link_state x);
+
+/// One voting partner or read-only node.
+struct peer_status {
+  node_id id;
+  link_state link = link_state::unknown;
+  /// The leader's match_index / next_index for this peer; 0 elsewhere.
+  index_t match_index;
+  index_t next_index;
+};
+
+struct node_status {
+  std::string version = flexsync_version();
+  /// Build revision (PySyncObj always reports "deprecated").
+  std::string revision = "none";
+  node_id self;
+  /// A read-only node (learner): never votes or counts toward a quorum.
+  bool read_only = false;
+  raft_role role = raft_role::follower;
+  term_t term;
+  /// Empty when no leader is known.
+  node_id leader;
+  /// Leader: its followers' replies form a replication quorum within
+  /// leader_fallback_timeout. Follower: its leader was heard within that
+  /// window (a leader keeps leading only while a quorum answers it).
+  bool has_quorum = false;
+  index_t commit_index;
+  index_t last_applied;
+  index_t last_log_index;
+  /// Last index covered by the latest snapshot (0 without one).
+  index_t snapshot_index;
+  /// Entries held in the log and their payload bytes.
+  uint64_t log_entries = 0;
+  uint64_t log_bytes = 0;
+  /// Caught up with a leader once (is_ready()).
+  bool ready = false;
+  /// Calls submitted on this node and not yet answered.
+  uint64_t pending_calls = 0;
+  /// The other voters, sorted.
+  std::vector<peer_status> partners;
+  /// The read-only nodes other than self, sorted.
+  std::vector<peer_status> readonly_nodes;
+  /// Every voter, self included when it votes.
+  std::vector<node_id> voters;
+  /// The quorum system, e.g. "majority(3)".
+  std::string quorum;
+  /// Whole seconds since the node was constructed.
+  uint64_t uptime = 0;
+  /// Versioned commands are not implemented yet: both stay 0 until they are.
+  uint32_t self_code_version = 0;
+  uint32_t enabled_code_version = 0;
+
+  /// Number of partners / read-only nodes currently `connected`.
+  size_t connected_partners() const;
+  size_t connected_readonly_nodes() const;
+
+  /// PySyncObj's admin keys (`state`, `leader`, `raft_term`, ...), plus
+  /// flexsync's own, sorted by key. Absent values are "None".
+  std::vector<std::pair<std::string, std::string>> to_key_values() const;
+};
+
+void to_json(nlohmann::json& j, const peer_status& x);
+void to_json(nlohmann::json& j, const node_status& x);
+
+} // namespace flexsync

@@ -1,0 +1,68 @@
+// flexsync-node's configuration: a CAF ini file named with --config-file,
+// the command line over it, and no implicit caf-application.ini.
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/process/node_process.hpp"
+
+namespace {
+
+/// Runs flexsync-node with `args` in `dir` to its end; stdout and stderr.
+std::string run_in(const std::string& dir, const std::string& args) {
+  auto cmd = "cd '" + dir + "' && '" FLEXSYNC_NODE_BIN "' " + args + " 2>&1";
+  std::string out;
+  if (auto* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;)
+      out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    std::string pattern = "/tmp/flexsync-config-XXXXXX";
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+} // namespace
+
+TEST_CASE("flexsync-node reads only the config file it is given and the "
+          "command line overrides it") {
+  temp_dir d;
+  std::ofstream{d.path + "/caf-application.ini"}
+    << "[global]\nself=\"10.9.9.9:1\"\n";
+  std::ofstream{d.path + "/node.ini"}
+    << "[global]\nself=\"127.0.0.1:7301\"\n"
+       "partners=[\"127.0.0.1:7302\",\"127.0.0.1:7303\"]\n"
+       "[scheduler]\nmax-threads=3\n";
+  auto implicit = run_in(d.path, "--dump-config");
+  CHECK(implicit.find("10.9.9.9") == std::string::npos);
+  CHECK(implicit.find("max-threads = 2") != std::string::npos);
+  CHECK(implicit.find("max-throughput = 100") != std::string::npos);
+  auto given = run_in(d.path, "--config-file=node.ini --dump-config");
+  CHECK(given.find("self = \"127.0.0.1:7301\"") != std::string::npos);
+  CHECK(given.find("\"127.0.0.1:7303\"") != std::string::npos);
+  CHECK(given.find("max-threads = 3") != std::string::npos);
+  auto both = run_in(d.path,
+                     "--config-file=node.ini --self=127.0.0.1:7309 --dump-config");
+  CHECK(both.find("self = \"127.0.0.1:7309\"") != std::string::npos);
+  CHECK(run_in(d.path, "--config-file=missing.ini")
+          .find("cannot open config file") != std::string::npos);
+  CHECK(run_in(d.path, "--self=127.0.0.1:7301 --storage=disk")
+          .find("needs --data-dir") != std::string::npos);
+}
