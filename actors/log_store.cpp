@@ -268,9 +268,15 @@ caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
                       + " after " + to_string(st.store->last_index()));
   auto last = entries.back().index;
   st.store->append(std::move(entries));
-  auto rp = self->make_response_promise();
-  after_sync(self, [rp, last]() mutable { rp.deliver(last); });
-  return caf::delegated<index_t>{};
+  // The leader replicates what it has written while its own fsync runs
+  // (Raft thesis §10.2.1): followers make the entries durable themselves
+  // before they acknowledge, and the leader counts itself toward a commit
+  // only once the durable message below arrives.
+  after_sync(self, [self, term, last] {
+    self->send(self->state.w->self.replicator, durable_atom::value, term,
+               last);
+  });
+  return last;
 }
 
 caf::result<index_t, term_t, entry_list>

@@ -94,7 +94,7 @@ void start_read(replicator_ptr self, const node_id& f, follower& fo,
                 index_t from) {
   auto& st = self->state;
   fo.reading = true;
-  auto to = std::min(st.durable_index,
+  auto to = std::min(st.written_index,
                      from + (st.w->config.max_batch_entries - 1));
   auto term = st.lead_term;
   self
@@ -142,7 +142,7 @@ void send_entries(replicator_ptr self, const node_id& f) {
       start_read(self, f, fo, next);
       return;
     }
-    if (next > st.durable_index) {
+    if (next > st.written_index) {
       // Nothing new: a probe still goes out to locate the follower's log.
       if (fo.prog.mode() == progress::state::probe)
         send_append(self, f, fo, next - 1, *prev_term, {});
@@ -150,7 +150,7 @@ void send_entries(replicator_ptr self, const node_id& f) {
     }
     entry_list batch;
     size_t bytes = 0;
-    for (auto i = next; i <= st.durable_index; ++i) {
+    for (auto i = next; i <= st.written_index; ++i) {
       auto& e = st.cache[i - st.cache_base - 1];
       batch.push_back(e);
       bytes += e.byte_size();
@@ -211,6 +211,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.first_index_of_term = noop_index;
   st.last_index = noop_index;
   st.durable_index = noop_index;
+  st.written_index = noop_index;
   st.last_time = noop_time;
   st.commit = commit;
   st.commit_dirty = false;
@@ -370,11 +371,18 @@ caf::behavior running(replicator_ptr self) {
     [=](const append_reply& r) { on_append_reply(self, r); },
     [=](const heartbeat_reply& r) {
       if (accept_reply(self, r.term, r.follower)
-          && r.last_log_index < self->state.durable_index)
+          && r.last_log_index < self->state.written_index)
         send_entries(self, r.follower);
     },
     [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
     [=](const install_reply& r) { on_install_reply(self, r); },
+    [=](durable_atom, term_t term, index_t last) {
+      auto& st = self->state;
+      if (!st.leading || st.lead_term != term || last <= st.durable_index)
+        return;
+      st.durable_index = last;
+      on_match_change(self);
+    },
     [=](flush_atom) { on_flush(self); },
     [=](status_atom) { return progress_report(self); },
   };

@@ -120,8 +120,7 @@ void append_buffered(replicator_ptr self) {
         auto& st = self->state;
         if (!st.leading || st.lead_term != term)
           return;
-        st.durable_index = std::max(st.durable_index, last);
-        on_match_change(self);
+        st.written_index = std::max(st.written_index, last);
         for (auto& [id, fo] : st.followers)
           send_entries(self, id);
       },

@@ -72,6 +72,9 @@ struct replicator_state {
   index_t first_index_of_term;
   index_t last_index;
   index_t durable_index;
+  /// The leader's entries written to its log store (maybe not yet durable):
+  /// what it may send to followers.
+  index_t written_index;
   /// Time of the last entry appended by this leader.
   int64_t last_time = 0;
   index_t commit;

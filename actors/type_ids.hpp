@@ -56,6 +56,9 @@ using campaign_now_atom = caf::atom_constant<caf::atom("campnow")>;
 /// log store -> self: make pending writes durable, then release what
 /// depends on them (group commit).
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
+/// log store -> replicator: the leader's own entries up to an index are
+/// durable (it counts itself toward commit only up to there).
+using durable_atom = caf::atom_constant<caf::atom("durable")>;
 /// snapshotter -> log store: a snapshot is durable, compact the log.
 using compact_atom = caf::atom_constant<caf::atom("compact")>;
 /// snapshotter -> log store / state machine: install a received snapshot.
