@@ -35,6 +35,15 @@ node_persistence open_persistence(const node_config& cfg,
   }
   if (!d)
     d = make_posix_disk(cfg.persistence.data_dir);
+  // The weaker policies are a choice with consequences: say so once.
+  if (cfg.persistence.fsync == fsync_policy::never)
+    log("fsync=never: NOT DURABLE - a crash or power loss may lose "
+        "acknowledged writes and votes (tests and benchmarks only)");
+  else if (cfg.persistence.fsync == fsync_policy::periodic)
+    log("fsync=periodic: a power loss may lose log entries acknowledged in "
+        "the last "
+        + std::to_string(cfg.persistence.fsync_period.count() / 1000000)
+        + " ms (term and vote are always fsync'd)");
   result.snapshots = std::make_shared<snapshot_store>(d, log);
   auto opts = make_journal_options(cfg, log, clock);
   // The newest snapshot the journal continues; older ones stay usable
