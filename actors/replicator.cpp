@@ -224,10 +224,11 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.cache.push_back(std::move(noop));
   auto now = self->clock().now();
   for (auto& v : st.w->quorum.voters())
-    if (v != st.w->config.self)
-      st.followers.emplace(v, follower{progress{noop_index - 1,
-                                                st.w->config.max_inflight},
-                                       false, index_t{0}, now});
+    if (v != st.w->config.self) {
+      follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
+      fo.last_reply = now;
+      st.followers.emplace(v, std::move(fo));
+    }
   // Read-only nodes get the same stream with their own progress; the commit
   // rule and check-quorum ignore them because they are no voters.
   for (auto& l : st.w->config.other_learners()) {

@@ -34,6 +34,8 @@ struct proposal_batch {
 };
 
 struct follower {
+  explicit follower(progress p) : prog(std::move(p)) {}
+
   progress prog;
   /// A log store read for this follower is in flight.
   bool reading = false;
