@@ -12,7 +12,6 @@
 
 #include <caf/all.hpp>
 
-#include "actors/replicated_object.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/election_tally.hpp"
 #include "protocol/vote_rules.hpp"
@@ -40,8 +39,6 @@ struct election_state {
   std::optional<election_tally> tally;
   /// True while waiting for the log store to confirm leadership.
   bool claiming = false;
-  /// The role last reported to node_config::on_state_changed.
-  raft_role reported_role = raft_role::follower;
 
   static inline const char* name = "flexsync.election";
 };
@@ -80,32 +77,20 @@ void extend_timer(election_ptr self) {
     st.deadline = due;
 }
 
-/// node_config::on_state_changed(old, new), only when the role differs from
-/// the last one reported. Runs in the node's context (a blocking call from
-/// it throws would_block); an exception is logged and swallowed.
-void report_role(election_ptr self) {
+/// Publishes the role for node::role() (lock-free reads). The
+/// on_state_changed callback runs on the state machine actor, which gets
+/// every role change from broadcast_role, so that no callback ever runs
+/// concurrently with an apply.
+void publish_role(election_ptr self) {
   auto& st = self->state;
-  auto& w = *st.w;
-  if (st.role == st.reported_role)
-    return;
-  auto old = st.reported_role;
-  st.reported_role = st.role;
-  if (w.flags)
-    w.flags->role.store(static_cast<uint8_t>(st.role));
-  if (!w.config.on_state_changed)
-    return;
-  detail::node_context_guard context;
-  try {
-    w.config.on_state_changed(old, st.role);
-  } catch (const std::exception& e) {
-    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
-  }
+  if (st.w->flags)
+    st.w->flags->role.store(static_cast<uint8_t>(st.role));
 }
 
 void broadcast_role(election_ptr self, fail_reason why) {
   auto& st = self->state;
   auto& w = *st.w;
-  report_role(self);
+  publish_role(self);
   if (w.observer)
     w.observer->on_role_change(w.config.self, st.role, st.term, st.leader);
   w.log.info(std::string{"role "} + to_string(st.role) + " term "

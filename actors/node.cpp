@@ -231,6 +231,15 @@ node_status node::gather(caf::timespan timeout) const {
   return st;
 }
 
+bool node::is_node_connected(const node_id& peer) const {
+  auto st = status();
+  for (auto* xs : {&st.partners, &st.readonly_nodes})
+    for (auto& p : *xs)
+      if (p.id == peer)
+        return p.link == link_state::connected;
+  return false;
+}
+
 void node::force_compaction() {
   caf::anon_send(wiring_->self.snapshotter, force_atom::value);
 }

@@ -89,6 +89,24 @@ public:
 
   term_t term() const { return status().term; }
 
+  index_t commit_index() const { return status().commit_index; }
+
+  index_t last_applied() const { return status().last_applied; }
+
+  /// Entries held in the log (PySyncObj's raft_log_size / log_len).
+  uint64_t raft_log_size() const { return status().log_entries; }
+
+  /// The voting partners (a copy of the configuration's list).
+  std::vector<node_id> other_nodes() const { return wiring_->config.partners; }
+
+  /// The read-only nodes other than self (a copy).
+  std::vector<node_id> readonly_nodes() const {
+    return wiring_->config.other_learners();
+  }
+
+  /// Whether `peer` is `connected` in status() (see link_state).
+  bool is_node_connected(const node_id& peer) const;
+
   /// True until stop().
   bool running() const { return !stopped_; }
 

@@ -67,6 +67,8 @@ struct sm_state {
   raft_role role = raft_role::follower;
   term_t term;
   node_id leader;
+  /// The role last reported to node_config::on_state_changed.
+  raft_role reported_role = raft_role::follower;
   bool ready = false;
   std::vector<caf::response_promise> ready_waiters;
 
@@ -352,6 +354,26 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
   return caf::none;
 }
 
+/// node_config::on_state_changed(old, new), only when the role differs from
+/// the last one reported. Runs here, in the node's context, so it never
+/// overlaps an apply (a blocking call from it throws would_block); an
+/// exception is logged and swallowed.
+void report_role(sm_ptr self) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (st.role == st.reported_role)
+    return;
+  auto old = std::exchange(st.reported_role, st.role);
+  if (!w.config.on_state_changed)
+    return;
+  detail::node_context_guard context;
+  try {
+    w.config.on_state_changed(old, st.role);
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
+  }
+}
+
 void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
              fail_reason why) {
   auto& st = self->state;
@@ -360,6 +382,7 @@ void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
   st.role = role;
   st.term = term;
   st.leader = leader;
+  report_role(self);
   // The leader this node was lost its quorum: its calls may still commit
   // later, or never; answer now instead of at the deadline.
   if (was_leader && why == fail_reason::quorum_lost)

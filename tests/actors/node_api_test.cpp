@@ -145,8 +145,16 @@ TEST_CASE("status reports every field, as JSON and as admin keys",
   CHECK(st.readonly_nodes.empty());
   CHECK(st.version == std::string{flexsync_version()});
   CHECK_FALSE(st.version.empty());
-  for (auto& p : st.partners)
+  for (auto& p : st.partners) {
     CHECK(p.next_index > p.match_index);
+    CHECK(ln.is_node_connected(p.id));
+  }
+  CHECK_FALSE(ln.is_node_connected(node_id{"nobody"}));
+  CHECK(ln.other_nodes().size() == 2);
+  CHECK(ln.readonly_nodes().empty());
+  CHECK(ln.commit_index() >= st.commit_index);
+  CHECK(ln.last_applied() >= st.last_applied);
+  CHECK(ln.raft_log_size() >= st.log_entries);
 
   nlohmann::json j = st;
   CHECK(j.at("role") == "leader");

@@ -13,9 +13,11 @@
 
 namespace {
 
-/// Runs flexsync-node with `args` in `dir` to its end; stdout and stderr.
+/// Runs flexsync-node with `args` in `dir` to its end (killed after 20 s if
+/// it does not stop by itself, which would be a bug); stdout and stderr.
 std::string run_in(const std::string& dir, const std::string& args) {
-  auto cmd = "cd '" + dir + "' && '" FLEXSYNC_NODE_BIN "' " + args + " 2>&1";
+  auto cmd = "cd '" + dir + "' && timeout -s KILL 20 '" FLEXSYNC_NODE_BIN "' "
+             + args + " 2>&1";
   std::string out;
   if (auto* p = ::popen(cmd.c_str(), "r")) {
     char buf[4096];
