@@ -363,10 +363,17 @@ caf::actor spawn_election(caf::actor_system& sys) {
         st.w = w;
         join_node(self, w);
         st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
+        // Rejoin only after the restart replay: the log store pushed the
+        // committed entries to the state machine during its init, before it
+        // answers here, so the state machine's answer comes after it
+        // applied them. Until then this node never campaigns.
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
           .then([=](term_t current, index_t, term_t) {
             self->state.term = current;
-            reset_timer(self);
+            self
+              ->request(self->state.w->self.state_machine, caf::infinite,
+                        status_atom::value)
+              .then([=](index_t, bool, uint64_t) { reset_timer(self); });
           });
         self->become(running(self));
       },
