@@ -10,13 +10,11 @@
 #include "actors/persistence.hpp"
 #include "actors/spawn.hpp"
 #include "actors/system_config.hpp"
+#include "scenarios/sim/driver.hpp"
 
 namespace flexsync::sim {
 
 namespace {
-
-/// Steps at one virtual instant before the run is declared livelocked.
-constexpr uint64_t max_steps_per_instant = 1'000'000;
 
 /// How much longer than the call's own deadline a client waits.
 constexpr caf::timespan client_backstop = std::chrono::seconds(1);
@@ -205,14 +203,7 @@ caf::timespan cluster::now() const {
 }
 
 void cluster::step_job() {
-  // A seeded choice among the ready actors decides the interleaving.
-  auto& jobs = sched_->jobs;
-  if (jobs.size() > 1) {
-    std::uniform_int_distribution<size_t> pick{0, jobs.size() - 1};
-    auto k = pick(rng_);
-    std::rotate(jobs.begin(), jobs.begin() + k, jobs.begin() + k + 1);
-  }
-  sched_->run_once();
+  run_one_seeded(*sched_, rng_);
   ++steps_;
   checker_.check_logs();
   if (!due_crashes_.empty()) {
@@ -229,34 +220,12 @@ void cluster::step_job() {
 }
 
 bool cluster::run_until(const std::function<bool()>& pred, caf::timespan max) {
-  auto& clock = sched_->clock();
-  auto deadline = clock.now() + max;
-  uint64_t at_instant = 0;
-  for (;;) {
-    if (pred())
-      return true;
-    if (!checker_.ok())
-      return false;
-    if (sched_->has_job()) {
-      if (++at_instant > max_steps_per_instant) {
-        checker_.violation("livelock: no progress of virtual time");
-        return false;
-      }
-      step_job();
-      continue;
-    }
-    at_instant = 0;
-    auto& schedule = clock.schedule();
-    if (schedule.empty() || schedule.begin()->first > deadline) {
-      if (deadline > clock.now())
-        sched_->advance_time(deadline - clock.now());
-      while (sched_->has_job())
-        step_job();
-      return pred();
-    }
-    auto due = schedule.begin()->first;
-    sched_->advance_time(std::max(due - clock.now(), caf::timespan{0}));
-  }
+  return sim::run_until(
+    *sched_, pred, max,
+    run_hooks{[this] { step_job(); }, [this] { return checker_.ok(); },
+              [this] {
+                checker_.violation("livelock: no progress of virtual time");
+              }});
 }
 
 void cluster::run_for(caf::timespan d) {
@@ -288,21 +257,10 @@ void cluster::crash(const node_id& id) {
     return;
   n.up = false;
   trace("sim: crash " + id.name);
-  // A crash is instantaneous: each actor handles an urgent kill before
-  // anything else in its mailbox, right now, so the dead incarnation never
-  // touches its storage or objects again.
+  // A crash is instantaneous: the dead incarnation never touches its
+  // storage or objects again.
   caf::anon_send(net_, unregister_atom::value, id);
-  auto& ep = n.endpoints;
-  for (auto& a : {ep.election, ep.replicator, ep.log_store, ep.membership,
-                  ep.state_machine, ep.snapshotter}) {
-    a->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
-               caf::make_message(caf::exit_msg{a.address(),
-                                               caf::exit_reason::kill}),
-               nullptr);
-    auto* job = dynamic_cast<caf::resumable*>(
-      caf::actor_cast<caf::abstract_actor*>(a));
-    sched_->run_jobs_filtered([&](caf::resumable* r) { return r == job; });
-  }
+  kill_now(*sched_, n.endpoints);
   checker_.on_stop(id);
   // The process is gone: what its disk did not make durable is lost.
   if (n.disk)

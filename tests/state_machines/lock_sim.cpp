@@ -10,14 +10,13 @@
 #include "actors/local_network.hpp"
 #include "actors/spawn.hpp"
 #include "actors/system_config.hpp"
+#include "scenarios/sim/driver.hpp"
 
 namespace flexsync::testing {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr uint64_t max_steps_per_instant = 1'000'000;
 
 caf::timespan ms(size_t n) {
   return std::chrono::milliseconds(n);
@@ -100,34 +99,18 @@ void lock_sim::crash(const node_id& id) {
   auto& m = at(id);
   if (!m.up)
     return;
-  // As in scenarios/sim/cluster: each actor handles an urgent kill now. The
-  // node's client dies with it.
+  // As in scenarios/sim/cluster: every actor dies now. The node's client
+  // dies with it.
   m.gate->open = false;
   caf::anon_send(net_, unregister_atom::value, id);
-  auto& ep = m.endpoints;
-  for (auto& a : {ep.election, ep.replicator, ep.log_store, ep.membership,
-                  ep.state_machine}) {
-    a->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
-               caf::make_message(
-                 caf::exit_msg{a.address(), caf::exit_reason::kill}),
-               nullptr);
-    auto* job = dynamic_cast<caf::resumable*>(
-      caf::actor_cast<caf::abstract_actor*>(a));
-    sched_->run_jobs_filtered([&](caf::resumable* r) { return r == job; });
-  }
+  sim::kill_now(*sched_, m.endpoints);
   m.locks.reset();
   m.up = false;
   checker_.on_stop(id);
 }
 
 void lock_sim::step() {
-  auto& jobs = sched_->jobs;
-  if (jobs.size() > 1) {
-    std::uniform_int_distribution<size_t> pick{0, jobs.size() - 1};
-    auto k = pick(rng_);
-    std::rotate(jobs.begin(), jobs.begin() + k, jobs.begin() + k + 1);
-  }
-  sched_->run_once();
+  sim::run_one_seeded(*sched_, rng_);
   ++steps_;
   checker_.check_logs();
   check_locks();
@@ -182,34 +165,13 @@ void lock_sim::check_locks() {
 
 bool lock_sim::run_until(const std::function<bool()>& pred,
                          caf::timespan max) {
-  auto& clock = sched_->clock();
-  auto deadline = clock.now() + max;
-  uint64_t at_instant = 0;
-  for (;;) {
-    if (pred())
-      return true;
-    if (!ok())
-      return false;
-    if (sched_->has_job()) {
-      if (++at_instant > max_steps_per_instant) {
-        violations_.push_back("livelock: no progress of virtual time");
-        return false;
-      }
-      step();
-      continue;
-    }
-    at_instant = 0;
-    auto& schedule = clock.schedule();
-    if (schedule.empty() || schedule.begin()->first > deadline) {
-      if (deadline > clock.now())
-        sched_->advance_time(deadline - clock.now());
-      while (sched_->has_job())
-        step();
-      return pred();
-    }
-    sched_->advance_time(std::max(schedule.begin()->first - clock.now(),
-                                  caf::timespan{0}));
-  }
+  return sim::run_until(
+    *sched_, pred, max,
+    sim::run_hooks{[this] { step(); }, [this] { return ok(); },
+                   [this] {
+                     violations_.push_back(
+                       "livelock: no progress of virtual time");
+                   }});
 }
 
 void lock_sim::run_for(caf::timespan d) {
