@@ -180,6 +180,46 @@ caf::error load_into(caf::deserializer& source, T& state) {
   return caf::none;
 }
 
+/// Writes an ordered container of stored pairs (sorted_map) in the format
+/// of std::map<K, V>: the count, then each key and value as K and V.
+template <class Map, class KeyTraits, class ValueTraits>
+caf::error save_sorted(caf::serializer& sink, const Map& xs, KeyTraits,
+                       ValueTraits) {
+  auto n = xs.size();
+  if (auto err = sink.begin_sequence(n))
+    return err;
+  for (auto& kv : xs) {
+    auto k = KeyTraits::load(kv.first);
+    auto v = ValueTraits::load(kv.second);
+    if (auto err = sink(k, v))
+      return err;
+  }
+  return sink.end_sequence();
+}
+
+/// Replaces `xs` with pairs read in save_sorted()'s format, or leaves it
+/// unchanged when decoding fails.
+template <class Map, class KeyTraits, class ValueTraits>
+caf::error load_sorted(caf::deserializer& source, Map& xs, KeyTraits,
+                       ValueTraits) {
+  size_t n = 0;
+  if (auto err = source.begin_sequence(n))
+    return err;
+  Map tmp;
+  for (size_t i = 0; i < n; ++i) {
+    typename KeyTraits::user_type k;
+    typename ValueTraits::user_type v;
+    if (auto err = source(k, v))
+      return err;
+    tmp.push_back_or_insert(KeyTraits::store(std::move(k)),
+                            ValueTraits::store(std::move(v)));
+  }
+  if (auto err = source.end_sequence())
+    return err;
+  xs = std::move(tmp);
+  return caf::none;
+}
+
 } // namespace detail
 
 } // namespace flexsync

@@ -1,9 +1,13 @@
 #pragma once
 
-// A replicated dictionary (PySyncObj's ReplDict): a std::map<K, V> whose
+// A replicated dictionary (PySyncObj's ReplDict): an ordered map whose
 // mutations go through the log. K and V must be inspectable and K ordered by
 // operator<. The map is ordered so that keys(), values() and items() list in
 // the same order on every node, and snapshots of equal states are equal.
+// Storage is compact (see sorted_map.hpp and compact_string.hpp): 1 M pairs
+// of short strings take about 32 MB; the API trades in K and V, and in
+// std::map<K, V> for whole-map operations. Snapshots have std::map<K, V>'s
+// format.
 //
 //   flexsync::repl_dict<std::string, std::string> kv;
 //   kv.set("a", "1").get();
@@ -24,6 +28,8 @@
 #include <caf/behavior.hpp>
 
 #include "state_machines/battery.hpp"
+#include "state_machines/compact_string.hpp"
+#include "state_machines/sorted_map.hpp"
 
 namespace flexsync {
 
@@ -91,20 +97,20 @@ public:
   /// The value of `key`. @throws battery_error(key_not_found).
   V at(const K& key) const {
     return read([&] {
-      auto i = data_.find(key);
-      if (i == data_.end())
+      auto v = data_.find(key_traits::view(key));
+      if (!v)
         throw battery_error(battery_errc::key_not_found);
-      return i->second;
+      return value_traits::load(*v);
     });
   }
 
   /// The value of `key`, if present.
   std::optional<V> get(const K& key) const {
     return read([&]() -> std::optional<V> {
-      auto i = data_.find(key);
-      if (i == data_.end())
+      auto v = data_.find(key_traits::view(key));
+      if (!v)
         return std::nullopt;
-      return i->second;
+      return value_traits::load(*v);
     });
   }
 
@@ -118,7 +124,7 @@ public:
   }
 
   bool contains(const K& key) const {
-    return read([&] { return data_.count(key) > 0; });
+    return read([&] { return data_.contains(key_traits::view(key)); });
   }
 
   /// The keys, ascending.
@@ -127,7 +133,7 @@ public:
       std::vector<K> result;
       result.reserve(data_.size());
       for (auto& kv : data_)
-        result.push_back(kv.first);
+        result.push_back(key_traits::load(kv.first));
       return result;
     });
   }
@@ -138,7 +144,7 @@ public:
       std::vector<V> result;
       result.reserve(data_.size());
       for (auto& kv : data_)
-        result.push_back(kv.second);
+        result.push_back(value_traits::load(kv.second));
       return result;
     });
   }
@@ -146,13 +152,24 @@ public:
   /// The pairs, ascending by key.
   std::vector<std::pair<K, V>> items() const {
     return read([this] {
-      return std::vector<std::pair<K, V>>(data_.begin(), data_.end());
+      std::vector<std::pair<K, V>> result;
+      result.reserve(data_.size());
+      for (auto& kv : data_)
+        result.emplace_back(key_traits::load(kv.first),
+                            value_traits::load(kv.second));
+      return result;
     });
   }
 
   /// A copy of the whole dictionary.
   container_type raw_data() const {
-    return read([this] { return data_; });
+    return read([this] {
+      container_type result;
+      for (auto& kv : data_)
+        result.emplace_hint(result.end(), key_traits::load(kv.first),
+                            value_traits::load(kv.second));
+      return result;
+    });
   }
 
   // -- replicated_object -------------------------------------------------------
@@ -162,19 +179,24 @@ public:
     using detail::reply_void;
     return {
       on_packed<reset_atom, container_type>([this](container_type& xs) {
-        data_ = std::move(xs);
+        data_.clear();
+        for (auto& kv : xs)
+          data_.push_back_or_insert(key_traits::store(kv.first),
+                                    value_traits::store(std::move(kv.second)));
         return reply_void();
       }),
       on_packed<set_atom, K, V>([this](K& k, V& v) { return store(k, v); }),
       on_packed<set_item_atom, K, V>(
         [this](K& k, V& v) { return store(k, v); }),
       on_packed<setdefault_atom, K, V>([this](K& k, V& fallback) {
-        auto i = data_.try_emplace(std::move(k), std::move(fallback)).first;
-        return detail::reply(V{i->second});
+        auto& v = data_.try_emplace(key_traits::store(std::move(k)),
+                                    value_traits::store(std::move(fallback)));
+        return detail::reply(value_traits::load(v));
       }),
       on_packed<update_atom, container_type>([this](container_type& xs) {
         for (auto& kv : xs)
-          data_.insert_or_assign(kv.first, std::move(kv.second));
+          data_.insert_or_assign(key_traits::store(kv.first),
+                                 value_traits::store(std::move(kv.second)));
         return reply_void();
       }),
       on_packed<pop_atom, K>([this](K& k) {
@@ -191,28 +213,35 @@ public:
     };
   }
 
-  caf::error save(caf::serializer& sink) override { return sink(data_); }
+  caf::error save(caf::serializer& sink) override {
+    return detail::save_sorted(sink, data_, key_traits{}, value_traits{});
+  }
 
   caf::error load(caf::deserializer& source) override {
-    return detail::load_into(source, data_);
+    return detail::load_sorted(source, data_, key_traits{}, value_traits{});
   }
 
 private:
+  using key_traits = detail::stored_traits<K>;
+  using value_traits = detail::stored_traits<V>;
+  using storage_type = detail::sorted_map<typename key_traits::type,
+                                          typename value_traits::type,
+                                          key_traits>;
+
   caf::message store(K& k, V& v) {
-    data_.insert_or_assign(std::move(k), std::move(v));
+    data_.insert_or_assign(key_traits::store(std::move(k)),
+                           value_traits::store(std::move(v)));
     return detail::reply_void();
   }
 
   std::optional<V> take(const K& k) {
-    auto i = data_.find(k);
-    if (i == data_.end())
+    auto removed = data_.erase(key_traits::view(k));
+    if (!removed)
       return std::nullopt;
-    std::optional<V> result{std::move(i->second)};
-    data_.erase(i);
-    return result;
+    return value_traits::load(*removed);
   }
 
-  container_type data_;
+  storage_type data_;
 };
 
 } // namespace flexsync

@@ -2,7 +2,7 @@
 // (in-process transport, in-memory storage), driven through the public API.
 //
 //   battery-bench [--nodes N] [--seconds S] [--window W] [--keys K]
-//                 [--batch B] [--inflight F]
+//                 [--batch B] [--inflight F] [--order sequential|random]
 //
 // Prints RESULT lines:
 // - dict set throughput: set(k, v) calls/s with W callbacks in flight,
@@ -11,7 +11,8 @@
 // - memory (first, on a fresh cluster): VmRSS of the process at idle and
 //   after K small keys
 //   (k0000000 -> v0000000, as PySyncObj's benchmark) written with update()
-//   batches of B keys, F batches in flight. Every node of the process holds
+//   batches of B keys, F batches in flight, in key order or (--order
+//   random) in a shuffled order. Every node of the process holds
 //   all K keys; rss_mb_per_node divides the process RSS by N (with N = 1 it
 //   is one node's whole process, comparable to PySyncObj's per-process RSS).
 // Not run by ctest.
@@ -25,6 +26,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,7 @@ struct options {
   size_t keys = 1000000;
   size_t batch = 128;
   size_t inflight = 100;
+  bool random_order = false;
 };
 
 double rss_mb() {
@@ -133,13 +137,17 @@ void get_throughput(dict& d, const options& opt) {
 
 void memory(std::vector<std::unique_ptr<dict>>& dicts, dict& leader,
             const options& opt) {
+  std::vector<size_t> order(opt.keys);
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (opt.random_order)
+    std::shuffle(order.begin(), order.end(), std::mt19937_64{42});
   auto idle = rss_mb();
   window w{opt.inflight};
   auto start = clock_type::now();
   for (size_t i = 0; i < opt.keys; i += opt.batch) {
     std::map<std::string, std::string> xs;
     for (size_t k = i; k < std::min(opt.keys, i + opt.batch); ++k)
-      xs.emplace(numbered('k', k), numbered('v', k));
+      xs.emplace(numbered('k', order[k]), numbered('v', order[k]));
     w.acquire();
     leader.update(xs).then([&w](const caf::error& err) { w.release(!err); });
   }
@@ -152,6 +160,7 @@ void memory(std::vector<std::unique_ptr<dict>>& dicts, dict& leader,
   auto full = rss_mb();
   std::cout << "RESULT bench=battery op=dict_memory nodes=" << opt.nodes
             << " keys=" << opt.keys << " batch=" << opt.batch
+            << " order=" << (opt.random_order ? "random" : "sequential")
             << " fill_s=" << fill.count() << " rss_mb_idle=" << idle
             << " rss_mb_process=" << full
             << " rss_mb_per_node=" << full / opt.nodes
@@ -177,6 +186,8 @@ int main(int argc, char** argv) {
       opt.batch = std::stoul(v);
     else if (k == "--inflight")
       opt.inflight = std::stoul(v);
+    else if (k == "--order")
+      opt.random_order = v == "random";
   }
   flexsync::system_config cfg{2};
   caf::actor_system sys{cfg};
