@@ -33,16 +33,29 @@
 //   task object detaches the coroutine.
 // - g++ 12: never co_await/co_yield an aggregate temporary holding a
 //   std::string temporary (CAF-NOTES §3f); build a named local first.
+//
+// Besides replicated calls and other tasks, a task can await
+// - ask<Rs...>(dest, xs...): a request to another actor, answered as
+//   caf::expected<std::tuple<Rs...>>;
+// - a pending<T>: a value that a message handler of the same actor delivers
+//   later (a peer's reply, a timeout), so a protocol that spans several
+//   messages reads as one loop (see the snapshot install in
+//   replicator_install.cpp).
 
 #include <coroutine>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include <caf/actor.hpp>
+#include <caf/error.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/sec.hpp>
 
 namespace flexsync {
 
@@ -242,6 +255,135 @@ private:
   };
 
   std::shared_ptr<detail::task_state<void>> st_;
+};
+
+/// A request to another actor, awaitable from a task: the reply's values, or
+/// the error (a timeout, a dead receiver, an error reply).
+///
+///   auto r = co_await ask<index_t, std::string>(dest, chunk_atom::value, 0);
+///   if (!r) ...;                       // r.error()
+///   auto& [index, data] = *r;
+template <class... Rs>
+class [[nodiscard]] ask_call {
+public:
+  using result_type = caf::expected<std::tuple<Rs...>>;
+
+  ask_call(caf::actor dest, caf::duration timeout, caf::message msg)
+    : dest_(std::move(dest)), timeout_(timeout), msg_(std::move(msg)) {
+    // nop
+  }
+
+  class awaiter {
+  public:
+    awaiter(caf::event_based_actor* self, ask_call&& call)
+      : self_(self), call_(std::move(call)) {
+      // nop
+    }
+
+    bool await_ready() const noexcept { return false; }
+
+    void await_suspend(std::coroutine_handle<> h) {
+      // Both handlers share the guard: whichever runs resumes the frame;
+      // when the actor stops first, CAF drops them and the guard destroys
+      // it. They write into this awaiter, which lives in the frame.
+      auto guard = std::make_shared<detail::frame_guard>(h);
+      self_->request(call_.dest_, call_.timeout_, std::move(call_.msg_))
+        .then(
+          [this, guard](Rs&... xs) {
+            result_ = std::make_tuple(std::move(xs)...);
+            guard->resume();
+          },
+          [this, guard](caf::error& err) {
+            result_ = std::move(err);
+            guard->resume();
+          });
+    }
+
+    result_type await_resume() { return std::move(result_); }
+
+  private:
+    caf::event_based_actor* self_;
+    ask_call call_;
+    result_type result_{caf::make_error(caf::sec::invalid_argument)};
+  };
+
+  /// Used by flexsync::task.
+  awaiter bind_actor(caf::event_based_actor* self) && {
+    return {self, std::move(*this)};
+  }
+
+private:
+  caf::actor dest_;
+  caf::duration timeout_;
+  caf::message msg_;
+};
+
+/// Prepares `co_await`ing the reply of type (Rs...) to `xs...` sent to
+/// `dest`, failing after `timeout` (caf::infinite: never).
+template <class... Rs, class... Xs>
+ask_call<Rs...> ask(caf::actor dest, caf::duration timeout, Xs&&... xs) {
+  return {std::move(dest), timeout,
+          caf::make_message(std::forward<Xs>(xs)...)};
+}
+
+/// A value that one task waits for and a message handler of the same actor
+/// delivers later: `T x = co_await slot;` suspends until `slot.deliver(x)`.
+/// At most one task waits at a time. Destroying the slot (or cancel()) while
+/// a task waits destroys that task, as when its actor stops.
+template <class T>
+class pending {
+public:
+  pending() = default;
+  pending(pending&&) noexcept = default;
+  pending& operator=(pending&&) noexcept = default;
+
+  /// A task waits on this slot.
+  bool waiting() const { return guard_ != nullptr; }
+
+  /// Resumes the waiting task with `x`, at once and on this thread; false
+  /// (and `x` dropped) when none waits.
+  bool deliver(T x) {
+    if (!guard_)
+      return false;
+    *out_ = std::move(x);
+    out_ = nullptr;
+    // The task may wait on this slot again before resume() returns.
+    auto guard = std::move(guard_);
+    guard->resume();
+    return true;
+  }
+
+  /// Destroys the waiting task, if any.
+  void cancel() {
+    out_ = nullptr;
+    guard_.reset();
+  }
+
+  class awaiter {
+  public:
+    explicit awaiter(pending* slot) : slot_(slot) {}
+
+    bool await_ready() const noexcept { return false; }
+
+    void await_suspend(std::coroutine_handle<> h) {
+      if (slot_->guard_)
+        throw std::logic_error("two tasks wait on one flexsync::pending");
+      slot_->guard_ = std::make_unique<detail::frame_guard>(h);
+      slot_->out_ = &value_;
+    }
+
+    T await_resume() { return std::move(*value_); }
+
+  private:
+    pending* slot_;
+    std::optional<T> value_;
+  };
+
+  awaiter operator co_await() & { return awaiter{this}; }
+
+private:
+  std::unique_ptr<detail::frame_guard> guard_;
+  std::optional<T>* out_ = nullptr;
 };
 
 } // namespace flexsync

@@ -264,7 +264,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   for (auto& [id, fo] : st.followers) {
     fo.prog.on_heartbeat();
     send_heartbeat(self, id, fo);
-    check_install(self, id, fo);
+    check_install(self, fo);
     send_entries(self, id);
   }
   if (cfg.check_quorum) {

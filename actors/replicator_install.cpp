@@ -3,6 +3,10 @@
 // flight at a time, continuing from the offset each reply reports (so a
 // lost chunk or a new snapshot only restarts what is needed). Replication to
 // the other followers goes on meanwhile.
+//
+// The stream is one coroutine per follower (actors/coro.hpp): read a chunk
+// from the snapshotter, send it, wait for the answer, repeat. It runs inside
+// the replicator actor, suspended between messages.
 
 #include <caf/all.hpp>
 
@@ -10,83 +14,96 @@
 
 namespace flexsync::detail {
 
+namespace {
+
+/// Heartbeats without an answer after which a chunk is sent again.
+constexpr int chunk_resend_heartbeats = 2;
+
+/// The follower `f` if this node still leads in `term` and streams to it.
+follower* streaming_to(replicator_ptr self, const node_id& f, term_t term) {
+  auto& st = self->state;
+  auto i = st.followers.find(f);
+  if (!st.leading || st.lead_term != term || i == st.followers.end()
+      || !i->second.installing)
+    return nullptr;
+  return &i->second;
+}
+
+/// Streams the latest snapshot to `f` until it is installed, this node stops
+/// leading in `term`, or the snapshotter has none to give.
+task<void> stream_snapshot(replicator_ptr self, node_id f, term_t term) {
+  auto& w = *self->state.w;
+  auto chunk_bytes = uint64_t{w.config.persistence.snapshot_chunk_bytes};
+  index_t index{0};
+  uint64_t offset = 0;
+  for (;;) {
+    auto chunk = co_await ask<index_t, term_t, uint64_t, std::string>(
+      w.self.snapshotter, caf::infinite, chunk_atom::value, offset,
+      chunk_bytes);
+    auto fo = streaming_to(self, f, term);
+    if (!fo)
+      co_return;
+    if (!chunk) {
+      // Replication resumes with the next read, which will find the log
+      // compacted again and start another install.
+      w.log.warning("no snapshot to send to " + f.name + ": "
+                    + self->system().render(chunk.error()));
+      fo->installing = false;
+      co_return;
+    }
+    auto& [chunk_index, last_term, total, data] = *chunk;
+    if (chunk_index != index) {
+      // A newer snapshot: stream that one, from its start.
+      index = chunk_index;
+      if (offset != 0) {
+        offset = 0;
+        continue;
+      }
+    }
+    send_peer(self, w, f,
+              install_snapshot{term, w.config.self, index, last_term, offset,
+                               total, std::move(data)});
+    fo->chunk_age = 0;
+    auto answer = co_await fo->install_answer;
+    fo = streaming_to(self, f, term);
+    if (!fo)
+      co_return;
+    if (!answer)
+      continue; // no answer: send the same chunk again
+    if (answer->installed && answer->last_index >= index) {
+      fo->installing = false;
+      fo->prog.on_snapshot_installed(answer->last_index);
+      w.log.info(f.name + " installed snapshot " + to_string(answer->last_index));
+      send_entries(self, f);
+      co_return;
+    }
+    offset = answer->last_index == index ? answer->received : 0;
+  }
+}
+
+} // namespace
+
 void begin_install(replicator_ptr self, const node_id& f, follower& fo) {
   if (fo.installing)
     return;
   self->state.w->log.info("sending a snapshot to " + f.name);
   fo.installing = true;
-  fo.snapshot_index = index_t{0};
-  fo.snapshot_offset = 0;
-  fo.chunk_in_flight = false;
-  send_chunk(self, f, fo);
-}
-
-void send_chunk(replicator_ptr self, const node_id& f, follower& fo) {
-  if (fo.chunk_in_flight)
-    return;
-  fo.chunk_in_flight = true;
-  fo.chunk_age = 0;
-  auto& st = self->state;
-  auto term = st.lead_term;
-  auto offset = fo.snapshot_offset;
-  self
-    ->request(st.w->self.snapshotter, caf::infinite, chunk_atom::value, offset,
-              uint64_t{st.w->config.persistence.snapshot_chunk_bytes})
-    .then(
-      [=](index_t index, term_t last_term, uint64_t total, std::string& data) {
-        auto& st = self->state;
-        auto i = st.followers.find(f);
-        if (!st.leading || st.lead_term != term || i == st.followers.end()
-            || !i->second.installing)
-          return;
-        auto& fo = i->second;
-        if (index != fo.snapshot_index) {
-          // A newer snapshot: stream that one, from its start.
-          fo.snapshot_index = index;
-          fo.snapshot_offset = 0;
-          if (offset != 0) {
-            fo.chunk_in_flight = false;
-            send_chunk(self, f, fo);
-            return;
-          }
-        }
-        send_peer(self, *st.w, f,
-                  install_snapshot{term, st.w->config.self, index, last_term,
-                                   offset, total, std::move(data)});
-      },
-      [=](caf::error& err) {
-        auto& st = self->state;
-        st.w->log.warning("no snapshot to send to " + f.name + ": "
-                          + self->system().render(err));
-        if (auto i = st.followers.find(f); i != st.followers.end())
-          i->second.chunk_in_flight = false;
-      });
+  // Runs until its first co_await; the follower's record owns it from then
+  // on (see follower::install_answer).
+  [[maybe_unused]] auto stream = stream_snapshot(self, f, self->state.lead_term);
 }
 
 void on_install_reply(replicator_ptr self, const install_reply& r) {
   auto fo = accept_reply(self, r.term, r.follower);
   if (!fo || !fo->installing)
     return;
-  fo->chunk_in_flight = false;
-  if (r.installed && r.last_index >= fo->snapshot_index) {
-    fo->installing = false;
-    fo->prog.on_snapshot_installed(r.last_index);
-    self->state.w->log.info(r.follower.name + " installed snapshot "
-                            + to_string(r.last_index));
-    send_entries(self, r.follower);
-    return;
-  }
-  fo->snapshot_offset = r.last_index == fo->snapshot_index ? r.received : 0;
-  send_chunk(self, r.follower, *fo);
+  // Not waiting: a duplicate or late answer; the stream asks again anyway.
+  fo->install_answer.deliver(r);
 }
 
-void check_install(replicator_ptr self, const node_id& f, follower& fo) {
-  if (!fo.installing)
-    return;
-  if (fo.chunk_in_flight && ++fo.chunk_age < 2)
-    return;
-  fo.chunk_in_flight = false;
-  send_chunk(self, f, fo);
+void check_install(replicator_ptr, follower& fo) {
+  if (fo.install_answer.waiting() && ++fo.chunk_age >= chunk_resend_heartbeats)
+    fo.install_answer.deliver(std::nullopt);
 }
 
 } // namespace flexsync::detail

@@ -13,6 +13,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/coro.hpp"
 #include "actors/wiring.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/progress.hpp"
@@ -42,13 +43,15 @@ struct follower {
   /// The last commit index sent to it.
   index_t commit_sent;
   caf::actor_clock::time_point last_reply;
-  /// Snapshot install in progress: entries below the log's start are gone.
+  /// Snapshot install in progress (stream_snapshot runs): entries below the
+  /// log's start are gone.
   bool installing = false;
-  /// The snapshot being streamed and the follower's position in it.
-  index_t snapshot_index;
-  uint64_t snapshot_offset = 0;
-  bool chunk_in_flight = false;
-  /// Heartbeats since the chunk in flight was sent (resend after two).
+  /// Where stream_snapshot waits for the follower's answer to a chunk:
+  /// delivered by on_install_reply, or empty by check_install when two
+  /// heartbeats passed without one. Erasing the follower (stepping down)
+  /// destroys a stream waiting here.
+  pending<std::optional<install_reply>> install_answer;
+  /// Heartbeats since the chunk in flight was sent.
   int chunk_age = 0;
   /// A read-only node: replicated to, never counted (the quorum system
   /// ignores non-voters).
@@ -119,10 +122,9 @@ follower* accept_reply(replicator_ptr self, term_t term, const node_id& from);
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 
 void begin_install(replicator_ptr self, const node_id& f, follower& fo);
-void send_chunk(replicator_ptr self, const node_id& f, follower& fo);
 void on_install_reply(replicator_ptr self, const install_reply& r);
 /// Called every heartbeat: resends a chunk that got no answer.
-void check_install(replicator_ptr self, const node_id& f, follower& fo);
+void check_install(replicator_ptr self, follower& fo);
 
 // -- command side (replicator_commands.cpp) -----------------------------------
 
