@@ -37,6 +37,10 @@ struct log_store_state {
   term_t leader_term;
   /// Last index handed to the state machine.
   index_t pushed;
+  /// Highest commit index a leader sent this node (heartbeats send at most
+  /// our match index); 0 until one did. Commit indexes only grow, so the
+  /// maximum is the latest.
+  index_t leader_commit_seen;
   /// What waits for the next sync.
   std::vector<std::function<void()>> after_sync;
   bool sync_scheduled = false;
@@ -166,6 +170,7 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
       st.store->append(std::move(fresh));
     }
     self->send(w.self.election, leader_seen_atom::value, d.term, req.leader);
+    st.leader_commit_seen = std::max(st.leader_commit_seen, req.leader_commit);
     raise_commit(self, d.commit_index);
   }
   d.reply.last_log_index = st.store->last_index();
@@ -185,6 +190,7 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
     adopt_term(self, hb.term);
     self->send(w.self.election, leader_seen_atom::value, hb.term, hb.leader);
     // The leader sends min(commit, our match index): verified entries only.
+    st.leader_commit_seen = std::max(st.leader_commit_seen, hb.leader_commit);
     raise_commit(self, hb.leader_commit);
   }
   heartbeat_reply reply{st.store->current_term(), w.config.self,
@@ -360,7 +366,8 @@ caf::behavior running(log_store_ptr self) {
                                store.commit_index(), store.last_index(),
                                uint64_t{store.entry_count()},
                                uint64_t{store.byte_size()},
-                               store.snapshot_index());
+                               store.snapshot_index(),
+                               self->state.leader_commit_seen);
     },
   };
 }

@@ -168,7 +168,10 @@ node_status node::gather(caf::timespan timeout) const {
   });
   ask(ep.log_store,
       [&](term_t, const node_id&, index_t commit, index_t last,
-          uint64_t entries, uint64_t bytes, index_t snapshot_index) {
+          uint64_t entries, uint64_t bytes, index_t snapshot_index,
+          index_t leader_commit) {
+        if (leader_commit > index_t{0})
+          st.leader_commit_index = leader_commit;
         st.snapshot_index = snapshot_index;
         st.commit_index = commit;
         st.last_log_index = last;
@@ -218,6 +221,8 @@ node_status node::gather(caf::timespan timeout) const {
   for (auto& l : w.config.other_learners())
     st.readonly_nodes.push_back(view(l));
   st.has_quorum = leading ? leader_quorum : leader_heard;
+  if (leading)
+    st.leader_commit_index = st.commit_index;
   if (loop_)
     st.uptime = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(loop_->now()
@@ -238,6 +243,11 @@ bool node::is_node_connected(const node_id& peer) const {
       if (p.id == peer)
         return p.link == link_state::connected;
   return false;
+}
+
+void node::print_status() const {
+  for (auto& [key, value] : status().to_key_values())
+    wiring_->log.info(key + ": " + value);
 }
 
 void node::force_compaction() {

@@ -59,6 +59,12 @@ public:
 
   const node_id& id() const { return wiring_->config.self; }
 
+  /// PySyncObj's name for id().
+  const node_id& self_node() const { return id(); }
+
+  /// The configuration the node runs with (validated, defaults filled in).
+  const node_config& config() const { return wiring_->config; }
+
   const node_endpoints& endpoints() const { return wiring_->self; }
 
   /// True once this node has caught up with a leader (applied an entry of
@@ -88,6 +94,16 @@ public:
   bool has_quorum() const { return status().has_quorum; }
 
   term_t term() const { return status().term; }
+
+  /// PySyncObj's name for term().
+  term_t current_term() const { return term(); }
+
+  /// The highest command version this binary knows. Versioned commands are
+  /// not implemented yet: 0.
+  uint32_t code_version() const { return status().self_code_version; }
+
+  /// Logs every status key (to_key_values()) at info level, one line each.
+  void print_status() const;
 
   index_t commit_index() const { return status().commit_index; }
 

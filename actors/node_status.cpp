@@ -77,6 +77,9 @@ node_status::to_key_values() const {
   add("log_bytes", num(log_bytes));
   add("last_applied", num(last_applied.value));
   add("commit_idx", num(commit_index.value));
+  add("leader_commit_idx", leader_commit_index
+                             ? num(leader_commit_index->value)
+                             : std::string{"None"});
   add("raft_term", num(term.value));
   add("snapshot_idx", num(snapshot_index.value));
   auto all = partners;
@@ -122,6 +125,9 @@ void to_json(nlohmann::json& j, const node_status& x) {
     {"leader", opt(x.leader)},
     {"has_quorum", x.has_quorum},
     {"commit_index", x.commit_index.value},
+    {"leader_commit_index", x.leader_commit_index
+                              ? nlohmann::json(x.leader_commit_index->value)
+                              : nlohmann::json(nullptr)},
     {"last_applied", x.last_applied.value},
     {"last_log_index", x.last_log_index.value},
     {"snapshot_index", x.snapshot_index.value},

@@ -10,6 +10,7 @@
 // leader was heard recently and reports every other peer as `unknown`.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +63,10 @@ struct node_status {
   /// window (a leader keeps leading only while a quorum answers it).
   bool has_quorum = false;
   index_t commit_index;
+  /// The leader's commit index as this node last heard it (its own on the
+  /// leader); empty until a leader told it one. A follower that is behind
+  /// has commit_index below it.
+  std::optional<index_t> leader_commit_index;
   index_t last_applied;
   index_t last_log_index;
   /// Last index covered by the latest snapshot (0 without one).

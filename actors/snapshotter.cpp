@@ -160,7 +160,7 @@ void check(snapshotter_ptr self) {
     return;
   self->request(st.w->self.log_store, caf::infinite, status_atom::value)
     .then([=](term_t, const node_id&, index_t commit, index_t, uint64_t,
-              uint64_t bytes, index_t snapshot_index) {
+              uint64_t bytes, index_t snapshot_index, index_t) {
       auto& st = self->state;
       auto& p = st.w->config.persistence;
       auto base = std::max(st.last_index, snapshot_index);

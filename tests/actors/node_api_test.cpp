@@ -182,6 +182,11 @@ TEST_CASE("status reports every field, as JSON and as admin keys",
   CHECK(keys.at("partner_nodes_count") == "2");
   CHECK(keys.at("readonly_nodes_count") == "0");
   CHECK(keys.at("commit_idx") == std::to_string(st.commit_index.value));
+  // On the leader, the leader's commit index is its own.
+  REQUIRE(st.leader_commit_index.has_value());
+  CHECK(*st.leader_commit_index == st.commit_index);
+  CHECK(keys.at("leader_commit_idx") == std::to_string(st.commit_index.value));
+  CHECK(j.at("leader_commit_index") == st.commit_index.value);
   CHECK(keys.at("raft_term") == std::to_string(st.term.value));
   for (auto& p : st.partners) {
     CHECK(keys.at("partner_node_status_server_" + p.id.name) == "2");
@@ -200,8 +205,31 @@ TEST_CASE("status reports every field, as JSON and as admin keys",
   for (auto& p : fs.partners)
     CHECK(p.link
           == (p.id == fs.leader ? link_state::connected : link_state::unknown));
+  // It heard the leader's commit index.
+  REQUIRE(fs.leader_commit_index.has_value());
+  CHECK(*fs.leader_commit_index >= index_t{2});
   nlohmann::json fj = fs;
   CHECK(fj.at("role") == "follower");
+
+  // Accessors under PySyncObj's names.
+  CHECK(ln.self_node() == ln.id());
+  CHECK(ln.config().self == ln.id());
+  CHECK(ln.current_term() >= st.term);
+  CHECK(ln.code_version() == 0);
+}
+
+TEST_CASE("status of a node that never heard a leader",
+          "[actors][node_api]") {
+  local_cluster<repl_counter> c{three, only({"a"})};
+  auto st = c.at(0).status();
+  CHECK_FALSE(st.leader_commit_index.has_value());
+  std::map<std::string, std::string> keys;
+  for (auto& [k, v] : st.to_key_values())
+    keys.emplace(k, v);
+  CHECK(keys.at("leader_commit_idx") == "None");
+  CHECK(keys.at("leader") == "None");
+  nlohmann::json j = st;
+  CHECK(j.at("leader_commit_index").is_null());
 }
 
 TEST_CASE("has_quorum turns false once the only partner stops",
