@@ -64,20 +64,36 @@ task<void> stream_snapshot(replicator_ptr self, node_id f, term_t term) {
               install_snapshot{term, w.config.self, index, last_term, offset,
                                total, std::move(data)});
     fo->chunk_age = 0;
-    auto answer = co_await fo->install_answer;
-    fo = streaming_to(self, f, term);
-    if (!fo)
-      co_return;
-    if (!answer)
-      continue; // no answer: send the same chunk again
-    if (answer->installed && answer->last_index >= index) {
-      fo->installing = false;
-      fo->prog.on_snapshot_installed(answer->last_index);
-      w.log.info(f.name + " installed snapshot " + to_string(answer->last_index));
-      send_entries(self, f);
-      co_return;
+    // Wait for the answer that moves the stream on. An answer that does not
+    // (a duplicate, a late answer to an earlier chunk, or a follower that
+    // lost what it had) is acted on only when no better one came within
+    // the resend timeout: acting on each would multiply the chunks in
+    // flight with every duplicated message.
+    std::optional<uint64_t> fallback;
+    for (;;) {
+      auto answer = co_await fo->install_answer;
+      fo = streaming_to(self, f, term);
+      if (!fo)
+        co_return;
+      if (!answer) {
+        // Timeout: resend, from where the follower last said it is.
+        offset = fallback.value_or(offset);
+        break;
+      }
+      if (answer->installed && answer->last_index >= index) {
+        fo->installing = false;
+        fo->prog.on_snapshot_installed(answer->last_index);
+        w.log.info(f.name + " installed snapshot "
+                   + to_string(answer->last_index));
+        send_entries(self, f);
+        co_return;
+      }
+      if (answer->last_index == index && answer->received > offset) {
+        offset = answer->received;
+        break;
+      }
+      fallback = answer->last_index == index ? answer->received : 0;
     }
-    offset = answer->last_index == index ? answer->received : 0;
   }
 }
 

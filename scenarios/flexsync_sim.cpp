@@ -1,6 +1,11 @@
 // flexsync-sim: randomized simulation of whole clusters under faults.
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
+//                [--batteries]
+//
+// --batteries: half the client load are random operations on replicated
+// batteries (counter, dict, list, set, bounded queue), and every replica's
+// batteries are compared with a sequential model applied in log order.
 //
 // Runs seeds S, S+1, ..., S+N-1 and ends with "N passed, F failed". A failure
 // prints its seed and setup; `--first-seed S --seeds 1` replays it exactly.
@@ -25,6 +30,7 @@ struct cli {
   size_t jobs = 2;
   bool verbose = false;
   bool debug = false;
+  bool batteries = false;
   double chaos = 6.0;
 };
 
@@ -50,6 +56,8 @@ bool parse(int argc, char** argv, cli& out) {
       out.verbose = true;
     else if (arg == "--debug")
       out.verbose = out.debug = true;
+    else if (arg == "--batteries")
+      out.batteries = true;
     else
       return false;
   }
@@ -63,14 +71,15 @@ int main(int argc, char** argv) {
   try {
     if (!parse(argc, argv, opts)) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
-                   "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose]\n";
+                   "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
+                   "[--batteries]\n";
       return 2;
     }
   } catch (std::exception& e) {
     std::cerr << "flexsync-sim: " << e.what() << '\n';
     return 2;
   }
-  std::atomic<uint64_t> next{0}, passed{0}, failed{0}, steps{0};
+  std::atomic<uint64_t> next{0}, passed{0}, failed{0}, steps{0}, commands{0};
   std::mutex out_mtx;
   auto started = std::chrono::steady_clock::now();
   auto worker = [&] {
@@ -84,8 +93,10 @@ int main(int argc, char** argv) {
       p.verbose = opts.verbose;
       p.debug = opts.debug;
       p.chaos_seconds = opts.chaos;
+      p.batteries = opts.batteries;
       auto r = flexsync::sim::run_random(p);
       steps += r.steps;
+      commands += r.battery_commands;
       std::lock_guard<std::mutex> guard{out_mtx};
       if (r.ok) {
         ++passed;
@@ -97,6 +108,7 @@ int main(int argc, char** argv) {
         std::cout << "seed " << p.seed << " FAILED: " << r.setup << '\n'
                   << r.report << "  replay: flexsync-sim --first-seed "
                   << p.seed << " --seeds 1"
+                  << (opts.batteries ? " --batteries" : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)
                                  : "")
                   << '\n';
@@ -113,7 +125,10 @@ int main(int argc, char** argv) {
                 .count();
   std::cout << "RESULT sim seeds=" << opts.seeds << " seconds=" << secs
             << " seeds_per_second=" << (secs > 0 ? opts.seeds / secs : 0)
-            << " steps=" << steps.load() << '\n';
+            << " steps=" << steps.load();
+  if (opts.batteries)
+    std::cout << " battery_commands=" << commands.load();
+  std::cout << '\n';
   std::cout << passed.load() << " passed, " << failed.load() << " failed\n";
   return failed.load() == 0 ? 0 : 1;
 }

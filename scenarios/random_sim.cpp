@@ -62,6 +62,7 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   opts.persistence.segment_bytes = pick(rng, std::vector<uint64_t>{4096, 65536});
   if (p.verbose)
     opts.level = p.debug ? log_level::debug : log_level::info;
+  opts.batteries = p.batteries;
   setup << "nodes=" << n << " quorum=";
   if (opts.quorum)
     setup << "counting(" << opts.quorum->election_quorum << ","
@@ -116,9 +117,16 @@ void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
   auto leader = c.leader();
   if (x < 0.40) {
     auto k = between(rng, 1, 6);
-    for (size_t i = 0; i < k; ++i)
+    for (size_t i = 0; i < k; ++i) {
+      if (c.battery_check() && uniform(rng) < 0.5) {
+        auto& at = pick(rng, ids);
+        for (size_t j = between(rng, 1, 8); j > 0; --j)
+          c.battery_call(at, rng);
+        continue;
+      }
       c.propose(pick(rng, ids), "v" + std::to_string(++counter),
                 std::chrono::milliseconds(between(rng, 100, 3000)));
+    }
   } else if (x < 0.50) {
     std::vector<std::vector<node_id>> groups(2);
     for (auto& id : ids)
@@ -264,6 +272,8 @@ run_result run_random(const run_params& p) {
   append_violations(r, c);
   r.steps = c.steps();
   r.acked = c.check().acked();
+  if (auto b = c.battery_check())
+    r.battery_commands = b->commands();
   return r;
 }
 

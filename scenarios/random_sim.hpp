@@ -19,6 +19,8 @@ struct run_result {
   std::string report;
   uint64_t steps = 0;
   uint64_t acked = 0;
+  /// With batteries: battery commands the model applied.
+  uint64_t battery_commands = 0;
 };
 
 struct run_params {
@@ -31,6 +33,9 @@ struct run_params {
   bool verbose = false;
   /// With verbose: print node logs at debug level.
   bool debug = false;
+  /// Half the client load are random battery operations, checked against a
+  /// sequential model (sim/battery_model.hpp).
+  bool batteries = false;
 };
 
 run_result run_random(const run_params& params);

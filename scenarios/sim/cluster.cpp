@@ -19,6 +19,58 @@ namespace {
 /// How much longer than the call's own deadline a client waits.
 constexpr caf::timespan client_backstop = std::chrono::seconds(1);
 
+/// Forwards every hook to two observers, in order.
+class observer_pair : public node_observer {
+public:
+  observer_pair(node_observer& first, node_observer& second)
+    : first_(first), second_(second) {
+    // nop
+  }
+
+  void on_role_change(const node_id& self, raft_role role, term_t term,
+                      const node_id& leader) override {
+    first_.on_role_change(self, role, term, leader);
+    second_.on_role_change(self, role, term, leader);
+  }
+
+  void on_commit(const node_id& self, index_t index,
+                 term_t counted_in) override {
+    first_.on_commit(self, index, counted_in);
+    second_.on_commit(self, index, counted_in);
+  }
+
+  void on_apply(const node_id& self, const log_entry& entry) override {
+    first_.on_apply(self, entry);
+    second_.on_apply(self, entry);
+  }
+
+  void on_restore(const node_id& self, index_t index) override {
+    first_.on_restore(self, index);
+    second_.on_restore(self, index);
+  }
+
+  void on_vote_sent(const node_id& self, term_t term,
+                    const node_id& candidate) override {
+    first_.on_vote_sent(self, term, candidate);
+    second_.on_vote_sent(self, term, candidate);
+  }
+
+  void on_ack_sent(const node_id& self, index_t index) override {
+    first_.on_ack_sent(self, index);
+    second_.on_ack_sent(self, index);
+  }
+
+  void on_call_done(const node_id& self, uint64_t client_id,
+                    uint64_t request_id, fail_reason reason) override {
+    first_.on_call_done(self, client_id, request_id, reason);
+    second_.on_call_done(self, client_id, request_id, reason);
+  }
+
+private:
+  node_observer& first_;
+  node_observer& second_;
+};
+
 } // namespace
 
 persistence_options cluster_options::default_sim_persistence() {
@@ -109,8 +161,29 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
       n.memory = std::make_shared<memory_storage>();
   }
   quorum_ = nodes_.at(ids_.front()).cfg.make_quorum_system();
+  if (opts_.batteries) {
+    batteries_ = std::make_unique<battery_checker>(*sys_, checker_);
+    observers_ = std::make_unique<observer_pair>(checker_, *batteries_);
+  }
   for (auto& id : ids_)
     start(node(id));
+}
+
+void cluster::battery_call(const node_id& at, std::mt19937_64& rng) {
+  auto& n = node(at);
+  if (n.up && n.batteries)
+    n.batteries->random_call(rng);
+}
+
+void cluster::end_check() {
+  auto nodes = live();
+  checker_.end_check(nodes);
+  if (batteries_) {
+    std::map<node_id, index_t> applied;
+    for (auto& id : nodes)
+      applied.emplace(id, checker_.applied(id));
+    batteries_->end_check(applied);
+  }
 }
 
 cluster::~cluster() {
@@ -158,11 +231,17 @@ void cluster::start(sim_node& n) {
     }
   }
   w->store = n.store;
-  w->observer = &checker_;
+  w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
   w->wall_clock = [this] { return now().count(); };
   n.object = std::make_unique<sim_register>();
   w->machines = {n.object.get()};
+  if (batteries_) {
+    n.batteries = std::make_unique<sim_batteries>();
+    for (auto* obj : n.batteries->objects())
+      w->machines.push_back(obj);
+    batteries_->attach(n.cfg.self, n.batteries.get());
+  }
   // Error lines are kept: a node that stops on its own says why.
   w->log = logger{n.cfg.self.name, opts_.level,
                   [this, &n](log_level level, std::string_view line) {
@@ -172,6 +251,14 @@ void cluster::start(sim_node& n) {
                   }};
   checker_.on_start(n.cfg.self);
   n.endpoints = spawn_node(*sys_, w);
+  if (n.batteries) {
+    n.gate = std::make_shared<call_gate>();
+    auto objects = n.batteries->objects();
+    for (uint32_t i = 0; i < objects.size(); ++i)
+      static_cast<replicated_object*>(objects[i])
+        ->bind(call_binding{sys_.get(), n.endpoints.state_machine, i + 1,
+                            n.cfg.default_call_timeout, n.gate});
+  }
   n.up = true;
   n.failed = false;
   n.last_error.clear();
@@ -262,6 +349,10 @@ void cluster::crash(const node_id& id) {
   caf::anon_send(net_, unregister_atom::value, id);
   kill_now(*sched_, n.endpoints);
   checker_.on_stop(id);
+  if (batteries_) {
+    n.gate->open = false;
+    batteries_->detach(id);
+  }
   // The process is gone: what its disk did not make durable is lost.
   if (n.disk)
     n.disk->crash(rng_, opts_.tear);

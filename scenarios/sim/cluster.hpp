@@ -27,6 +27,7 @@
 #include "actors/replicated_object.hpp"
 #include "actors/wiring.hpp"
 #include "protocol/config.hpp"
+#include "scenarios/sim/battery_model.hpp"
 #include "scenarios/sim/checker.hpp"
 #include "scenarios/sim/sim_network.hpp"
 #include "snapshot/memory_disk.hpp"
@@ -56,6 +57,9 @@ struct cluster_options {
   /// Compaction and snapshot install: thresholds, chunk size, intervals.
   /// Snapshots on a simulated disk are written inline (no fork()).
   persistence_options persistence = default_sim_persistence();
+  /// Every node also replicates the batteries of battery_model.hpp,
+  /// checked against a sequential model (battery_checker).
+  bool batteries = false;
 
   static persistence_options default_sim_persistence();
 };
@@ -153,13 +157,17 @@ public:
 
   /// Submits put(value) on `at`; returns the slot of its outcome.
   size_t propose(const node_id& at, std::string value, caf::timespan timeout);
+  /// With batteries: submits a random battery operation on `at`, if up.
+  void battery_call(const node_id& at, std::mt19937_64& rng);
   const std::vector<call_outcome>& outcomes() const { return outcomes_; }
 
   // -- checks ----------------------------------------------------------------
 
   checker& check() { return checker_; }
+  /// With batteries: the battery model's checker; null otherwise.
+  battery_checker* battery_check() { return batteries_.get(); }
   /// Runs the end-of-run checks over the live nodes.
-  void end_check() { checker_.end_check(live()); }
+  void end_check();
   uint64_t steps() const { return steps_; }
 
   /// Prints `line` with the virtual time when the log level is info or more.
@@ -175,6 +183,9 @@ private:
     std::shared_ptr<snapshot_store> memory_snapshots;
     std::shared_ptr<checked_storage> store;
     std::unique_ptr<sim_register> object;
+    /// With batteries: this incarnation's, and the gate of their calls.
+    std::unique_ptr<sim_batteries> batteries;
+    std::shared_ptr<call_gate> gate;
     node_endpoints endpoints;
     bool up = false;
     /// The node stopped on its own (a storage failure), with its last
@@ -201,6 +212,9 @@ private:
   std::map<node_id, sim_node> nodes_;
   quorum_system quorum_;
   checker checker_;
+  std::unique_ptr<battery_checker> batteries_;
+  /// What the nodes' observer hooks reach: checker_, then batteries_.
+  std::unique_ptr<node_observer> observers_;
   std::vector<call_outcome> outcomes_;
   uint64_t steps_ = 0;
   /// Crashes due at a step count.
