@@ -43,6 +43,16 @@ task<void> sum_story([[maybe_unused]] caf::event_based_actor* self, repl_counter
   out->set_value(v + nested);
 }
 
+// The README's example, verbatim.
+// BEGIN README coroutine
+flexsync::task<int64_t> bump([[maybe_unused]] caf::event_based_actor* self,
+                             flexsync::repl_counter& hits) {
+  auto v = co_await hits.add(10);                // throws like get()
+  auto w = co_await hits.inc().as_expected();     // caf::expected<int64_t>
+  co_return v + (w ? *w : 0);
+}
+// END README coroutine
+
 struct coro_actor_state {
   task<void> running;
   static inline const char* name = "coro_test_actor";
@@ -84,6 +94,25 @@ TEST_CASE("replicated calls read as straight-line code in a coroutine",
   REQUIRE(fut.wait_for(patience) == std::future_status::ready);
   CHECK(fut.get() == 52 + 53 + 54);
   CHECK(counter.get() == 54);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("the README's coroutine", "[actors][coro][readme]") {
+  local_cluster<repl_counter> c{{"a"}};
+  REQUIRE(c.wait_all_ready());
+  auto& counter = c.object(0);
+  auto out = std::make_shared<std::promise<int64_t>>();
+  auto fut = out->get_future();
+  auto a = spawn_coro_actor(c.system(), [&, out](auto self) {
+    auto t = bump(self, counter);
+    return [](task<int64_t> t, auto self,
+              std::shared_ptr<std::promise<int64_t>> out) -> task<void> {
+      out->set_value(co_await std::move(t));
+    }(std::move(t), self, out);
+  });
+  caf::anon_send(a, go_atom::value);
+  REQUIRE(fut.wait_for(patience) == std::future_status::ready);
+  CHECK(fut.get() == 10 + 11);
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
