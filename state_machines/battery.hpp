@@ -220,6 +220,41 @@ caf::error load_sorted(caf::deserializer& source, Map& xs, KeyTraits,
   return caf::none;
 }
 
+/// Writes the keys of an ordered container of stored pairs (a sorted_map
+/// used as a set) in the format of std::set<K>.
+template <class Map, class KeyTraits>
+caf::error save_sorted_keys(caf::serializer& sink, const Map& xs, KeyTraits) {
+  auto n = xs.size();
+  if (auto err = sink.begin_sequence(n))
+    return err;
+  for (auto& kv : xs) {
+    auto k = KeyTraits::load(kv.first);
+    if (auto err = sink(k))
+      return err;
+  }
+  return sink.end_sequence();
+}
+
+/// Replaces `xs` with keys read in save_sorted_keys()'s format, or leaves it
+/// unchanged when decoding fails.
+template <class Map, class KeyTraits>
+caf::error load_sorted_keys(caf::deserializer& source, Map& xs, KeyTraits) {
+  size_t n = 0;
+  if (auto err = source.begin_sequence(n))
+    return err;
+  Map tmp;
+  for (size_t i = 0; i < n; ++i) {
+    typename KeyTraits::user_type k;
+    if (auto err = source(k))
+      return err;
+    tmp.push_back_or_insert(KeyTraits::store(std::move(k)), {});
+  }
+  if (auto err = source.end_sequence())
+    return err;
+  xs = std::move(tmp);
+  return caf::none;
+}
+
 } // namespace detail
 
 } // namespace flexsync

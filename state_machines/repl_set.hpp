@@ -1,7 +1,9 @@
 #pragma once
 
-// A replicated set (PySyncObj's ReplSet): a std::set<T> whose mutations go
-// through the log. T must be inspectable and ordered by operator<.
+// A replicated set (PySyncObj's ReplSet): an ordered set whose mutations go
+// through the log. T must be inspectable and ordered by operator<. Storage
+// is compact, as repl_dict's (sorted_map.hpp, compact_string.hpp); the API
+// trades in T and std::set<T>, and snapshots have std::set<T>'s format.
 //
 // pop() removes the smallest element, so it removes the same element on
 // every node (Python's set.pop() removes an arbitrary one, which differs
@@ -20,6 +22,8 @@
 #include <caf/behavior.hpp>
 
 #include "state_machines/battery.hpp"
+#include "state_machines/compact_string.hpp"
+#include "state_machines/sorted_map.hpp"
 
 namespace flexsync {
 
@@ -87,7 +91,12 @@ public:
 
   /// A copy of the whole set.
   container_type raw_data() const {
-    return read([this] { return data_; });
+    return read([this] {
+      container_type result;
+      for (auto& x : data_)
+        result.emplace_hint(result.end(), traits::load(x.first));
+      return result;
+    });
   }
 
   size_t size() const {
@@ -95,7 +104,7 @@ public:
   }
 
   bool contains(const T& x) const {
-    return read([&] { return data_.count(x) > 0; });
+    return read([&] { return data_.contains(traits::view(x)); });
   }
 
   // -- replicated_object -------------------------------------------------------
@@ -105,47 +114,57 @@ public:
     using detail::reply_void;
     return {
       on_packed<reset_atom, container_type>([this](container_type& xs) {
-        data_ = std::move(xs);
+        data_.clear();
+        for (auto& x : xs)
+          data_.push_back_or_insert(traits::store(x), {});
         return reply_void();
       }),
       on_packed<add_atom, T>([this](T& x) {
-        data_.insert(std::move(x));
+        data_.try_emplace(traits::store(std::move(x)), {});
         return reply_void();
       }),
       on_packed<remove_atom, T>([this](T& x) {
-        if (data_.erase(x) == 0)
+        if (!data_.erase(traits::view(x)))
           return detail::reply_error(battery_errc::key_not_found);
         return reply_void();
       }),
       on_packed<discard_atom, T>([this](T& x) {
-        data_.erase(x);
+        data_.erase(traits::view(x));
         return reply_void();
       }),
       on_packed<pop_atom>([this] {
         if (data_.empty())
           return detail::reply_error(battery_errc::empty_container);
-        auto node = data_.extract(data_.begin());
-        return detail::reply(std::move(node.value()));
+        auto smallest = traits::load(data_.begin()->first);
+        data_.erase(traits::view(smallest));
+        return detail::reply(std::move(smallest));
       }),
       on_packed<clear_atom>([this] {
         data_.clear();
         return reply_void();
       }),
       on_packed<update_atom, container_type>([this](container_type& xs) {
-        data_.merge(xs);
+        for (auto& x : xs)
+          data_.try_emplace(traits::store(x), {});
         return reply_void();
       }),
     };
   }
 
-  caf::error save(caf::serializer& sink) override { return sink(data_); }
+  caf::error save(caf::serializer& sink) override {
+    return detail::save_sorted_keys(sink, data_, traits{});
+  }
 
   caf::error load(caf::deserializer& source) override {
-    return detail::load_into(source, data_);
+    return detail::load_sorted_keys(source, data_, traits{});
   }
 
 private:
-  container_type data_;
+  using traits = detail::stored_traits<T>;
+  using storage_type
+    = detail::sorted_map<typename traits::type, detail::no_value, traits>;
+
+  storage_type data_;
 };
 
 } // namespace flexsync

@@ -27,6 +27,9 @@
 
 namespace flexsync::detail {
 
+/// The value type of a sorted_map used as a set.
+struct no_value {};
+
 template <class Key, class Value, class View>
 class sorted_map {
 public:

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "state_machines/compact_string.hpp"
 #include "state_machines/repl_dict.hpp"
+#include "state_machines/repl_set.hpp"
 #include "state_machines/sorted_map.hpp"
 
 using flexsync::detail::compact_string;
@@ -169,4 +171,30 @@ TEST_CASE("a dict snapshot has std::map's format") {
   caf::binary_deserializer truncated{nullptr, from_map};
   REQUIRE(dict.load(truncated));
   REQUIRE(dict.raw_data() == model);
+}
+
+TEST_CASE("a set snapshot has std::set's format") {
+  std::set<std::string> model;
+  std::mt19937_64 rng{5};
+  for (int i = 0; i < 1000; ++i)
+    model.insert(random_string(rng, 30));
+  std::vector<char> from_set;
+  caf::binary_serializer set_sink{nullptr, from_set};
+  REQUIRE(!set_sink(model));
+  flexsync::repl_set<std::string> xs;
+  caf::binary_deserializer source{nullptr, from_set};
+  REQUIRE(!xs.load(source));
+  REQUIRE(source.remaining() == 0);
+  REQUIRE(xs.raw_data() == model);
+  REQUIRE(xs.size() == model.size());
+  REQUIRE(xs.contains(*model.begin()));
+  REQUIRE_FALSE(xs.contains("not there, surely: longer than any"));
+  std::vector<char> from_battery;
+  caf::binary_serializer battery_sink{nullptr, from_battery};
+  REQUIRE(!xs.save(battery_sink));
+  REQUIRE(from_battery == from_set);
+  from_set.resize(from_set.size() / 2);
+  caf::binary_deserializer truncated{nullptr, from_set};
+  REQUIRE(xs.load(truncated));
+  REQUIRE(xs.raw_data() == model);
 }
