@@ -38,6 +38,14 @@ caf::actor spawn_local_network(caf::actor_system& sys,
         self->state.nodes[id] = ep;
       },
       [=](unregister_atom, const node_id& id) { self->state.nodes.erase(id); },
+      [=](links_atom, const node_id& asking) {
+        // In one process every running node is reachable.
+        std::vector<std::string> result;
+        for (auto& [id, ep] : self->state.nodes)
+          if (id != asking)
+            result.push_back(id.name);
+        return result;
+      },
       [=](peer_send_atom, const node_id& from, const node_id& to,
           const caf::message& msg) {
         auto& policy = self->state.policy;

@@ -1,5 +1,8 @@
 #include "actors/node.hpp"
 
+#include <optional>
+#include <set>
+
 #include <caf/all.hpp>
 
 #include "actors/persistence.hpp"
@@ -149,14 +152,17 @@ node_status node::gather(caf::timespan timeout) const {
   auto ignore = [](caf::error&) {};
   // In manual mode a request is answered only when its target runs: run the
   // loop's ready jobs (just these status requests, at the end of a tick).
-  auto ask = [&](const caf::actor& dest, auto handler) {
+  auto ask_for = [&](const caf::actor& dest, auto handler, auto... xs) {
     if (!loop_) {
-      self->request(dest, timeout, status_atom::value).receive(handler, ignore);
+      self->request(dest, timeout, xs...).receive(handler, ignore);
       return;
     }
-    auto h = self->request(dest, caf::infinite, status_atom::value);
+    auto h = self->request(dest, caf::infinite, xs...);
     loop_->run_ready();
     h.receive(handler, ignore);
+  };
+  auto ask = [&](const caf::actor& dest, auto handler) {
+    ask_for(dest, handler, status_atom::value);
   };
   bool leader_heard = false;
   ask(ep.election, [&](raft_role role, term_t term, const node_id& leader,
@@ -207,20 +213,46 @@ node_status node::gather(caf::timespan timeout) const {
             index_t{match[i]}, index_t{next[i]}};
         leader_quorum = quorum;
       });
+  // What the transport links this node with: how a follower sees its
+  // partners (a transport that cannot tell leaves them `unknown`).
+  std::optional<std::set<node_id>> linked;
+  ask_for(
+    w.transport,
+    [&](const std::vector<std::string>& peers) {
+      linked.emplace(peers.begin(), peers.end());
+    },
+    links_atom::value, id());
   auto leading = st.role == raft_role::leader;
   auto view = [&](const node_id& peer) {
     if (leading) {
       if (auto i = leader_view.find(peer); i != leader_view.end())
         return i->second;
     }
-    return peer_status{peer, follower_view(peer, st.leader, leader_heard),
-                       index_t{0}, index_t{0}};
+    auto link = follower_view(peer, st.leader, leader_heard);
+    if (linked && peer != st.leader)
+      link = linked->count(peer) > 0 ? link_state::connected
+                                     : link_state::disconnected;
+    return peer_status{peer, link, index_t{0}, index_t{0}};
   };
   for (auto& p : w.config.partners)
     st.partners.push_back(view(p));
   for (auto& l : w.config.other_learners())
     st.readonly_nodes.push_back(view(l));
-  st.has_quorum = leading ? leader_quorum : leader_heard;
+  if (leading) {
+    st.has_quorum = leader_quorum;
+  } else if (linked) {
+    // PySyncObj's rule, through the quorum system: self (a voter) and the
+    // voters it is linked with could form a replication quorum.
+    node_set reachable;
+    if (w.quorum.is_voter(id()))
+      reachable.insert(id());
+    for (auto& p : st.partners)
+      if (p.link == link_state::connected)
+        reachable.insert(p.id);
+    st.has_quorum = w.quorum.is_replication_quorum(reachable);
+  } else {
+    st.has_quorum = leader_heard;
+  }
   if (leading)
     st.leader_commit_index = st.commit_index;
   if (loop_)

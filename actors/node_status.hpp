@@ -7,7 +7,8 @@
 //
 // Peer views depend on the role: only a leader knows its followers' match
 // and next indexes and whether they answer; a follower knows whether its
-// leader was heard recently and reports every other peer as `unknown`.
+// leader was heard recently and reports every other peer as its transport
+// links it (`unknown` with a transport that cannot tell).
 
 #include <cstdint>
 #include <optional>
@@ -59,8 +60,9 @@ struct node_status {
   /// Empty when no leader is known.
   node_id leader;
   /// Leader: its followers' replies form a replication quorum within
-  /// leader_fallback_timeout. Follower: its leader was heard within that
-  /// window (a leader keeps leading only while a quorum answers it).
+  /// leader_fallback_timeout. Other nodes: self (if a voter) and the voters
+  /// the transport links it with form a replication quorum (PySyncObj's
+  /// rule); without link information, its leader was heard in that window.
   bool has_quorum = false;
   index_t commit_index;
   /// The leader's commit index as this node last heard it (its own on the

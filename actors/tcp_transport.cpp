@@ -132,6 +132,12 @@ caf::behavior transport_impl(broker_ptr self, broker_setup setup) {
       },
       [=](wait_bound_atom) { return bound_reply(self); },
       [=](status_atom) { return status_reply(self); },
+      [=](links_atom, const node_id&) {
+        std::vector<std::string> result;
+        for (auto& [peer, hdl] : self->state.links)
+          result.push_back(peer.name);
+        return result;
+      },
       [=](drop_links_atom) { tcp::drop_all_links(self); },
   };
 }

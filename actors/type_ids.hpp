@@ -100,6 +100,9 @@ using link_tick_atom = caf::atom_constant<caf::atom("tcptick")>;
 using wait_bound_atom = caf::atom_constant<caf::atom("waitbound")>;
 /// any -> tcp transport: close every open link (fault injection).
 using drop_links_atom = caf::atom_constant<caf::atom("droplinks")>;
+/// (links_atom, node_id asking) -> std::vector<std::string>: the peers the
+/// transport currently links the asking node with.
+using links_atom = caf::atom_constant<caf::atom("links")>;
 
 // -- errors -------------------------------------------------------------------
 

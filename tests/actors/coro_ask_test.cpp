@@ -57,7 +57,8 @@ task<void> ask_story(caf::event_based_actor* self, caf::actor srv,
   auto refused = co_await ask<int32_t, std::string>(srv, caf::infinite,
                                                     caf::ping_atom::value,
                                                     int32_t{-1});
-  log += refused ? " answered" : " " + self->system().render(refused.error());
+  log += ' ';
+  log += refused ? "answered" : self->system().render(refused.error());
   auto gone = co_await ask<int32_t, std::string>(dead, caf::infinite,
                                                  caf::ping_atom::value,
                                                  int32_t{1});

@@ -194,7 +194,8 @@ TEST_CASE("status reports every field, as JSON and as admin keys",
           == std::to_string(p.match_index.value));
   }
 
-  // A follower: its leader connected, the other partner unknown.
+  // A follower: its leader heard, the other partner linked by the transport
+  // (in one process: running).
   auto f = (*leader + 1) % 3;
   auto fs = status_when(c.at(f), [](const node_status& s) {
     return s.has_quorum && s.last_applied >= index_t{2};
@@ -204,7 +205,7 @@ TEST_CASE("status reports every field, as JSON and as admin keys",
   CHECK(fs.has_quorum);
   for (auto& p : fs.partners)
     CHECK(p.link
-          == (p.id == fs.leader ? link_state::connected : link_state::unknown));
+          == link_state::connected);
   // It heard the leader's commit index.
   REQUIRE(fs.leader_commit_index.has_value());
   CHECK(*fs.leader_commit_index >= index_t{2});
@@ -230,6 +231,30 @@ TEST_CASE("status of a node that never heard a leader",
   CHECK(keys.at("leader") == "None");
   nlohmann::json j = st;
   CHECK(j.at("leader_commit_index").is_null());
+}
+
+TEST_CASE("a follower's has_quorum follows the partners it is linked with",
+          "[actors][node_api][has_quorum]") {
+  local_cluster<repl_counter> c{three};
+  REQUIRE(c.wait_all_ready());
+  auto leader = c.await_leader();
+  REQUIRE(leader);
+  auto f = (*leader + 1) % 3;
+  auto other = (*leader + 2) % 3;
+  REQUIRE(wait_until([&] { return c.at(f).has_quorum(); }));
+  // One partner gone: self and the other still make a majority of three.
+  c.stop(other);
+  CHECK(wait_until([&] {
+    auto st = c.at(f).status();
+    for (auto& p : st.partners)
+      if (p.id == node_id{c.name(other)})
+        return p.link == link_state::disconnected;
+    return false;
+  }));
+  CHECK(c.at(f).has_quorum());
+  // Both gone: alone, it has no quorum, leader or not.
+  c.stop(*leader);
+  CHECK(wait_until([&] { return !c.at(f).has_quorum(); }));
 }
 
 TEST_CASE("has_quorum turns false once the only partner stops",
