@@ -57,6 +57,13 @@ struct snapshotter_state {
 
 using snapshotter_ptr = caf::stateful_actor<snapshotter_state>*;
 
+/// Snapshots kept. On disk two, so that a corrupt newest one falls back to
+/// the older (and the log is kept from the older one on). In memory nothing
+/// corrupts the newest, and a second copy would only double the RAM.
+size_t snapshots_kept(const node_wiring& w) {
+  return w.log_journal ? 2 : 1;
+}
+
 void remember(snapshotter_ptr self, const snapshot_meta& meta) {
   auto& st = self->state;
   st.last_index = meta.last_index;
@@ -70,7 +77,7 @@ void durable(snapshotter_ptr self, const snapshot_meta& meta) {
   st.forced = false;
   remember(self, meta);
   st.last_at = self->clock().now();
-  auto keep_from = st.w->snapshots->retain(2);
+  auto keep_from = st.w->snapshots->retain(snapshots_kept(*st.w));
   st.w->log.info("snapshot at index " + to_string(meta.last_index)
                  + " is durable");
   self->send(st.w->self.log_store, compact_atom::value, meta.last_index,
@@ -216,7 +223,7 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
     .then([=](bool) {
       auto& st = self->state;
       remember(self, meta);
-      auto keep_from = st.w->snapshots->retain(2);
+      auto keep_from = st.w->snapshots->retain(snapshots_kept(*st.w));
       self
         ->request(st.w->self.log_store, caf::infinite, install_atom::value,
                   meta.last_index, meta.last_term, meta.last_time, keep_from)
