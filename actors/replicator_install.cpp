@@ -104,8 +104,9 @@ void begin_install(replicator_ptr self, const node_id& f, follower& fo) {
     return;
   self->state.w->log.info("sending a snapshot to " + f.name);
   fo.installing = true;
-  // Runs until its first co_await; the follower's record owns it from then
-  // on (see follower::install_answer).
+  // Runs until its first co_await. From then on whatever it waits on owns
+  // it: the snapshotter's pending reply, or the follower's install_answer
+  // slot (erasing the follower destroys it).
   [[maybe_unused]] auto stream = stream_snapshot(self, f, self->state.lead_term);
 }
 
