@@ -328,8 +328,8 @@ ask_call<Rs...> ask(caf::actor dest, caf::duration timeout, Xs&&... xs) {
 
 /// A value that one task waits for and a message handler of the same actor
 /// delivers later: `T x = co_await slot;` suspends until `slot.deliver(x)`.
-/// At most one task waits at a time. Destroying the slot (or cancel()) while
-/// a task waits destroys that task, as when its actor stops.
+/// At most one task waits at a time. Destroying the slot while a task waits
+/// destroys that task, as when its actor stops.
 template <class T>
 class pending {
 public:
@@ -351,12 +351,6 @@ public:
     auto guard = std::move(guard_);
     guard->resume();
     return true;
-  }
-
-  /// Destroys the waiting task, if any.
-  void cancel() {
-    out_ = nullptr;
-    guard_.reset();
   }
 
   class awaiter {
