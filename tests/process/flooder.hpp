@@ -22,7 +22,7 @@ namespace flexsync::process_testing {
 using namespace std::chrono_literals;
 
 class flooder {
-public:
+ public:
   /// Counters since the start, summed over all targets.
   struct totals {
     /// Connections that reached the node (connect completed).
@@ -45,7 +45,7 @@ public:
 
   totals counts() const;
 
-private:
+ private:
   void run(std::vector<uint16_t> ports, size_t per_target,
            std::chrono::milliseconds trickle);
 
