@@ -28,6 +28,8 @@ constexpr auto connect_retry = 50ms;
 struct slot {
   enum class state : uint8_t { idle, connecting, open };
   uint16_t port = 0;
+  /// The hello this slot trickles, byte by byte.
+  const std::vector<uint8_t>* hello = nullptr;
   int fd = -1;
   state st = state::idle;
   /// Bytes of the hello sent so far.
@@ -35,6 +37,8 @@ struct slot {
   /// idle: when to connect; open: when to send the next byte.
   clock_type::time_point next{};
 };
+
+enum class outcome : uint8_t { none, opened, closed_by_node, connect_failed };
 
 /// A hello a stranger might send: password mode on, to the target.
 std::vector<uint8_t> hello_for(uint16_t port) {
@@ -71,6 +75,47 @@ bool start_connect(slot& s) {
   return true;
 }
 
+/// What is due before polling: a connect attempt, or the next byte.
+outcome prepare(slot& s, clock_type::time_point now,
+                std::chrono::milliseconds trickle) {
+  if (s.st == slot::state::idle && s.next <= now && !start_connect(s)) {
+    s.next = now + connect_retry;
+    return outcome::connect_failed;
+  }
+  if (s.st == slot::state::open && s.next <= now) {
+    // One byte of the hello, never the whole frame in time.
+    if (s.sent < s.hello->size() &&
+        ::send(s.fd, s.hello->data() + s.sent, 1, MSG_NOSIGNAL) == 1)
+      ++s.sent;
+    s.next = now + trickle;
+  }
+  return outcome::none;
+}
+
+/// A polled socket is ready: the connect finished, or the node wrote or
+/// closed.
+outcome on_ready(slot& s, short revents, clock_type::time_point now) {
+  if (s.st == slot::state::connecting) {
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0 || (revents & (POLLERR | POLLHUP))) {
+      close_slot(s, now + connect_retry);
+      return outcome::connect_failed;
+    }
+    s.st = slot::state::open;
+    s.sent = 0;
+    s.next = now; // the first byte right away
+    return outcome::opened;
+  }
+  char buf[512];
+  auto n = ::recv(s.fd, buf, sizeof(buf), 0);
+  if (n > 0 || (n < 0 && errno == EAGAIN))
+    return outcome::none; // a refusal frame, say; the close follows
+  close_slot(s, now);     // reopened at once
+  return outcome::closed_by_node;
+}
+
 } // namespace
 
 flooder::flooder(std::vector<uint16_t> ports, size_t per_target,
@@ -90,78 +135,53 @@ flooder::totals flooder::counts() const {
           open_now_.load()};
 }
 
+void flooder::count(uint8_t what) {
+  switch (static_cast<outcome>(what)) {
+  case outcome::opened:
+    ++opened_;
+    ++open_now_;
+    break;
+  case outcome::closed_by_node:
+    ++closed_by_node_;
+    --open_now_;
+    break;
+  case outcome::connect_failed:
+    ++failed_connects_;
+    break;
+  default:
+    break;
+  }
+}
+
 void flooder::run(std::vector<uint16_t> ports, size_t per_target,
                   std::chrono::milliseconds trickle) {
-  std::vector<slot> slots;
   std::vector<std::vector<uint8_t>> hellos;
-  for (size_t t = 0; t < ports.size(); ++t) {
-    hellos.push_back(hello_for(ports[t]));
+  for (auto p : ports)
+    hellos.push_back(hello_for(p));
+  std::vector<slot> slots;
+  for (size_t t = 0; t < ports.size(); ++t)
     for (size_t i = 0; i < per_target; ++i)
-      slots.push_back(slot{ports[t], -1, slot::state::idle, 0, {}});
-  }
-  auto hello_of = [&](const slot& s) -> const std::vector<uint8_t>& {
-    for (size_t t = 0; t < ports.size(); ++t)
-      if (ports[t] == s.port)
-        return hellos[t];
-    return hellos[0];
-  };
+      slots.push_back(slot{ports[t], &hellos[t]});
   std::vector<pollfd> fds;
-  std::vector<size_t> index;
+  std::vector<slot*> polled;
   while (!stop_) {
     auto now = clock_type::now();
     fds.clear();
-    index.clear();
-    for (size_t i = 0; i < slots.size(); ++i) {
-      auto& s = slots[i];
-      if (s.st == slot::state::idle && s.next <= now && !start_connect(s)) {
-        ++failed_connects_;
-        s.next = now + connect_retry;
-      }
-      if (s.st == slot::state::open && s.next <= now) {
-        // One byte of the hello, never the whole frame in time.
-        auto& h = hello_of(s);
-        if (s.sent < h.size() &&
-            ::send(s.fd, h.data() + s.sent, 1, MSG_NOSIGNAL) == 1)
-          ++s.sent;
-        s.next = now + trickle;
-      }
+    polled.clear();
+    for (auto& s : slots) {
+      count(static_cast<uint8_t>(prepare(s, now, trickle)));
       if (s.st == slot::state::idle)
         continue;
       short ev = s.st == slot::state::connecting ? POLLOUT : POLLIN;
       fds.push_back(pollfd{s.fd, ev, 0});
-      index.push_back(i);
+      polled.push_back(&s);
     }
     if (::poll(fds.data(), fds.size(), 5) <= 0)
       continue;
     now = clock_type::now();
-    for (size_t k = 0; k < fds.size(); ++k) {
-      if (fds[k].revents == 0)
-        continue;
-      auto& s = slots[index[k]];
-      if (s.st == slot::state::connecting) {
-        int err = 0;
-        socklen_t len = sizeof(err);
-        ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0 || (fds[k].revents & (POLLERR | POLLHUP))) {
-          ++failed_connects_;
-          close_slot(s, now + connect_retry);
-          continue;
-        }
-        s.st = slot::state::open;
-        s.sent = 0;
-        s.next = now; // the first byte right away
-        ++opened_;
-        ++open_now_;
-        continue;
-      }
-      char buf[512];
-      auto n = ::recv(s.fd, buf, sizeof(buf), 0);
-      if (n > 0 || (n < 0 && errno == EAGAIN))
-        continue; // a refusal frame, say; the close follows
-      ++closed_by_node_;
-      --open_now_;
-      close_slot(s, now); // reopened at once
-    }
+    for (size_t k = 0; k < fds.size(); ++k)
+      if (fds[k].revents != 0)
+        count(static_cast<uint8_t>(on_ready(*polled[k], fds[k].revents, now)));
   }
   for (auto& s : slots)
     if (s.fd >= 0)

@@ -49,6 +49,9 @@ class flooder {
   void run(std::vector<uint16_t> ports, size_t per_target,
            std::chrono::milliseconds trickle);
 
+  /// Adds one step's outcome (flooder.cpp) to the counters.
+  void count(uint8_t outcome);
+
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> opened_{0};
   std::atomic<uint64_t> closed_by_node_{0};
