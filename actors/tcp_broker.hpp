@@ -11,7 +11,10 @@
 // - a peer is in `dials` iff this node dials it (its address is smaller);
 //   `busy` is set from the start of a connect attempt until the dialed
 //   connection is gone, so at most one dialed connection per peer exists;
-// - no message payload is delivered from a connection that is not a link.
+// - no message payload is delivered from a connection that is not a link;
+// - at most `max_pending_connections` accepted connections are in their
+//   handshake at once; a new one takes the slot of another (see
+//   tcp_admission.hpp) rather than being refused.
 
 #include <map>
 #include <memory>
@@ -32,6 +35,7 @@
 #include "actors/logger.hpp"
 #include "actors/peer_codec.hpp"
 #include "actors/peer_session.hpp"
+#include "actors/tcp_admission.hpp"
 #include "actors/tcp_socket.hpp"
 #include "actors/tcp_transport.hpp"
 #include "actors/wiring.hpp"
@@ -66,6 +70,10 @@ struct connection {
   bool awaiting_body = false;
   /// The remote endpoint, for log lines.
   std::string remote;
+  /// The remote host without the port (accepted connections only).
+  std::string host;
+  /// Order of acceptance, for the slot policy (accepted connections only).
+  uint64_t seq = 0;
   clock_point started;
   clock_point last_in;
   clock_point last_out;
@@ -103,7 +111,12 @@ struct broker_state {
   uint32_t bind_failures = 0;
   uint16_t port = 0;
   std::vector<caf::response_promise> bound_waiters;
+  /// Connections refused, evicted or closed for a protocol violation.
   uint64_t rejected = 0;
+  /// Number of the next accepted connection.
+  uint64_t next_seq = 0;
+  /// Bounds the log lines about unauthenticated connections.
+  handshake_log unauthenticated;
 
   static inline const char* name = "flexsync.tcp_transport";
 };

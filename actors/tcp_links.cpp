@@ -1,6 +1,10 @@
 // The connection side of the TCP transport broker: reading length-prefixed
 // frames, handing them to each connection's peer_session, carrying out its
-// verdicts, and the link table (one open link per peer).
+// verdicts, and the link table (one open link per peer). Accepted
+// connections get a handshake slot even when all are taken, by evicting the
+// one the slot policy picks (tcp_admission.hpp explains why); events on
+// connections that have not authenticated are logged within a budget per
+// interval, since anyone can cause them at any rate.
 
 #include <algorithm>
 
@@ -55,6 +59,21 @@ std::string describe(const connection& c) {
   return peer.name == c.remote ? peer.name : peer.name + " (" + c.remote + ")";
 }
 
+/// An accepted connection whose peer has not proven itself yet: anyone who
+/// reaches the port can make these, at any rate.
+bool unauthenticated(const connection& c) {
+  return c.session.side() == wire::role::acceptor && !c.session.is_open();
+}
+
+/// Counts an event on an unauthenticated connection and writes `line` only
+/// while this interval's budget of lines lasts.
+void note_unauthenticated(broker_ptr self, handshake_log::event e,
+                          log_level level, const std::string& line) {
+  auto& st = self->state;
+  if (st.unauthenticated.record(e, self->clock().now(), st.log.enabled(level)))
+    st.log.write(level, line);
+}
+
 /// Registers a new connection and sends its first frames.
 void start(broker_ptr self, connection_handle hdl, connection c) {
   auto now = self->clock().now();
@@ -107,13 +126,61 @@ void reject(broker_ptr self, connection_handle hdl, const std::string& why) {
   auto& c = i->second;
   auto link = st.links.find(c.session.peer());
   std::string line;
-  if (link != st.links.end() && link->second == hdl)
+  if (link != st.links.end() && link->second == hdl) {
     line = "closed link to " + describe(c) + ": ";
-  else if (c.session.side() == wire::role::dialer)
+  } else if (c.session.side() == wire::role::dialer) {
     line = "connection to " + describe(c) + " failed: ";
-  else
-    line = "rejected connection from " + describe(c) + ": ";
+  } else {
+    note_unauthenticated(self, handshake_log::event::rejected,
+                         log_level::warning,
+                         "rejected connection from " + describe(c) + ": " +
+                             why);
+    close_connection(self, hdl, log_level::warning, "");
+    return;
+  }
   close_connection(self, hdl, log_level::warning, line + why);
+}
+
+size_t pending_handshakes(const broker_state& st) {
+  return static_cast<size_t>(
+      std::count_if(st.conns.begin(), st.conns.end(),
+                    [](auto& kv) { return unauthenticated(kv.second); }));
+}
+
+/// Frees a handshake slot for a new connection: closes the unfinished
+/// handshake the slot policy picks (tcp_admission.hpp), with a refusal
+/// saying why, in case it is a real peer.
+void evict_one(broker_ptr self) {
+  auto& st = self->state;
+  std::vector<pending_view> views;
+  std::vector<connection_handle> handles;
+  for (auto& [hdl, c] : st.conns) {
+    if (!unauthenticated(c))
+      continue;
+    bool hello_accepted =
+        c.session.current_phase() != peer_session::phase::hello;
+    views.push_back(pending_view{c.host, hello_accepted, c.seq});
+    handles.push_back(hdl);
+  }
+  if (views.empty())
+    return;
+  auto hdl = handles[pick_victim(views)];
+  auto& c = st.conns.at(hdl);
+  auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
+      self->clock().now() - c.started);
+  ++st.rejected;
+  write_frame(self, hdl,
+              wire::encode_refuse({wire::refuse_reason::busy,
+                                   "all handshake slots are taken"}));
+  self->flush(hdl);
+  note_unauthenticated(self, handshake_log::event::evicted,
+                       log_level::warning,
+                       "evicted connection from " + describe(c) + " after " +
+                           std::to_string(age.count()) +
+                           " ms in its handshake: all " +
+                           std::to_string(st.cfg.max_pending_connections) +
+                           " handshake slots taken");
+  close_connection(self, hdl, log_level::warning, "");
 }
 
 void on_link_open(broker_ptr self, connection_handle hdl) {
@@ -184,37 +251,24 @@ caf::timespan tick_interval(const tcp_transport_config& cfg) {
 
 void on_accepted(broker_ptr self, connection_handle hdl) {
   auto& st = self->state;
-  auto remote =
-      self->remote_addr(hdl) + ":" + std::to_string(self->remote_port(hdl));
-  auto pending = std::count_if(st.conns.begin(), st.conns.end(), [](auto& kv) {
-    return !kv.second.session.is_open();
-  });
-  if (static_cast<size_t>(pending) >= st.cfg.max_pending_connections) {
-    ++st.rejected;
-    st.log.warning("refused connection from " + remote + ": " +
-                   to_string(wire::refuse_reason::busy));
-    self->close(hdl);
-    return;
-  }
+  auto host = self->remote_addr(hdl);
+  auto remote = host + ":" + std::to_string(self->remote_port(hdl));
+  // Never refuse the newest: a flood keeps every slot taken, so refusing
+  // would keep a real peer out for as long as the flood lasts.
+  if (pending_handshakes(st) >= st.cfg.max_pending_connections)
+    evict_one(self);
   st.log.debug("accepted connection from " + remote);
-  start(self, hdl,
-        connection{peer_session::acceptor(session_config(self)),
-                   false,
-                   remote,
-                   {},
-                   {},
-                   {}});
+  connection c{peer_session::acceptor(session_config(self)), false, remote};
+  c.host = std::move(host);
+  c.seq = st.next_seq++;
+  start(self, hdl, std::move(c));
 }
 
 void adopt_dialed(broker_ptr self, const node_id& peer, int fd) {
   auto hdl = self->add_scribe(fd);
   start(self, hdl,
-        connection{peer_session::dialer(session_config(self), peer),
-                   false,
-                   peer.name,
-                   {},
-                   {},
-                   {}});
+        connection{peer_session::dialer(session_config(self), peer), false,
+                   peer.name});
 }
 
 void on_data(broker_ptr self, caf::io::new_data_msg& msg) {
@@ -251,9 +305,15 @@ void on_closed(broker_ptr self, connection_handle hdl) {
     return;
   auto who = describe(i->second);
   bool open = i->second.session.is_open();
+  bool stranger = unauthenticated(i->second);
   forget(self, hdl);
   if (open)
     st.log.info("disconnected from " + who);
+  else if (stranger)
+    note_unauthenticated(self, handshake_log::event::closed_by_remote,
+                         log_level::debug,
+                         "connection with " + who +
+                             " closed during the handshake");
   else
     st.log.debug("connection with " + who + " closed during the handshake");
 }
@@ -290,11 +350,13 @@ void on_tick(broker_ptr self) {
   auto timeout = st.cfg.connection_timeout;
   auto ping_after = timeout / 4;
   std::vector<std::pair<connection_handle, std::string>> stale;
+  std::vector<std::pair<connection_handle, std::string>> stale_strangers;
   for (auto& [hdl, c] : st.conns) {
     if (!c.session.is_open()) {
       if (now - c.started > timeout)
-        stale.emplace_back(hdl, "handshake with " + describe(c) +
-                                    " did not complete in time; closed");
+        (unauthenticated(c) ? stale_strangers : stale)
+            .emplace_back(hdl, "handshake with " + describe(c) +
+                                   " did not complete in time; closed");
       continue;
     }
     if (now - c.last_in > timeout) {
@@ -308,6 +370,13 @@ void on_tick(broker_ptr self) {
   }
   for (auto& [hdl, why] : stale)
     close_connection(self, hdl, log_level::warning, why);
+  for (auto& [hdl, why] : stale_strangers) {
+    note_unauthenticated(self, handshake_log::event::timed_out,
+                         log_level::warning, why);
+    close_connection(self, hdl, log_level::warning, "");
+  }
+  if (auto line = st.unauthenticated.roll(now))
+    st.log.warning(*line);
 }
 
 void drop_all_links(broker_ptr self) {

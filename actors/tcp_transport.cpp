@@ -42,8 +42,11 @@ std::set<node_id> validate(const tcp_transport_config& cfg) {
       cfg.connection_retry_time <= caf::timespan{0} ||
       cfg.max_connection_retry_time < cfg.connection_retry_time ||
       cfg.connect_timeout <= caf::timespan{0} ||
-      cfg.bind_retry_time <= caf::timespan{0})
+      cfg.bind_retry_time <= caf::timespan{0} ||
+      cfg.handshake_log_interval <= caf::timespan{0})
     throw config_error("tcp transport: timeouts must be positive");
+  if (cfg.max_pending_connections == 0)
+    throw config_error("tcp transport: max_pending_connections must be > 0");
   return members;
 }
 
@@ -54,6 +57,8 @@ void init_state(broker_ptr self, broker_setup& setup) {
   st.listen_addresses = std::move(setup.listen_addresses);
   st.resolve_error = std::move(setup.resolve_error);
   st.log = logger{st.cfg.self.name, st.cfg.level, st.cfg.log_sink};
+  st.unauthenticated = tcp::handshake_log{st.cfg.handshake_log_lines,
+                                          st.cfg.handshake_log_interval};
   st.members = validate(st.cfg);
   st.codec = std::make_unique<peer_codec>(self->system(),
                                           caf::actor_cast<caf::actor>(self));

@@ -16,8 +16,11 @@
 // and validates every frame (size before buffering, decoding, type, claimed
 // sender). With a password, links authenticate with a challenge-response
 // handshake and every frame is sealed with AES-256-GCM (see frame.hpp and
-// peer_session.hpp). Messages to a peer without a link are dropped; Raft
-// retries.
+// peer_session.hpp). Connections that never finish their handshake cannot
+// keep a peer out: when all handshake slots are taken, a new connection
+// evicts the least advanced one (tcp_admission.hpp), and what such a flood
+// does is logged as one summary line per interval. Messages to a peer
+// without a link are dropped; Raft retries.
 //
 //   flexsync::tcp_transport_config tc;
 //   tc.self = flexsync::node_id{"127.0.0.1:7001"};
@@ -77,8 +80,12 @@ struct tcp_transport_config {
   /// length prefix before anything is buffered. Must exceed the largest
   /// append (node_config::max_batch_bytes plus overhead).
   size_t max_frame_size = 64 * 1024 * 1024;
-  /// Handshakes in progress at once; further connections are refused.
-  size_t max_pending_connections = 64;
+  /// Accepted connections in their handshake at once. When all slots are
+  /// taken, a new connection takes the slot of an unfinished handshake that
+  /// made the least progress (see tcp_admission.hpp), so a flood of
+  /// half-open connections cannot keep a real peer out. Each slot holds a
+  /// descriptor: keep it well below the process's open-file limit.
+  size_t max_pending_connections = 256;
   /// A link without inbound traffic for this long is closed; so is a
   /// handshake that takes longer. Idle links send a ping every quarter of it.
   caf::timespan connection_timeout = 3500ms;
@@ -101,6 +108,11 @@ struct tcp_transport_config {
 
   log_level level = log_level::warning;
   logger::sink_fn log_sink;
+  /// Events on unauthenticated connections (evicted, timed out, rejected)
+  /// get their own line up to this many per interval; the rest are counted
+  /// into one summary line per interval, so a flood cannot flood the log.
+  size_t handshake_log_lines = 5;
+  caf::timespan handshake_log_interval = 5s;
 };
 
 /// Binding failed for good (max_bind_retries reached or an unusable address).
@@ -119,7 +131,8 @@ struct tcp_transport_status {
   uint16_t port = 0;
   /// Peers with an open (authenticated) link, sorted.
   std::vector<node_id> links;
-  /// Connections refused or closed for a protocol violation so far.
+  /// Connections closed for a protocol violation, or evicted from their
+  /// handshake slot by a newer connection, so far.
   uint64_t rejected = 0;
 };
 
