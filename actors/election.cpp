@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_messages.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/election_tally.hpp"
 #include "protocol/vote_rules.hpp"
@@ -120,12 +121,13 @@ void become_follower(election_ptr self, term_t term, node_id leader,
 }
 
 /// Sends a vote request of the current tally to every other voter.
-void solicit_votes(election_ptr self, index_t last_index, term_t last_term,
-                   bool transfer) {
+void solicit_votes(election_ptr self, const log_position& pos, bool transfer,
+                   vote_kind kind) {
   auto& st = self->state;
   auto& w = *st.w;
-  request_vote req{st.tally->term(), w.config.self, last_index, last_term,
-                   st.tally->pre_vote(), transfer};
+  request_vote req{st.tally->term(), w.config.self, pos.last_index,
+                   pos.last_term, st.tally->pre_vote(), transfer, kind,
+                   pos.incarnation};
   for (auto& v : w.quorum.voters())
     if (v != w.config.self)
       send_peer(self, w, v, req);
@@ -134,44 +136,45 @@ void solicit_votes(election_ptr self, index_t last_index, term_t last_term,
 void become_leader(election_ptr self);
 bool act_on_tally(election_ptr self);
 
-void become_candidate(election_ptr self, bool transfer) {
+/// Campaigns in a new term: ordinary (§5.2), or the bootstrap or recovery
+/// campaign of a node without its state (protocol/recovery.hpp), which
+/// needs every voter (bootstrap) or an election quorum (recover).
+void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
   auto& w = *self->state.w;
-  self->request(w.self.log_store, caf::infinite, campaign_atom::value)
-    .then([=](term_t term, index_t last_index, term_t last_term) {
-      auto& st = self->state;
-      st.role = raft_role::candidate;
-      st.term = term;
-      st.leader = node_id{};
-      st.claiming = false;
-      st.tally.emplace(st.w->quorum, term, false);
-      st.tally->record_self(st.w->config.self);
-      broadcast_role(self, fail_reason::success);
-      reset_timer(self);
-      if (!act_on_tally(self))
-        solicit_votes(self, last_index, last_term, transfer);
-    });
+  self->request(w.self.log_store, caf::infinite, campaign_atom::value, kind)
+    .then(
+      [=](const log_position& pos) {
+        auto& st = self->state;
+        st.role = raft_role::candidate;
+        st.term = pos.current_term;
+        st.leader = node_id{};
+        st.claiming = false;
+        st.tally.emplace(st.w->quorum, pos.current_term, false,
+                         kind == vote_kind::bootstrap);
+        st.tally->record_self(st.w->config.self, pos.incarnation);
+        broadcast_role(self, fail_reason::success);
+        reset_timer(self);
+        if (!act_on_tally(self))
+          solicit_votes(self, pos, transfer, kind);
+      },
+      [](caf::error&) {
+        // Not allowed (any more): the node recovers a lost state.
+      });
 }
 
 /// Pre-vote (thesis §9.6): ask whether a campaign could win before raising the
 /// term, so a node returning from a partition cannot disrupt the cluster.
-void start_pre_vote(election_ptr self) {
-  auto& w = *self->state.w;
-  auto timer = self->state.timer_id;
-  self->request(w.self.log_store, caf::infinite, log_state_atom::value)
-    .then([=](term_t current, index_t last_index, term_t last_term) {
-      auto& st = self->state;
-      if (st.timer_id != timer || st.role == raft_role::leader)
-        return; // a leader showed up meanwhile
-      if (!st.leader.empty()) {
-        // The leader went silent: forget it while looking for a new one.
-        st.leader = node_id{};
-        broadcast_role(self, fail_reason::success);
-      }
-      st.tally.emplace(st.w->quorum, current + 1, true);
-      st.tally->record_self(st.w->config.self);
-      if (!act_on_tally(self))
-        solicit_votes(self, last_index, last_term, false);
-    });
+void start_pre_vote(election_ptr self, const log_position& pos) {
+  auto& st = self->state;
+  if (!st.leader.empty()) {
+    // The leader went silent: forget it while looking for a new one.
+    st.leader = node_id{};
+    broadcast_role(self, fail_reason::success);
+  }
+  st.tally.emplace(st.w->quorum, pos.current_term + 1, true);
+  st.tally->record_self(st.w->config.self, pos.incarnation);
+  if (!act_on_tally(self))
+    solicit_votes(self, pos, false, vote_kind::normal);
 }
 
 /// Acts on a decided tally: a won pre-vote starts the campaign, a won
@@ -183,7 +186,7 @@ bool act_on_tally(election_ptr self) {
     case election_outcome::won:
       if (st.tally->pre_vote()) {
         st.tally.reset(); // later pre-vote replies must not campaign twice
-        become_candidate(self, false);
+        become_candidate(self, false, vote_kind::normal);
       } else
         become_leader(self);
       return true;
@@ -223,15 +226,33 @@ void become_leader(election_ptr self) {
       });
 }
 
+/// The election timer fired (or a campaign was asked for): campaign in the
+/// way the log store allows now.
 void start_election(election_ptr self, bool transfer) {
   auto& st = self->state;
   if (!is_voter(self) || st.role == raft_role::leader)
     return;
   reset_timer(self);
-  if (st.w->config.pre_vote && !transfer)
-    start_pre_vote(self);
-  else
-    become_candidate(self, transfer);
+  auto timer = st.timer_id;
+  self->request(st.w->self.log_store, caf::infinite, log_state_atom::value)
+    .then([=](const log_position& pos) {
+      auto& st = self->state;
+      if (st.timer_id != timer || st.role == raft_role::leader)
+        return; // a leader showed up meanwhile
+      if (!pos.campaign) {
+        st.w->log.debug("election timeout: no campaign allowed (the node "
+                        "recovers a lost state)");
+        return;
+      }
+      st.w->log.debug(std::string{"election timeout: "}
+                      + to_string(*pos.campaign) + " campaign");
+      if (*pos.campaign == vote_kind::bootstrap)
+        become_candidate(self, false, vote_kind::bootstrap);
+      else if (st.w->config.pre_vote && !transfer)
+        start_pre_vote(self, pos);
+      else
+        become_candidate(self, transfer, vote_kind::normal);
+    });
 }
 
 /// Leader stickiness: a live leader was heard within the minimum election
@@ -338,6 +359,10 @@ caf::behavior running(election_ptr self) {
       on_step_down(self, term, why);
     },
     [=](campaign_now_atom) { start_election(self, true); },
+    [=](recover_atom) {
+      if (is_voter(self) && self->state.role != raft_role::leader)
+        become_candidate(self, false, vote_kind::recover);
+    },
     [=](status_atom) {
       // Whether the known leader was heard within leader_fallback_timeout:
       // a leader keeps leading only while a replication quorum answers it
@@ -368,8 +393,8 @@ caf::actor spawn_election(caf::actor_system& sys) {
         // answers here, so the state machine's answer comes after it
         // applied them. Until then this node never campaigns.
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
-          .then([=](term_t current, index_t, term_t) {
-            self->state.term = current;
+          .then([=](const log_position& pos) {
+            self->state.term = pos.current_term;
             self
               ->request(self->state.w->self.state_machine, caf::infinite,
                         status_atom::value)

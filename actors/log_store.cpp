@@ -18,53 +18,47 @@
 
 #include <caf/all.hpp>
 
+#include "actors/log_store_state.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/append_rules.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/vote_rules.hpp"
 
-namespace flexsync {
+namespace flexsync::detail {
 
-namespace {
-
-/// Most bytes of committed entries pushed to the state machine per message.
-constexpr size_t apply_chunk_bytes = 1 << 20;
-
-struct log_store_state {
-  wiring_ptr w;
-  storage* store = nullptr;
-  /// The term in which this node is leader, or 0.
-  term_t leader_term;
-  /// Last index handed to the state machine.
-  index_t pushed;
-  /// Highest commit index a leader sent this node (heartbeats send at most
-  /// our match index); 0 until one did. Commit indexes only grow, so the
-  /// maximum is the latest.
-  index_t leader_commit_seen;
-  /// What waits for the next sync.
-  std::vector<std::function<void()>> after_sync;
-  bool sync_scheduled = false;
-  bool periodic_armed = false;
-
-  static inline const char* name = "flexsync.log_store";
-};
-
-using log_store_ptr = caf::stateful_actor<log_store_state>*;
-
-[[noreturn]] void fail_stop(log_store_ptr self, const std::string& what) {
-  self->state.w->log.error("safety invariant violated: " + what);
-  throw std::logic_error(what);
-}
-
-/// Runs `f` once every change made so far is durable.
-template <class F>
-void after_sync(log_store_ptr self, F f) {
+void after_sync(log_store_ptr self, std::function<void()> f) {
   auto& st = self->state;
   st.after_sync.emplace_back(std::move(f));
   if (!st.sync_scheduled) {
     st.sync_scheduled = true;
     self->send(self, sync_atom::value, false);
   }
+}
+
+recovery::log_facts log_facts_of(log_store_ptr self) {
+  auto& store = *self->state.store;
+  auto& st = self->state;
+  st.holds_data = st.holds_data || store.snapshot_index() > index_t{0};
+  if (st.leader_term == store.current_term())
+    st.leader_of_term = st.w->config.self;
+  return {store.current_term(), store.last_index(), store.last_term(),
+          store.commit_index(), st.holds_data, st.leader_of_term};
+}
+
+} // namespace flexsync::detail
+
+namespace flexsync {
+
+namespace {
+
+using namespace detail;
+
+/// Most bytes of committed entries pushed to the state machine per message.
+constexpr size_t apply_chunk_bytes = 1 << 20;
+
+[[noreturn]] void fail_stop(log_store_ptr self, const std::string& what) {
+  self->state.w->log.error("safety invariant violated: " + what);
+  throw std::logic_error(what);
 }
 
 void on_sync(log_store_ptr self, bool timer) {
@@ -92,6 +86,7 @@ void adopt_term(log_store_ptr self, term_t term) {
     return;
   st.store->save_term_and_vote(term, std::nullopt);
   st.leader_term = term_t{0};
+  st.leader_of_term = node_id{};
 }
 
 void push_committed(log_store_ptr self) {
@@ -118,6 +113,7 @@ void raise_commit(log_store_ptr self, index_t index,
   if (st.w->observer)
     st.w->observer->on_commit(st.w->config.self, index, counted_in);
   push_committed(self);
+  maybe_rejoin(self);
 }
 
 void on_request_vote(log_store_ptr self, const request_vote& req,
@@ -125,18 +121,22 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
   auto& st = self->state;
   voter_state vs{st.store->current_term(), st.store->voted_for(),
                  st.store->last_index(), st.store->last_term(),
-                 st.w->quorum.is_voter(st.w->config.self)};
+                 st.w->quorum.is_voter(st.w->config.self), st.rec.intact(),
+                 st.rec.may_grant(req, log_facts_of(self))};
   auto d = decide_vote(vs, req);
   if (d.persist) {
     if (d.term > vs.current_term)
       st.leader_term = term_t{0};
     st.store->save_term_and_vote(d.term, d.voted_for);
   }
+  if (d.promise)
+    make_promise(self, promise{req.candidate, req.incarnation, d.term});
   // A granted pre-vote echoes the requested term so the candidate can tally
   // it; every other reply carries our term, so a pre-candidate whose term
   // fell behind (and so can never win a pre-vote here) catches up.
   auto term = req.pre_vote && d.granted ? req.term : d.term;
-  vote_reply reply{term, st.w->config.self, d.granted, req.pre_vote};
+  vote_reply reply{term, st.w->config.self, d.granted, req.pre_vote,
+                   st.rec.incarnation(), st.rec.known()};
   after_sync(self, [self, rp, reply, candidate = req.candidate]() mutable {
     auto& w = *self->state.w;
     if (w.observer && reply.granted && !reply.pre_vote)
@@ -157,6 +157,8 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, req.term, req.leader);
+  if (!st.rec.accepts(req.leader, req.term))
+    return; // promised to another candidate (recovery.hpp)
   auto d = decide_append(w.config.self, st.store->current_term(), *st.store,
                          st.store->commit_index(), req);
   if (d.term_changed)
@@ -167,13 +169,21 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
     if (d.first_new < req.entries.size()) {
       entry_list fresh(std::make_move_iterator(req.entries.begin() + d.first_new),
                        std::make_move_iterator(req.entries.end()));
+      st.holds_data = st.holds_data
+                      || std::any_of(fresh.begin(), fresh.end(),
+                                     [](const log_entry& e) {
+                                       return e.kind != entry_kind::noop;
+                                     });
       st.store->append(std::move(fresh));
     }
     self->send(w.self.election, leader_seen_atom::value, d.term, req.leader);
+    st.leader_of_term = req.leader;
     st.leader_commit_seen = std::max(st.leader_commit_seen, req.leader_commit);
     raise_commit(self, d.commit_index);
   }
   d.reply.last_log_index = st.store->last_index();
+  d.reply.incarnation = st.rec.incarnation();
+  d.reply.counts = st.rec.counts_for(req.leader, d.term);
   after_sync(self, [self, to = req.leader, reply = std::move(d.reply)] {
     auto& w = *self->state.w;
     if (w.observer && reply.success)
@@ -186,15 +196,20 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, hb.term, hb.leader);
+  if (!st.rec.accepts(hb.leader, hb.term))
+    return; // promised to another candidate (recovery.hpp)
   if (hb.term >= st.store->current_term()) {
     adopt_term(self, hb.term);
     self->send(w.self.election, leader_seen_atom::value, hb.term, hb.leader);
+    st.leader_of_term = hb.leader;
     // The leader sends min(commit, our match index): verified entries only.
     st.leader_commit_seen = std::max(st.leader_commit_seen, hb.leader_commit);
     raise_commit(self, hb.leader_commit);
   }
-  heartbeat_reply reply{st.store->current_term(), w.config.self,
-                        st.store->last_index()};
+  auto term = st.store->current_term();
+  heartbeat_reply reply{term, w.config.self, st.store->last_index(),
+                        st.rec.incarnation(),
+                        st.rec.counts_for(hb.leader, term)};
   after_sync(self, [self, to = hb.leader, reply] {
     send_peer(self, *self->state.w, to, reply);
   });
@@ -204,10 +219,13 @@ void on_install_chunk(log_store_ptr self, install_snapshot& chunk) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, chunk.term, chunk.leader);
+  if (!st.rec.accepts(chunk.leader, chunk.term))
+    return; // promised to another candidate (recovery.hpp)
   if (chunk.term < st.store->current_term()) {
     send_peer(self, w, chunk.leader,
               install_reply{st.store->current_term(), w.config.self,
-                            chunk.last_index, 0, false});
+                            chunk.last_index, 0, false,
+                            st.rec.incarnation()});
     return;
   }
   adopt_term(self, chunk.term);
@@ -234,6 +252,7 @@ void on_snapshot_durable(log_store_ptr self, index_t index, term_t term,
   if (st.w->log_journal)
     st.w->log_journal->drop_segments_through(keep_from);
   push_committed(self);
+  maybe_rejoin(self);
 }
 
 caf::result<index_t, term_t, index_t, int64_t>
@@ -242,6 +261,7 @@ on_lead(log_store_ptr self, term_t term) {
   auto& self_id = st.w->config.self;
   if (st.store->current_term() != term || st.store->voted_for() != self_id)
     return to_error(fail_reason::leader_changed);
+  on_lead_recovery(self, term);
   st.leader_term = term;
   auto prev_term = st.store->last_term();
   // §5.4.2 / §8: a new leader appends a no-op of its term; committing it
@@ -273,6 +293,7 @@ caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
     fail_stop(self, "leader append at " + to_string(entries.front().index)
                       + " after " + to_string(st.store->last_index()));
   auto last = entries.back().index;
+  st.holds_data = true; // client commands
   st.store->append(std::move(entries));
   // The leader replicates what it has written while its own fsync runs
   // (Raft thesis §10.2.1): followers make the entries durable themselves
@@ -299,6 +320,25 @@ on_read(log_store_ptr self, index_t from, index_t to, uint64_t max_bytes) {
   return {from - 1, store.term_at(from - 1), std::move(out)};
 }
 
+log_store_status status_of(log_store_ptr self) {
+  auto& st = self->state;
+  auto& store = *st.store;
+  log_store_status x;
+  x.current_term = store.current_term();
+  x.voted_for = store.voted_for();
+  x.commit_index = store.commit_index();
+  x.last_index = store.last_index();
+  x.entries = store.entry_count();
+  x.bytes = store.byte_size();
+  x.snapshot_index = store.snapshot_index();
+  x.leader_commit_seen = st.leader_commit_seen;
+  x.member = st.rec.state();
+  x.incarnation = st.rec.incarnation();
+  x.recovery = st.rec.explain();
+  x.recovering_peers = recovering_peers(self);
+  return x;
+}
+
 caf::behavior running(log_store_ptr self) {
   return {
     [=](const request_vote& req) {
@@ -310,24 +350,18 @@ caf::behavior running(log_store_ptr self) {
     [=](const heartbeat& hb) { on_heartbeat(self, hb); },
     [=](install_snapshot& chunk) { on_install_chunk(self, chunk); },
     [=](sync_atom, bool timer) { on_sync(self, timer); },
-    [=](campaign_atom) {
-      // §5.2: a campaign increments the term and votes for itself, durably,
-      // before any vote request leaves the node.
+    [=](campaign_atom, vote_kind kind) { return on_campaign(self, kind); },
+    [=](log_state_atom) {
       auto& st = self->state;
-      auto term = st.store->current_term() + 1;
-      st.store->save_term_and_vote(term, st.w->config.self);
-      st.leader_term = term_t{0};
-      auto rp = self->make_response_promise();
-      after_sync(self, [self, rp, term]() mutable {
-        auto& store = *self->state.store;
-        rp.deliver(term, store.last_index(), store.last_term());
-      });
-      return rp;
+      auto& store = *st.store;
+      return log_position{store.current_term(), store.last_index(),
+                          store.last_term(),
+                          st.rec.campaign(log_facts_of(self)),
+                          st.rec.incarnation()};
     },
-    [=](log_state_atom) -> caf::result<term_t, index_t, term_t> {
-      auto& store = *self->state.store;
-      return {store.current_term(), store.last_index(), store.last_term()};
-    },
+    [=](const recovery_probe& p) { on_recovery_probe(self, p); },
+    [=](const recovery_report& r) { on_recovery_report(self, r); },
+    [=](probe_atom) { on_probe_tick(self); },
     [=](observe_atom, term_t term) {
       adopt_term(self, term);
       auto rp = self->make_response_promise();
@@ -359,16 +393,7 @@ caf::behavior running(log_store_ptr self) {
       after_sync(self, [rp]() mutable { rp.deliver(true); });
       return rp;
     },
-    [=](status_atom) {
-      auto& store = *self->state.store;
-      auto vote = store.voted_for().value_or(node_id{});
-      return caf::make_message(store.current_term(), vote,
-                               store.commit_index(), store.last_index(),
-                               uint64_t{store.entry_count()},
-                               uint64_t{store.byte_size()},
-                               store.snapshot_index(),
-                               self->state.leader_commit_seen);
-    },
+    [=](status_atom) { return status_of(self); },
   };
 }
 
@@ -382,10 +407,15 @@ caf::actor spawn_log_store(caf::actor_system& sys) {
         st.w = w;
         join_node(self, w);
         st.store = w->store.get();
+        // A restarted disk node may hold anything; memory starts empty.
+        st.holds_data = st.store->last_index() > index_t{0};
+        st.rec = recovery{w->config.self, w->incarnation, w->quorum, w->fresh,
+                          w->log_journal != nullptr, w->promised};
         // Replay: entries committed before a restart are applied without
         // waiting for peers (the state machine restored the snapshot).
         push_committed(self);
         self->become(running(self));
+        start_recovery(self);
       },
     };
   });

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_messages.hpp"
 #include "actors/persistence.hpp"
 #include "actors/spawn.hpp"
 #include "snapshot/memory_disk.hpp"
@@ -36,13 +37,21 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
     w.store = std::move(opts.store);
     w.snapshots = std::make_shared<snapshot_store>(
       std::make_shared<memory_disk>(), log);
+    w.fresh = holds_no_state(*w.store);
   } else {
     auto p = open_persistence(w.config, nullptr, log, clock);
     w.store = std::move(p.store);
     w.log_journal = std::move(p.log_journal);
     w.snapshots = std::move(p.snapshots);
     w.restored = std::move(p.restored);
+    w.fresh = p.fresh;
+    w.promised = std::move(p.promised);
+    w.marker = std::move(p.marker);
   }
+  // Every start is a new incarnation; the wall clock makes it larger than
+  // the previous one's (a clock set back across a restart is detected and
+  // reported: protocol/recovery.hpp).
+  w.incarnation = incarnation_t{static_cast<uint64_t>(default_wall_clock())};
   w.observer = opts.observer;
   w.machines = std::move(objects);
   spawn_node(sys, wiring_);
@@ -172,18 +181,22 @@ node_status node::gather(caf::timespan timeout) const {
     st.leader = leader;
     leader_heard = heard;
   });
-  ask(ep.log_store,
-      [&](term_t, const node_id&, index_t commit, index_t last,
-          uint64_t entries, uint64_t bytes, index_t snapshot_index,
-          index_t leader_commit) {
-        if (leader_commit > index_t{0})
-          st.leader_commit_index = leader_commit;
-        st.snapshot_index = snapshot_index;
-        st.commit_index = commit;
-        st.last_log_index = last;
-        st.log_entries = entries;
-        st.log_bytes = bytes;
-      });
+  std::set<node_id> recovering;
+  ask(ep.log_store, [&](const log_store_status& ls) {
+    if (ls.leader_commit_seen > index_t{0})
+      st.leader_commit_index = ls.leader_commit_seen;
+    st.snapshot_index = ls.snapshot_index;
+    st.commit_index = ls.commit_index;
+    st.last_log_index = ls.last_index;
+    st.log_entries = ls.entries;
+    st.log_bytes = ls.bytes;
+    st.member = ls.member;
+    st.recovery = ls.recovery;
+    st.incarnation = ls.incarnation.value;
+    recovering.insert(ls.recovering_peers.begin(), ls.recovering_peers.end());
+    for (auto& p : ls.recovering_peers)
+      st.recovering_peers.push_back(p);
+  });
   ask(ep.state_machine, [&](index_t applied, bool ready, uint64_t pending) {
     st.last_applied = applied;
     st.ready = ready;
@@ -242,12 +255,13 @@ node_status node::gather(caf::timespan timeout) const {
     st.has_quorum = leader_quorum;
   } else if (linked) {
     // PySyncObj's rule, through the quorum system: self (a voter) and the
-    // voters it is linked with could form a replication quorum.
+    // voters it is linked with could form a replication quorum. Nodes that
+    // lost their state (self, or peers that say so) do not count.
     node_set reachable;
-    if (w.quorum.is_voter(id()))
+    if (w.quorum.is_voter(id()) && st.member == member_state::intact)
       reachable.insert(id());
     for (auto& p : st.partners)
-      if (p.link == link_state::connected)
+      if (p.link == link_state::connected && recovering.count(p.id) == 0)
         reachable.insert(p.id);
     st.has_quorum = w.quorum.is_replication_quorum(reachable);
   } else {
@@ -288,6 +302,12 @@ void node::force_compaction() {
 
 void node::campaign_now() {
   caf::anon_send(wiring_->self.election, campaign_now_atom::value);
+}
+
+void node::force_recover() {
+  wiring_->log.warning("force_recover: recovering the cluster from this node "
+                       "(operator request)");
+  caf::anon_send(wiring_->self.election, recover_atom::value);
 }
 
 } // namespace flexsync

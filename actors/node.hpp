@@ -136,6 +136,15 @@ public:
   /// building block of leadership transfer).
   void campaign_now();
 
+  /// Operator recovery after more than a minority of the voters lost their
+  /// state at once (status says so: `member` and `recovery` on the nodes
+  /// that lost it). Run it on the most up-to-date surviving node: it
+  /// campaigns in a new term, and the nodes without their state vote for it
+  /// and follow it; intact voters decide with the ordinary rules. Entries
+  /// that only the lost nodes held are gone: this is the explicit step that
+  /// accepts it. Returns at once.
+  void force_recover();
+
   /// Stops the node: every pending call fails with `stopped`, so do
   /// wait_ready() waiters; returns once every actor of the node has ended,
   /// and no callback runs afterwards. Idempotent; the destructor calls it.

@@ -95,6 +95,13 @@ node_status::to_key_values() const {
   add("enabled_code_version", num(enabled_code_version));
   add("quorum_system", quorum);
   add("ready", py_bool(ready));
+  add("member_state", to_string(member));
+  add("recovery", recovery.empty() ? std::string{"None"} : recovery);
+  add("incarnation", num(incarnation));
+  std::string peers;
+  for (auto& p : recovering_peers)
+    peers += (peers.empty() ? "" : ",") + p.name;
+  add("recovering_peers", peers.empty() ? std::string{"None"} : peers);
   std::sort(kv.begin(), kv.end());
   return kv;
 }
@@ -115,6 +122,9 @@ void to_json(nlohmann::json& j, const node_status& x) {
   std::vector<std::string> voters;
   for (auto& v : x.voters)
     voters.push_back(v.name);
+  std::vector<std::string> recovering;
+  for (auto& v : x.recovering_peers)
+    recovering.push_back(v.name);
   j = nlohmann::json{
     {"version", x.version},
     {"revision", x.revision},
@@ -134,6 +144,11 @@ void to_json(nlohmann::json& j, const node_status& x) {
     {"log_entries", x.log_entries},
     {"log_bytes", x.log_bytes},
     {"ready", x.ready},
+    {"member_state", to_string(x.member)},
+    {"recovery", x.recovery.empty() ? nlohmann::json(nullptr)
+                                     : nlohmann::json(x.recovery)},
+    {"incarnation", x.incarnation},
+    {"recovering_peers", recovering},
     {"pending_calls", x.pending_calls},
     {"partners", x.partners},
     {"readonly_nodes", x.readonly_nodes},

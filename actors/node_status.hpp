@@ -18,6 +18,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -78,6 +79,16 @@ struct node_status {
   uint64_t log_bytes = 0;
   /// Caught up with a leader once (is_ready()).
   bool ready = false;
+  /// Whether this node holds its Raft state: `recovering` (or `promised`)
+  /// after a start without it, until it caught up (it then votes and
+  /// counts in no quorum).
+  member_state member = member_state::intact;
+  /// What a node without its state waits for; empty when intact.
+  std::string recovery;
+  /// This start of the node (larger at every restart).
+  uint64_t incarnation = 0;
+  /// Voters that told this node recently that they lost their state.
+  std::vector<node_id> recovering_peers;
   /// Calls submitted on this node and not yet answered.
   uint64_t pending_calls = 0;
   /// The other voters, sorted.

@@ -6,6 +6,7 @@
 
 #include "protocol/fail_reason.hpp"
 #include "protocol/log_entry.hpp"
+#include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -51,6 +52,12 @@ public:
   /// entries are durable).
   virtual void on_ack_sent(const node_id& self, index_t index) {
     (void) self, (void) index;
+  }
+
+  /// The log store announced where the node stands with its state: at
+  /// start, on a promise, and when it rejoins (protocol/recovery.hpp).
+  virtual void on_member_state(const node_id& self, member_state state) {
+    (void) self, (void) state;
   }
 
   /// A submitted call on this node completed with `reason`.

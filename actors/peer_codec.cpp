@@ -5,6 +5,7 @@
 #include "actors/wiring.hpp"
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/incarnation.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -134,6 +135,10 @@ std::optional<node_id> peer_codec::claimed_sender(const caf::message& msg) {
     return msg.get_as<install_snapshot>(0).leader;
   if (msg.match_element<install_reply>(0))
     return msg.get_as<install_reply>(0).follower;
+  if (msg.match_element<recovery_probe>(0))
+    return msg.get_as<recovery_probe>(0).from;
+  if (msg.match_element<recovery_report>(0))
+    return msg.get_as<recovery_report>(0).from;
   // forward_reply carries no sender: it names the leader the replier knows.
   return std::nullopt;
 }

@@ -20,7 +20,18 @@ journal_options make_journal_options(const node_config& cfg,
   return opts;
 }
 
+/// Opens the journal and the newest snapshot it continues (see the header).
+void open_journal(node_persistence& result, const node_config& cfg,
+                  const std::shared_ptr<disk>& d,
+                  const std::function<void(const std::string&)>& log,
+                  const std::function<int64_t()>& clock);
+
 } // namespace
+
+bool holds_no_state(const storage& s) {
+  return s.current_term() == term_t{0} && !s.voted_for()
+         && s.last_index() == index_t{0};
+}
 
 node_persistence open_persistence(const node_config& cfg,
                                   std::shared_ptr<disk> d,
@@ -31,10 +42,33 @@ node_persistence open_persistence(const node_config& cfg,
     result.store = std::make_shared<memory_storage>();
     result.snapshots = std::make_shared<snapshot_store>(
       std::make_shared<memory_disk>("memory"), log);
+    result.marker = std::make_shared<recovery_marker>(nullptr);
+    result.fresh = true;
     return result;
   }
   if (!d)
     d = make_posix_disk(cfg.persistence.data_dir);
+  result.marker = std::make_shared<recovery_marker>(d);
+  auto marked = result.marker->load();
+  open_journal(result, cfg, d, log, clock);
+  if (marked) {
+    result.fresh = true;
+    result.promised = marked->promised;
+  } else if (!result.restored && holds_no_state(*result.store)) {
+    // Recorded before the node does anything: a crash before it caught up
+    // must not make it look intact at the next start.
+    result.fresh = true;
+    result.marker->save(std::nullopt);
+  }
+  return result;
+}
+
+namespace {
+
+void open_journal(node_persistence& result, const node_config& cfg,
+                  const std::shared_ptr<disk>& d,
+                  const std::function<void(const std::string&)>& log,
+                  const std::function<int64_t()>& clock) {
   // The weaker policies are a choice with consequences: say so once.
   if (cfg.persistence.fsync == fsync_policy::never)
     log("fsync=never: NOT DURABLE - a crash or power loss may lose "
@@ -64,7 +98,7 @@ node_persistence open_persistence(const node_config& cfg,
     result.log_journal = j;
     result.store = j;
     result.restored = std::make_shared<loaded_snapshot>(std::move(*snap));
-    return result;
+    return;
   }
   auto j = std::make_shared<journal>(d, opts);
   try {
@@ -76,7 +110,8 @@ node_persistence open_persistence(const node_config& cfg,
   }
   result.log_journal = j;
   result.store = j;
-  return result;
 }
+
+} // namespace
 
 } // namespace flexsync

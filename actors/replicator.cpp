@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_messages.hpp"
 #include "actors/replicator_state.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/appends.hpp"
@@ -163,9 +164,11 @@ void send_entries(replicator_ptr self, const node_id& f) {
 
 void on_match_change(replicator_ptr self) {
   auto& st = self->state;
+  // Followers recovering a lost state hold entries but do not count.
   std::map<node_id, index_t> match{{st.w->config.self, st.durable_index}};
   for (auto& [id, fo] : st.followers)
-    match.emplace(id, fo.prog.match_index());
+    if (fo.counts)
+      match.emplace(id, fo.prog.match_index());
   auto c = advance_commit(st.w->quorum, match, st.first_index_of_term,
                           st.commit);
   if (c > st.commit) {
@@ -270,7 +273,8 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   if (cfg.check_quorum) {
     std::map<node_id, sim_time> replies;
     for (auto& [id, fo] : st.followers)
-      replies.emplace(id, fo.last_reply.time_since_epoch());
+      if (fo.counts)
+        replies.emplace(id, fo.last_reply.time_since_epoch());
     auto now = self->clock().now().time_since_epoch();
     if (!has_active_quorum(st.w->quorum, cfg.self, replies, now,
                            cfg.leader_fallback_timeout)) {
@@ -285,8 +289,8 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
 
 // -- leader: replies ----------------------------------------------------------
 
-/// Common checks of a follower reply; returns the follower to update or null.
-follower* accept_reply(replicator_ptr self, term_t term, const node_id& from) {
+follower* accept_reply(replicator_ptr self, term_t term, const node_id& from,
+                       incarnation_t incarnation, std::optional<bool> counts) {
   auto& st = self->state;
   if (term > st.term && term > st.lead_term) {
     step_down(self, term, fail_reason::leader_changed);
@@ -297,12 +301,25 @@ follower* accept_reply(replicator_ptr self, term_t term, const node_id& from) {
   auto i = st.followers.find(from);
   if (i == st.followers.end())
     return nullptr;
-  i->second.last_reply = self->clock().now();
-  return &i->second;
+  auto& fo = i->second;
+  if (incarnation < fo.incarnation)
+    return nullptr; // from a previous life of the follower
+  if (incarnation > fo.incarnation) {
+    if (fo.incarnation > incarnation_t{0}) {
+      // It restarted without what its old incarnation acknowledged.
+      st.w->log.info(from.name + " restarted: its replication starts over");
+      fo.prog = progress{st.written_index, st.w->config.max_inflight};
+    }
+    fo.incarnation = incarnation;
+  }
+  if (counts)
+    fo.counts = *counts;
+  fo.last_reply = self->clock().now();
+  return &fo;
 }
 
 void on_append_reply(replicator_ptr self, const append_reply& r) {
-  auto fo = accept_reply(self, r.term, r.follower);
+  auto fo = accept_reply(self, r.term, r.follower, r.incarnation, r.counts);
   if (!fo)
     return;
   if (r.success) {
@@ -342,7 +359,7 @@ caf::message progress_report(replicator_ptr self) {
   auto now = self->clock().now();
   for (auto& [id, fo] : st.followers) {
     auto on = now - fo.last_reply <= st.w->config.leader_fallback_timeout;
-    if (on)
+    if (on && fo.counts)
       live.insert(id);
     ids.push_back(id.name);
     learner.push_back(fo.learner ? 1 : 0);
@@ -371,7 +388,7 @@ caf::behavior running(replicator_ptr self) {
     [=](forward_command& fc) { on_forward_command(self, fc); },
     [=](const append_reply& r) { on_append_reply(self, r); },
     [=](const heartbeat_reply& r) {
-      if (accept_reply(self, r.term, r.follower)
+      if (accept_reply(self, r.term, r.follower, r.incarnation, r.counts)
           && r.last_log_index < self->state.written_index)
         send_entries(self, r.follower);
     },
@@ -399,10 +416,10 @@ caf::actor spawn_replicator(caf::actor_system& sys) {
         join_node(self, w);
         self->become(running(self));
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
-          .then([=](term_t current, index_t, term_t) {
+          .then([=](const log_position& pos) {
             // Before this reply no forward is refused: start_term is still
             // the highest possible value.
-            self->state.start_term = current;
+            self->state.start_term = pos.current_term;
           });
       },
     };

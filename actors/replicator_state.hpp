@@ -56,6 +56,13 @@ struct follower {
   /// A read-only node: replicated to, never counted (the quorum system
   /// ignores non-voters).
   bool learner = false;
+  /// The follower's incarnation in its latest reply (0 before one): a newer
+  /// one restarted and lost what the older acknowledged.
+  incarnation_t incarnation;
+  /// Its latest reply says it counts toward this leader's quorums (false
+  /// while it recovers a lost state). Assumed until it answers, like
+  /// last_reply.
+  bool counts = true;
 };
 
 /// Per-client deduplication of forwarded commands within one leadership.
@@ -117,7 +124,13 @@ void send_entries(replicator_ptr self, const node_id& f);
 void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo);
 void on_match_change(replicator_ptr self);
 void stop_leading(replicator_ptr self, fail_reason why);
-follower* accept_reply(replicator_ptr self, term_t term, const node_id& from);
+/// Common checks of a follower reply: a newer term steps down; a reply of
+/// another term or of an older incarnation of the follower is ignored; a
+/// newer incarnation resets the follower's progress. `counts`: the reply's
+/// flag (none for install replies, which do not carry it).
+follower* accept_reply(replicator_ptr self, term_t term, const node_id& from,
+                       incarnation_t incarnation,
+                       std::optional<bool> counts = std::nullopt);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

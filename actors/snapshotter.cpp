@@ -17,6 +17,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_messages.hpp"
+
 #include "actors/spawn.hpp"
 #include "protocol/snapshots.hpp"
 
@@ -166,8 +168,10 @@ void check(snapshotter_ptr self) {
   if (st.busy)
     return;
   self->request(st.w->self.log_store, caf::infinite, status_atom::value)
-    .then([=](term_t, const node_id&, index_t commit, index_t, uint64_t,
-              uint64_t bytes, index_t snapshot_index, index_t) {
+    .then([=](const log_store_status& ls) {
+      auto commit = ls.commit_index;
+      auto bytes = ls.bytes;
+      auto snapshot_index = ls.snapshot_index;
       auto& st = self->state;
       auto& p = st.w->config.persistence;
       auto base = std::max(st.last_index, snapshot_index);
@@ -192,7 +196,7 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
   auto reply = [&](uint64_t received, bool installed) {
     send_peer(self, w, chunk.leader,
               install_reply{chunk.term, w.config.self, chunk.last_index,
-                            received, installed});
+                            received, installed, w.incarnation});
   };
   if (chunk.last_index <= st.last_index) {
     reply(chunk.total_size, true); // already have it (a duplicate)
@@ -233,7 +237,7 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
                      + " from " + chunk.leader.name);
           send_peer(self, w, chunk.leader,
                     install_reply{chunk.term, w.config.self, meta.last_index,
-                                  chunk.total_size, true});
+                                  chunk.total_size, true, w.incarnation});
         });
     });
 }

@@ -7,6 +7,7 @@
 
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/incarnation.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -23,7 +24,9 @@ caf::actor route_peer_message(const node_endpoints& dst,
   if (msg.size() != 1)
     return {};
   if (msg.match_element<append_entries>(0) || msg.match_element<heartbeat>(0)
-      || msg.match_element<install_snapshot>(0))
+      || msg.match_element<install_snapshot>(0)
+      || msg.match_element<recovery_probe>(0)
+      || msg.match_element<recovery_report>(0))
     return dst.log_store;
   if (msg.match_element<append_reply>(0)
       || msg.match_element<heartbeat_reply>(0)

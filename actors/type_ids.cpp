@@ -7,6 +7,7 @@
 #include "actors/wiring.hpp"
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/incarnation.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -30,6 +31,12 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_id>("flexsync::node_id");
   cfg.add_message_type<log_entry>("flexsync::log_entry");
   cfg.add_message_type<entry_list>("flexsync::entry_list");
+  cfg.add_message_type<incarnation_t>("flexsync::incarnation_t");
+  cfg.add_message_type<incarnation_entry>("flexsync::incarnation_entry");
+  cfg.add_message_type<incarnation_map>("flexsync::incarnation_map");
+  cfg.add_message_type<promise>("flexsync::promise");
+  cfg.add_message_type<recovery_probe>("flexsync::recovery_probe");
+  cfg.add_message_type<recovery_report>("flexsync::recovery_report");
   cfg.add_message_type<request_vote>("flexsync::request_vote");
   cfg.add_message_type<vote_reply>("flexsync::vote_reply");
   cfg.add_message_type<append_entries>("flexsync::append_entries");

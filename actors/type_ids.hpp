@@ -17,6 +17,11 @@ namespace flexsync {
 using init_atom = caf::atom_constant<caf::atom("init")>;
 /// election -> log store: start a campaign in a new term.
 using campaign_atom = caf::atom_constant<caf::atom("campaign")>;
+/// log store timer: probe the voters while the node recovers a lost state.
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+/// user -> election: recover the cluster from this node (operator action
+/// after a majority lost its state).
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
 /// election -> log store: current term and last log position.
 using log_state_atom = caf::atom_constant<caf::atom("logstate")>;
 /// any -> log store: adopt a newer term seen in a reply.

@@ -18,7 +18,9 @@
 #include "actors/type_ids.hpp"
 #include "protocol/config.hpp"
 #include "protocol/storage.hpp"
+#include "protocol/incarnation.hpp"
 #include "snapshot/journal.hpp"
+#include "snapshot/recovery_marker.hpp"
 #include "snapshot/snapshot_store.hpp"
 
 namespace flexsync {
@@ -73,6 +75,18 @@ struct node_wiring {
   std::shared_ptr<snapshot_store> snapshots;
   /// The snapshot the state machines restore at start, if any.
   std::shared_ptr<const loaded_snapshot> restored;
+  /// This start of the node: larger than every earlier one
+  /// (protocol/incarnation.hpp).
+  incarnation_t incarnation;
+  /// The node starts without its Raft state (memory mode, an empty or
+  /// recovering data directory): it recovers before it votes or counts
+  /// (protocol/recovery.hpp). `promised`: the promise it restarts with.
+  bool fresh = false;
+  std::optional<promise> promised;
+  /// Where the log store records that the node is recovering (disk mode);
+  /// records nothing in memory mode. Never null.
+  std::shared_ptr<recovery_marker> marker
+    = std::make_shared<recovery_marker>(nullptr);
   /// Optional decision hooks.
   node_observer* observer = nullptr;
   /// The leader's clock for entry times: nanoseconds since the Unix epoch

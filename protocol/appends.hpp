@@ -2,6 +2,7 @@
 
 // Log replication messages (§5.3) and heartbeats.
 
+#include "protocol/incarnation.hpp"
 #include "protocol/log_entry.hpp"
 #include "protocol/types.hpp"
 
@@ -48,11 +49,17 @@ struct append_reply {
   index_t hint;
   /// On failure: the follower's last log index, for status and probing.
   index_t last_log_index;
+  /// The follower's incarnation: a newer one lost what the older acked.
+  incarnation_t incarnation;
+  /// Whether the follower counts toward this leader's quorums (commit,
+  /// check-quorum): false while it recovers a lost state.
+  bool counts = true;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_reply& x) {
-  return f(x.term, x.follower, x.success, x.index, x.hint, x.last_log_index);
+  return f(x.term, x.follower, x.success, x.index, x.hint, x.last_log_index,
+           x.incarnation, x.counts);
 }
 
 /// Sent by the leader every heartbeat interval to each follower. It carries no
@@ -81,11 +88,14 @@ struct heartbeat_reply {
   node_id follower;
   /// The follower's last log index (lets the leader see it lags).
   index_t last_log_index;
+  /// As in append_reply.
+  incarnation_t incarnation;
+  bool counts = true;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(x.term, x.follower, x.last_log_index);
+  return f(x.term, x.follower, x.last_log_index, x.incarnation, x.counts);
 }
 
 } // namespace flexsync

@@ -14,8 +14,11 @@ const char* to_string(election_outcome x) {
 }
 
 election_tally::election_tally(quorum_system quorum, term_t term,
-                               bool pre_vote)
-  : quorum_(std::move(quorum)), term_(term), pre_vote_(pre_vote) {
+                               bool pre_vote, bool require_all)
+  : quorum_(std::move(quorum)),
+    term_(term),
+    pre_vote_(pre_vote),
+    require_all_(require_all) {
   // nop
 }
 
@@ -24,25 +27,57 @@ bool election_tally::record(const vote_reply& reply) {
     return false;
   if (!quorum_.is_voter(reply.voter))
     return false;
-  if (granted_.count(reply.voter) > 0 || refused_.count(reply.voter) > 0)
-    return false; // each voter counts once per term
-  (reply.granted ? granted_ : refused_).insert(reply.voter);
+  known_.merge(reply.known);
+  known_.merge(reply.voter, reply.incarnation);
+  auto i = answers_.find(reply.voter);
+  if (i != answers_.end() && i->second.incarnation >= reply.incarnation)
+    return false; // each voter incarnation counts once per term
+  answers_[reply.voter] = answer{reply.incarnation, reply.granted};
   return true;
 }
 
-void election_tally::record_self(const node_id& self) {
-  if (quorum_.is_voter(self))
-    granted_.insert(self);
+void election_tally::record_self(const node_id& self,
+                                 incarnation_t incarnation) {
+  if (!quorum_.is_voter(self))
+    return;
+  known_.merge(self, incarnation);
+  answers_[self] = answer{incarnation, true};
+}
+
+node_set election_tally::current(bool granted) const {
+  node_set result;
+  for (auto& [voter, a] : answers_)
+    if (a.granted == granted && !known_.is_stale(voter, a.incarnation))
+      result.insert(voter);
+  return result;
+}
+
+node_set election_tally::granted() const {
+  return current(true);
+}
+
+node_set election_tally::refused() const {
+  return current(false);
+}
+
+bool election_tally::is_enough(const node_set& xs) const {
+  if (!require_all_)
+    return quorum_.is_election_quorum(xs);
+  for (auto& v : quorum_.voters())
+    if (xs.count(v) == 0)
+      return false;
+  return true;
 }
 
 election_outcome election_tally::outcome() const {
-  if (quorum_.is_election_quorum(granted_))
+  if (is_enough(granted()))
     return election_outcome::won;
+  auto refusals = refused();
   node_set possible;
   for (auto& v : quorum_.voters())
-    if (refused_.count(v) == 0)
+    if (refusals.count(v) == 0)
       possible.insert(v);
-  if (!quorum_.is_election_quorum(possible))
+  if (!is_enough(possible))
     return election_outcome::lost;
   return election_outcome::pending;
 }

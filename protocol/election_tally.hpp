@@ -1,6 +1,14 @@
 #pragma once
 
 // Counting votes (§5.2) against the election quorum.
+//
+// Votes are counted per voter incarnation (incarnation.hpp): a vote whose
+// voter is known, from any reply of this tally, to have restarted since no
+// longer counts. Its old incarnation granted it; the new one forgot it and
+// may vote again in the same term, so counting both could crown two
+// leaders.
+
+#include <map>
 
 #include "protocol/quorum.hpp"
 #include "protocol/votes.hpp"
@@ -16,31 +24,47 @@ const char* to_string(election_outcome x);
 class election_tally {
 public:
   election_tally() = default;
-  election_tally(quorum_system quorum, term_t term, bool pre_vote);
+
+  /// `require_all`: the candidate needs the vote of every voter (a
+  /// bootstrap), not an election quorum.
+  election_tally(quorum_system quorum, term_t term, bool pre_vote,
+                 bool require_all = false);
 
   /// Records a reply. Replies for another term or phase, from non-voters, or
-  /// repeated by the same voter do not change the tally. Returns whether the
-  /// reply was counted.
+  /// repeated by the same voter incarnation do not change the tally. Returns
+  /// whether the reply was counted.
   bool record(const vote_reply& reply);
 
   /// Records the candidate's own vote.
-  void record_self(const node_id& self);
+  void record_self(const node_id& self, incarnation_t incarnation = {});
 
-  /// Won once the granted votes form an election quorum; lost once the voters
-  /// that have not refused can no longer form one.
+  /// Won once the granted votes of current incarnations form an election
+  /// quorum (every voter, with require_all); lost once the voters that have
+  /// not refused can no longer form one.
   election_outcome outcome() const;
 
   term_t term() const { return term_; }
   bool pre_vote() const { return pre_vote_; }
-  const node_set& granted() const { return granted_; }
-  const node_set& refused() const { return refused_; }
+  /// Voters whose current incarnation granted / refused.
+  node_set granted() const;
+  node_set refused() const;
 
 private:
+  struct answer {
+    incarnation_t incarnation;
+    bool granted = false;
+  };
+
+  /// The voters that answered, in their latest known incarnation, `granted`.
+  node_set current(bool granted) const;
+  bool is_enough(const node_set& xs) const;
+
   quorum_system quorum_;
   term_t term_;
   bool pre_vote_ = false;
-  node_set granted_;
-  node_set refused_;
+  bool require_all_ = false;
+  std::map<node_id, answer> answers_;
+  incarnation_map known_;
 };
 
 } // namespace flexsync

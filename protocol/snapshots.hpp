@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "protocol/incarnation.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -46,11 +47,14 @@ struct install_reply {
   uint64_t received = 0;
   /// True once the snapshot is verified and installed.
   bool installed = false;
+  /// The follower's incarnation (see append_reply).
+  incarnation_t incarnation;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, install_reply& x) {
-  return f(x.term, x.follower, x.last_index, x.received, x.installed);
+  return f(x.term, x.follower, x.last_index, x.received, x.installed,
+           x.incarnation);
 }
 
 } // namespace flexsync

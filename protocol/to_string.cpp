@@ -2,6 +2,7 @@
 
 #include "protocol/fail_reason.hpp"
 #include "protocol/types.hpp"
+#include "protocol/votes.hpp"
 
 namespace flexsync {
 
@@ -42,6 +43,17 @@ const char* to_string(fail_reason x) {
       return "bad_command";
     default:
       return "would_block";
+  }
+}
+
+const char* to_string(vote_kind x) {
+  switch (x) {
+    case vote_kind::normal:
+      return "normal";
+    case vote_kind::bootstrap:
+      return "bootstrap";
+    default:
+      return "recover";
   }
 }
 

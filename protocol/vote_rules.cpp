@@ -10,6 +10,36 @@ bool log_is_up_to_date(term_t candidate_last_term,
   return candidate_last_index >= own_last_index;
 }
 
+namespace {
+
+bool special_allows(const voter_state& self, bool up_to_date) {
+  return self.special == grant_rule::yes
+         || (self.special == grant_rule::if_up_to_date && up_to_date);
+}
+
+/// A voter without its state and a request the recovery rules let it grant:
+/// one vote per term still holds, and the grant is a promise.
+vote_decision decide_special(const voter_state& self, const request_vote& req,
+                             vote_decision result) {
+  if (req.term < self.current_term)
+    return result;
+  if (req.term > self.current_term) {
+    result.term = req.term;
+    result.voted_for = req.candidate;
+    result.persist = true;
+  } else if (!self.voted_for) {
+    result.voted_for = req.candidate;
+    result.persist = true;
+  } else if (*self.voted_for != req.candidate) {
+    return result; // §5.2: already voted in this term
+  }
+  result.granted = true;
+  result.promise = true;
+  return result;
+}
+
+} // namespace
+
 vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   vote_decision result;
   result.term = self.current_term;
@@ -19,10 +49,23 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   if (req.pre_vote) {
     // A pre-vote asks "would you vote for me in req.term?" and changes
     // nothing: no term adoption, no recorded vote.
-    result.granted = self.is_voter && req.term > self.current_term
-                     && up_to_date;
+    // A voter without its state grants only the candidate it promised
+    // (recovery.hpp), whose log is the one it follows.
+    auto may = self.intact ? up_to_date : special_allows(self, up_to_date);
+    result.granted = self.is_voter && req.kind == vote_kind::normal
+                     && req.term > self.current_term && may;
     return result;
   }
+  if (!self.intact) {
+    // Without its state a voter cannot tell which logs are up to date nor
+    // whether it voted: only the recovery rules may bind it.
+    if (!special_allows(self, up_to_date))
+      return result;
+    return decide_special(self, req, result);
+  }
+  // An intact voter holds its state: it never joins a new cluster.
+  if (req.kind == vote_kind::bootstrap)
+    return result;
   if (req.term < self.current_term)
     return result; // §5.1: reject requests from stale terms.
   if (req.term > self.current_term) {
@@ -48,7 +91,8 @@ bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
                           bool self_is_voter) {
   if (!self_is_voter)
     return true;
-  return leader_recently_heard && !req.transfer;
+  return leader_recently_heard && !req.transfer
+         && req.kind == vote_kind::normal;
 }
 
 } // namespace flexsync

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
 #include "protocol/votes.hpp"
 
@@ -27,6 +28,12 @@ struct voter_state {
   term_t last_log_term;
   /// False for read-only nodes (learners), which never vote.
   bool is_voter = true;
+  /// False while the voter recovers a lost state (recovery.hpp): it grants
+  /// no ordinary vote.
+  bool intact = true;
+  /// For a voter that is not intact: whether the recovery rules let it grant
+  /// this request (recovery::may_grant).
+  grant_rule special = grant_rule::no;
 };
 
 /// What the voter must do. The caller persists `term` and `voted_for` (when
@@ -40,15 +47,22 @@ struct vote_decision {
   bool persist = false;
   /// Whether the vote (or pre-vote) is granted.
   bool granted = false;
+  /// The grant binds the voter to the candidate in `term` (a voter without
+  /// its state granting a bootstrap or recover request): a promise.
+  bool promise = false;
 };
 
 /// Decides a vote or pre-vote request. A pre-vote never changes state.
+/// A voter without its state grants only what the recovery rules allow
+/// (anything else changes nothing, not even its term); an intact voter never
+/// grants a bootstrap and decides a recover request by the ordinary rules.
 vote_decision decide_vote(const voter_state& self, const request_vote& req);
 
 /// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
 /// from a live leader within the minimum election timeout ignores vote and
 /// pre-vote requests, so a node returning from a partition cannot depose a
-/// healthy leader. Requests flagged as leadership transfers are exempt. A
+/// healthy leader. Leadership transfers, bootstraps and recoveries are
+/// exempt. A
 /// read-only node (`self_is_voter` false) ignores every vote request: it
 /// neither votes nor adopts a candidate's term.
 bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,

@@ -2,9 +2,24 @@
 
 // Leader election messages (§5.2), including pre-vote (Raft thesis §9.6).
 
+#include "protocol/incarnation.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
+
+/// What a campaign asks for.
+enum class vote_kind : uint8_t {
+  /// An ordinary election (§5.2): voters that hold their state decide.
+  normal = 0,
+  /// Forming a new cluster when every voter lost its state (or never had
+  /// one): only such voters grant, and the candidate needs all of them.
+  bootstrap = 1,
+  /// An operator's explicit recovery from this candidate after a majority
+  /// lost its state: voters that lost theirs grant and follow it.
+  recover = 2,
+};
+
+const char* to_string(vote_kind x);
 
 /// Sent by a candidate (or pre-candidate) to every voter.
 struct request_vote {
@@ -22,12 +37,16 @@ struct request_vote {
   /// True when the current leader hands over leadership: receivers skip the
   /// leader-stickiness check (leadership transfer, later issue).
   bool transfer = false;
+  /// Ordinary, bootstrap or recovery campaign.
+  vote_kind kind = vote_kind::normal;
+  /// The candidate's incarnation: a promise binds a voter to it.
+  incarnation_t incarnation;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_vote& x) {
   return f(x.term, x.candidate, x.last_log_index, x.last_log_term, x.pre_vote,
-           x.transfer);
+           x.transfer, x.kind, x.incarnation);
 }
 
 /// The answer to a `request_vote`; rejections are sent too, so a stale
@@ -45,11 +64,17 @@ struct vote_reply {
   bool granted = false;
   /// Echoes `request_vote::pre_vote`.
   bool pre_vote = false;
+  /// The voter's incarnation: a tally ignores the vote once it learns of a
+  /// newer one (the voter restarted and forgot it).
+  incarnation_t incarnation;
+  /// Every incarnation the voter knows when it answers, so the tally learns
+  /// of restarts it has not seen itself (a crash vector).
+  incarnation_map known;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, vote_reply& x) {
-  return f(x.term, x.voter, x.granted, x.pre_vote);
+  return f(x.term, x.voter, x.granted, x.pre_vote, x.incarnation, x.known);
 }
 
 } // namespace flexsync

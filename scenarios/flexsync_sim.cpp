@@ -1,11 +1,13 @@
 // flexsync-sim: randomized simulation of whole clusters under faults.
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
-//                [--batteries]
+//                [--batteries] [--storage memory|disk]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
 // batteries are compared with a sequential model applied in log order.
+// --storage: every node on a simulated disk, or in memory mode (a crash loses
+// everything); by default each run draws one (90 % disk).
 //
 // Runs seeds S, S+1, ..., S+N-1 and ends with "N passed, F failed". A failure
 // prints its seed and setup; `--first-seed S --seeds 1` replays it exactly.
@@ -32,6 +34,7 @@ struct cli {
   bool debug = false;
   bool batteries = false;
   double chaos = 6.0;
+  std::optional<std::string> storage;
 };
 
 bool parse(int argc, char** argv, cli& out) {
@@ -58,7 +61,11 @@ bool parse(int argc, char** argv, cli& out) {
       out.verbose = out.debug = true;
     else if (arg == "--batteries")
       out.batteries = true;
-    else
+    else if (arg == "--storage") {
+      out.storage = value();
+      if (*out.storage != "memory" && *out.storage != "disk")
+        throw std::invalid_argument("--storage must be memory or disk");
+    } else
       return false;
   }
   return true;
@@ -72,7 +79,7 @@ int main(int argc, char** argv) {
     if (!parse(argc, argv, opts)) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
-                   "[--batteries]\n";
+                   "[--batteries] [--storage memory|disk]\n";
       return 2;
     }
   } catch (std::exception& e) {
@@ -94,6 +101,8 @@ int main(int argc, char** argv) {
       p.debug = opts.debug;
       p.chaos_seconds = opts.chaos;
       p.batteries = opts.batteries;
+      if (opts.storage)
+        p.disk = *opts.storage == "disk";
       auto r = flexsync::sim::run_random(p);
       steps += r.steps;
       commands += r.battery_commands;
@@ -109,6 +118,7 @@ int main(int argc, char** argv) {
                   << r.report << "  replay: flexsync-sim --first-seed "
                   << p.seed << " --seeds 1"
                   << (opts.batteries ? " --batteries" : "")
+                  << (opts.storage ? " --storage " + *opts.storage : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)
                                  : "")
                   << '\n';

@@ -54,6 +54,12 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   // and may tear the last one), frequent compaction, and snapshot installs
   // in chunks small enough to need many round trips.
   opts.disk = uniform(rng) < 0.9;
+  if (p.disk)
+    opts.disk = *p.disk;
+  // Memory mode keeps acknowledged writes only while enough nodes keep
+  // their state; beyond that bound the cluster waits for an operator, which
+  // scenarios test.
+  opts.bound_losses = !opts.disk;
   opts.tear = uniform(rng) < 0.7;
   opts.persistence.snapshot_threshold_entries
     = pick(rng, std::vector<uint64_t>{1000000, 4, 12, 40});

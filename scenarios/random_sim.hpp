@@ -36,6 +36,9 @@ struct run_params {
   /// Half the client load are random battery operations, checked against a
   /// sequential model (sim/battery_model.hpp).
   bool batteries = false;
+  /// Storage of every node: simulated disks (true), memory mode (false: a
+  /// crash loses everything), or random per run (90 % disk) when unset.
+  std::optional<bool> disk;
 };
 
 run_result run_random(const run_params& params);

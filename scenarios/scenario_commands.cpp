@@ -216,6 +216,8 @@ void scenario_state::status(std::vector<std::string>& out) {
     line += " last=" + to_string(store.last_index());
     if (store.snapshot_index() > index_t{0})
       line += " snap=" + to_string(store.snapshot_index());
+    if (auto m = c.check().member(id); m != member_state::intact)
+      line += std::string{" "} + to_string(m);
     out.push_back(std::move(line));
   }
 }
@@ -339,6 +341,8 @@ void scenario_state::execute(const command_line& cmd,
     c.fail_disk(node_arg(cmd, 0), v == "disk-full");
   } else if (v == "compact") {
     c.compact(node_arg(cmd, 0));
+  } else if (v == "force-recover") {
+    c.force_recover(node_arg(cmd, 0));
   } else if (v == "digest") {
     for (auto& id : c.ids()) {
       if (!c.up(id)) {

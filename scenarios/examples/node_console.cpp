@@ -70,7 +70,8 @@ std::string status_line(console_target& t) {
       << " applied=" << to_string(st.last_applied)
       << " last=" << to_string(st.last_log_index)
       << " links=" << ts.links.size() << " rejected=" << ts.rejected
-      << " ready=" << (st.ready ? 1 : 0) << " counter=" << t.counter->get()
+      << " ready=" << (st.ready ? 1 : 0) << " member=" << to_string(st.member)
+      << " counter=" << t.counter->get()
       << " kv=" << t.kv->size() << " sink=" << t.sink->count();
   return out.str();
 }
@@ -181,9 +182,9 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 }
 
 const char* help_text
-  = "ok commands: status | inc | add N | get | set K V | kv K | del K | "
-    "drop-links | bench pipelined SECONDS BYTES WINDOW | bench sync SECONDS "
-    "BYTES | probe TIMEOUT_MS | quit";
+  = "ok commands: status | recovery | inc | add N | get | set K V | kv K | "
+    "del K | drop-links | force-recover | bench pipelined SECONDS BYTES "
+    "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
 
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined")
@@ -227,6 +228,14 @@ std::string run_command(console_target& t, const std::string& line) {
     }
     if (cmd == "drop-links" && n == 1) {
       drop_links(t.transport);
+      return "ok";
+    }
+    if (cmd == "recovery" && n == 1) {
+      auto st = t.self->status();
+      return "ok " + (st.recovery.empty() ? std::string{"intact"} : st.recovery);
+    }
+    if (cmd == "force-recover" && n == 1) {
+      t.self->force_recover();
       return "ok";
     }
     if (cmd == "bench")

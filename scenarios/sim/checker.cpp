@@ -89,19 +89,33 @@ log_entry checked_storage::at(index_t i) const {
 
 // -- checker --------------------------------------------------------------------
 
+std::tuple<node_id, uint64_t, term_t> checker::vote_key(const node_id& id,
+                                                        term_t term) const {
+  auto i = incarnation_.find(id);
+  return {id, i == incarnation_.end() ? 0 : i->second, term};
+}
+
 std::shared_ptr<checked_storage>
-checker::make_storage(const node_id& id, std::shared_ptr<storage> inner) {
+checker::make_storage(const node_id& id, std::shared_ptr<storage> inner,
+                      bool lost_state) {
   if (!inner)
     inner = std::make_shared<memory_storage>();
   auto store = std::make_shared<checked_storage>(id, this, std::move(inner));
+  auto restart = stores_.count(id) > 0;
   stores_[id] = store;
+  if (lost_state && restart) {
+    // A new incarnation: it holds nothing, so it acknowledged nothing, and
+    // its votes are its own (the old incarnation's stay recorded under it).
+    ++incarnation_[id];
+    acked_log_[id] = index_t{0};
+  }
   // Durability: a restarted node still holds everything it acknowledged.
   if (auto i = acked_log_.find(id);
       i != acked_log_.end() && store->last_index() < i->second)
     violation(id.name + " acknowledged its log up to " + to_string(i->second)
               + " but recovered only up to " + to_string(store->last_index())
               + " after a crash");
-  if (auto i = votes_.find(std::make_pair(id, store->current_term()));
+  if (auto i = votes_.find(vote_key(id, store->current_term()));
       i != votes_.end() && store->voted_for() != i->second)
     violation(id.name + " recovered "
               + (store->voted_for() ? "a vote for " + store->voted_for()->name
@@ -143,7 +157,7 @@ void checker::on_term_vote(const node_id& self, term_t old_term,
   // Across restarts too: what a node once voted in a term is remembered
   // here, whatever its disk recovered.
   if (vote) {
-    auto [i, added] = votes_.emplace(std::make_pair(self, term), *vote);
+    auto [i, added] = votes_.emplace(vote_key(self, term), *vote);
     if (!added && i->second != *vote)
       violation(self.name + " votes twice in term " + to_string(term)
                 + " (across a restart): " + i->second.name + " then "
@@ -171,7 +185,7 @@ void checker::on_ack_sent(const node_id& self, index_t index) {
 
 void checker::on_vote_sent(const node_id& self, term_t term,
                            const node_id& candidate) {
-  auto [i, added] = votes_.emplace(std::make_pair(self, term), candidate);
+  auto [i, added] = votes_.emplace(vote_key(self, term), candidate);
   if (!added && i->second != candidate)
     violation(self.name + " grants a vote in term " + to_string(term) + " to "
               + candidate.name + " after granting it to " + i->second.name);
@@ -333,6 +347,28 @@ void checker::end_check(const std::vector<node_id>& live) {
       violation("acknowledged command at index " + to_string(needed)
                 + " is not applied on " + id.name + " (applied "
                 + to_string(applied(id)) + ")");
+}
+
+void checker::forget_history() {
+  leaders_.clear();
+  committed_.clear();
+  commit_term_.clear();
+  applied_at_.clear();
+  commit_.clear();
+  acked_log_.clear();
+  chain_at_.clear();
+  applied_calls_.clear();
+  acked_.clear();
+  doomed_.clear();
+}
+
+void checker::on_member_state(const node_id& self, member_state state) {
+  members_[self] = state;
+}
+
+member_state checker::member(const node_id& id) const {
+  auto i = members_.find(id);
+  return i == members_.end() ? member_state::intact : i->second;
 }
 
 index_t checker::applied(const node_id& id) const {

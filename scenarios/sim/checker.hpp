@@ -22,6 +22,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "actors/observer.hpp"
@@ -84,8 +85,13 @@ public:
   // -- setup ------------------------------------------------------------------
 
   /// Wraps `inner` (a fresh memory_storage when null) for node `id`.
+  /// `lost_state`: the node restarts without its durable state (memory
+  /// mode): a new incarnation, which remembers no vote and acknowledged
+  /// nothing yet. Otherwise a restarted node must recover what it
+  /// acknowledged and the vote of its current term.
   std::shared_ptr<checked_storage>
-  make_storage(const node_id& id, std::shared_ptr<storage> inner = nullptr);
+  make_storage(const node_id& id, std::shared_ptr<storage> inner = nullptr,
+               bool lost_state = false);
 
   /// A node's state machines restarted from (or installed) a snapshot of
   /// everything up to `index`: it applies from index + 1 on.
@@ -109,6 +115,7 @@ public:
   void on_vote_sent(const node_id& self, term_t term,
                     const node_id& candidate) override;
   void on_ack_sent(const node_id& self, index_t index) override;
+  void on_member_state(const node_id& self, member_state state) override;
 
   // -- storage events ---------------------------------------------------------
 
@@ -126,6 +133,11 @@ public:
 
   /// Incremental log-matching check; call after every step.
   void check_logs();
+
+  /// Every node of a memory-mode cluster is down: whatever it held is gone,
+  /// and a cluster that forms afterwards starts a new history (terms,
+  /// entries and calls start over).
+  void forget_history();
 
   /// Every acknowledged command is applied on each of `live` nodes.
   void end_check(const std::vector<node_id>& live);
@@ -147,6 +159,8 @@ public:
   const std::map<node_id, role_view>& roles() const { return roles_; }
 
   index_t applied(const node_id& id) const;
+  /// What each node last announced of its state (intact until it says).
+  member_state member(const node_id& id) const;
   index_t commit_of(const node_id& id) const;
   const std::map<term_t, node_id>& leaders() const { return leaders_; }
   size_t acked() const { return acked_.size(); }
@@ -155,9 +169,13 @@ public:
 private:
   using call_key = std::pair<uint64_t, uint64_t>;
 
+  std::tuple<node_id, uint64_t, term_t> vote_key(const node_id& id,
+                                                 term_t term) const;
+
   std::map<node_id, std::shared_ptr<checked_storage>> stores_;
   std::map<term_t, node_id> leaders_;
   std::map<node_id, role_view> roles_;
+  std::map<node_id, member_state> members_;
   std::map<index_t, fingerprint> committed_;
   /// Lowest term of a leader that counted each committed index.
   std::map<index_t, term_t> commit_term_;
@@ -167,8 +185,11 @@ private:
   /// How far each node acknowledged its log; lowered only when its log is
   /// legitimately cut (a conflict, or a snapshot replacing it).
   std::map<node_id, index_t> acked_log_;
-  /// Every vote ever granted, across restarts: (voter, term) -> candidate.
-  std::map<std::pair<node_id, term_t>, node_id> votes_;
+  /// Incarnations of each node that lost its state (memory mode).
+  std::map<node_id, uint64_t> incarnation_;
+  /// Every vote ever granted, across restarts: (voter, incarnation, term) ->
+  /// candidate. A node that keeps its durable state stays one incarnation.
+  std::map<std::tuple<node_id, uint64_t, term_t>, node_id> votes_;
   // Log matching.
   std::map<node_id, std::vector<uint64_t>> chains_;
   std::map<node_id, index_t> dirty_;

@@ -60,6 +60,11 @@ public:
     second_.on_ack_sent(self, index);
   }
 
+  void on_member_state(const node_id& self, member_state state) override {
+    first_.on_member_state(self, state);
+    second_.on_member_state(self, state);
+  }
+
   void on_call_done(const node_id& self, uint64_t client_id,
                     uint64_t request_id, fail_reason reason) override {
     first_.on_call_done(self, client_id, request_id, reason);
@@ -157,8 +162,6 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
     n.cfg.normalize_and_validate();
     if (opts_.disk)
       n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
-    else
-      n.memory = std::make_shared<memory_storage>();
   }
   quorum_ = nodes_.at(ids_.front()).cfg.make_quorum_system();
   if (opts_.batteries) {
@@ -187,6 +190,7 @@ void cluster::end_check() {
 }
 
 cluster::~cluster() {
+  opts_.bound_losses = false;
   for (auto& id : ids_)
     crash(id);
   caf::anon_send_exit(net_, caf::exit_reason::kill);
@@ -203,33 +207,25 @@ void cluster::start(sim_node& n) {
   while (w->config.seed == 0);
   w->quorum = w->config.make_quorum_system();
   w->transport = net_;
-  if (n.disk) {
-    // The real recovery code, on what the simulated disk kept.
-    auto p = open_persistence(
-      n.cfg, n.disk,
-      [this, id = n.cfg.self](const std::string& line) {
-        trace(id.name + ": " + line);
-      },
-      [this] { return now().count(); });
-    n.store = checker_.make_storage(n.cfg.self, std::move(p.store));
-    w->log_journal = std::move(p.log_journal);
-    w->snapshots = std::move(p.snapshots);
-    w->restored = std::move(p.restored);
-  } else {
-    n.store = checker_.make_storage(n.cfg.self, n.memory);
-    if (!n.memory_snapshots)
-      n.memory_snapshots = std::make_shared<snapshot_store>(
-        std::make_shared<memory_disk>(), [](const std::string&) {});
-    w->snapshots = n.memory_snapshots;
-    // The state machines restart from the snapshot the log continues.
-    auto boundary = n.memory->snapshot_index();
-    if (boundary > index_t{0}) {
-      auto snap = n.memory_snapshots->load(boundary);
-      if (!snap)
-        throw std::logic_error("sim: no snapshot at the log's boundary");
-      w->restored = std::make_shared<const loaded_snapshot>(std::move(*snap));
-    }
-  }
+  // The real recovery code, on what the simulated disk kept; in memory
+  // mode (no disk) it starts empty, exactly as a real memory-mode node.
+  auto p = open_persistence(
+    n.cfg, n.disk,
+    [this, id = n.cfg.self](const std::string& line) {
+      trace(id.name + ": " + line);
+    },
+    [this] { return now().count(); });
+  n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
+  w->log_journal = std::move(p.log_journal);
+  w->snapshots = std::move(p.snapshots);
+  w->restored = std::move(p.restored);
+  w->fresh = p.fresh;
+  w->promised = std::move(p.promised);
+  w->marker = std::move(p.marker);
+  w->incarnation = incarnation_t{++n.starts};
+  // Known at once, before its actors run: a crash bound must count it.
+  checker_.on_member_state(n.cfg.self, p.fresh ? member_state::recovering
+                                               : member_state::intact);
   w->store = n.store;
   w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
@@ -338,10 +334,30 @@ std::vector<node_id> cluster::live() const {
   return result;
 }
 
+size_t cluster::max_losses() const {
+  auto n = quorum_.voters().size();
+  auto q1 = quorum_.election_quorum();
+  auto q2 = quorum_.replication_quorum();
+  return std::min({q1 - 1, n - q1, n - q2});
+}
+
+size_t cluster::losses() const {
+  size_t k = 0;
+  for (auto& id : ids_)
+    if (!up(id) || checker_.member(id) != member_state::intact)
+      ++k;
+  return k;
+}
+
 void cluster::crash(const node_id& id) {
   auto& n = node(id);
   if (!n.up)
     return;
+  if (!n.disk && opts_.bound_losses && losses() + 1 > max_losses()) {
+    trace("sim: crash " + id.name + " skipped: " + std::to_string(losses())
+          + " node(s) already without their state");
+    return;
+  }
   n.up = false;
   trace("sim: crash " + id.name);
   // A crash is instantaneous: the dead incarnation never touches its
@@ -356,6 +372,8 @@ void cluster::crash(const node_id& id) {
   // The process is gone: what its disk did not make durable is lost.
   if (n.disk)
     n.disk->crash(rng_, opts_.tear);
+  else if (live().empty())
+    checker_.forget_history(); // memory mode: every replica is gone
 }
 
 void cluster::crash_after(const node_id& id, uint64_t steps) {
@@ -381,6 +399,12 @@ void cluster::campaign(const node_id& id) {
   auto& n = node(id);
   if (n.up)
     caf::anon_send(n.endpoints.election, campaign_now_atom::value);
+}
+
+void cluster::force_recover(const node_id& id) {
+  auto& n = node(id);
+  if (n.up)
+    caf::anon_send(n.endpoints.election, recover_atom::value);
 }
 
 void cluster::fail_disk(const node_id& id, bool fail) {

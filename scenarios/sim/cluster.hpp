@@ -9,8 +9,9 @@
 // holding its journal and snapshots. A crash loses what was not fsync'd, may
 // tear the last unsynced write, and a restart goes through the real recovery
 // code (open_persistence): snapshot, journal scan, replay. With
-// `disk = false` a node keeps its memory_storage object across a crash
-// instead (a disk on which every write is durable). Either way the restarted
+// `disk = false` a node runs in memory mode, as `flexsync-node
+// --storage=memory` does: a crash loses everything, and the node restarts
+// empty (term 0, no vote, no log, no snapshot). Either way the restarted
 // node gets new actors, a new client identity and a fresh state machine.
 
 #include <functional>
@@ -60,6 +61,11 @@ struct cluster_options {
   /// Every node also replicates the batteries of battery_model.hpp,
   /// checked against a sequential model (battery_checker).
   bool batteries = false;
+  /// Memory mode: a crash that would leave more nodes without their state
+  /// (down, or restarted and not yet caught up) than the quorum system
+  /// tolerates is skipped. flexsync promises no data loss only within that
+  /// bound; beyond it the cluster stops and waits for an operator.
+  bool bound_losses = false;
 
   static persistence_options default_sim_persistence();
 };
@@ -127,6 +133,8 @@ public:
   void restart(const node_id& id);
   /// Makes `id` start an election now (no pre-vote, no stickiness).
   void campaign(const node_id& id);
+  /// The operator's recovery from `id` (node::force_recover()).
+  void force_recover(const node_id& id);
   /// Makes every write to `id`'s disk fail (a full or broken disk), or
   /// work again.
   void fail_disk(const node_id& id, bool fail);
@@ -176,11 +184,10 @@ public:
 private:
   struct sim_node {
     node_config cfg;
-    /// The node's disk (disk mode) or its everlasting memory storage.
+    /// The node's disk (disk mode); null in memory mode.
     std::shared_ptr<memory_disk> disk;
-    std::shared_ptr<storage> memory;
-    /// Memory mode: the snapshots, kept like the storage.
-    std::shared_ptr<snapshot_store> memory_snapshots;
+    /// Starts so far: the incarnation of the current one.
+    uint64_t starts = 0;
     std::shared_ptr<checked_storage> store;
     std::unique_ptr<sim_register> object;
     /// With batteries: this incarnation's, and the gate of their calls.
@@ -195,6 +202,10 @@ private:
   };
 
   void start(sim_node& n);
+  /// Memory mode: how many voters may be without their state at once
+  /// (min(Q1 - 1, n - Q1, n - Q2)), and how many are now.
+  size_t max_losses() const;
+  size_t losses() const;
   void step_job();
   sim_node& node(const node_id& id);
   const sim_node& node(const node_id& id) const;

@@ -2,6 +2,7 @@
 
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/incarnation.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -30,6 +31,10 @@ std::string type_name(const caf::message& msg) {
     return "install_snapshot";
   if (msg.match_element<install_reply>(0))
     return "install_reply";
+  if (msg.match_element<recovery_probe>(0))
+    return "recovery_probe";
+  if (msg.match_element<recovery_report>(0))
+    return "recovery_report";
   return "other";
 }
 

@@ -295,6 +295,16 @@ public:
   /// Stops member `i`; its objects stay readable.
   void stop(size_t i) { at(i).stop(); }
 
+  /// Stops member `i` if it runs and starts it again as a new process would:
+  /// new objects, the state its storage kept (nothing in memory mode).
+  void restart(size_t i) {
+    if (nodes_.at(i))
+      nodes_[i]->stop();
+    nodes_[i].reset();
+    objects_.at(i) = std::make_unique<objects_type>();
+    start(i);
+  }
+
 private:
   system_config cfg_;
   caf::actor_system sys_;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -107,7 +108,10 @@ void node_process::start() {
   int log_fd = ::open(log_path_.c_str(),
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   REQUIRE(log_fd >= 0);
-  std::vector<std::string> argv_strings{FLEXSYNC_NODE_BIN};
+  // FLEXSYNC_NODE runs another build of the program (e.g. an older one,
+  // to show that a test catches what it was written for).
+  auto* other = std::getenv("FLEXSYNC_NODE");
+  std::vector<std::string> argv_strings{other ? other : FLEXSYNC_NODE_BIN};
   argv_strings.insert(argv_strings.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
   for (auto& a : argv_strings)
@@ -148,6 +152,11 @@ void node_process::kill() {
   if (out_fd_ >= 0)
     ::close(out_fd_);
   in_fd_ = out_fd_ = -1;
+}
+
+void node_process::signal(int sig) {
+  if (pid_ > 0)
+    ::kill(pid_, sig);
 }
 
 std::optional<std::string>
@@ -246,7 +255,7 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
                                   "--partners=" + list_of(partners),
                                   "--call-timeout=3s", "--log-level=info"};
     if (i < opts.passwords.size() && !opts.passwords[i].empty()) {
-      auto file = dir_ + "/password" + std::to_string(i);
+      auto file = password_file(i);
       std::ofstream{file} << opts.passwords[i] << '\n';
       args.push_back("--password-file=" + file);
     }
@@ -272,6 +281,10 @@ process_cluster::~process_cluster() {
   }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
+}
+
+std::string process_cluster::password_file(size_t i) const {
+  return dir_ + "/password" + std::to_string(i);
 }
 
 std::vector<size_t> process_cluster::all() const {

@@ -55,6 +55,9 @@ public:
   /// SIGKILL, then reap. Idempotent.
   void kill();
 
+  /// Sends `sig` (SIGSTOP, SIGCONT) to the running process.
+  void signal(int sig);
+
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   const std::string& name() const { return name_; }
@@ -125,6 +128,9 @@ public:
 
   /// 0..size()-1.
   std::vector<size_t> all() const;
+
+  /// The password file node `i` reads at start (when it has a password).
+  std::string password_file(size_t i) const;
 
 private:
   std::string dir_;

@@ -40,7 +40,9 @@ TEST_CASE("inspect visits every field of append_reply", "[appends]") {
   CHECK(x.index != index_t{});
   CHECK(x.hint != index_t{});
   CHECK(x.last_log_index != index_t{});
-  CHECK(f.visited == 6);
+  CHECK(x.incarnation != incarnation_t{});
+  CHECK_FALSE(x.counts);
+  CHECK(f.visited == 8);
 }
 
 TEST_CASE("inspect visits every field of heartbeat", "[appends]") {
@@ -60,5 +62,7 @@ TEST_CASE("inspect visits every field of heartbeat_reply", "[appends]") {
   CHECK(x.term != term_t{});
   CHECK_FALSE(x.follower.empty());
   CHECK(x.last_log_index != index_t{});
-  CHECK(f.visited == 3);
+  CHECK(x.incarnation != incarnation_t{});
+  CHECK_FALSE(x.counts);
+  CHECK(f.visited == 5);
 }

@@ -25,7 +25,9 @@ TEST_CASE("inspect visits every field of request_vote", "[votes]") {
   CHECK(x.last_log_term != term_t{});
   CHECK(x.pre_vote);
   CHECK(x.transfer);
-  CHECK(f.visited == 6);
+  CHECK(x.kind != vote_kind::normal);
+  CHECK(x.incarnation != incarnation_t{});
+  CHECK(f.visited == 8);
 }
 
 TEST_CASE("inspect visits every field of vote_reply", "[votes]") {
@@ -36,5 +38,7 @@ TEST_CASE("inspect visits every field of vote_reply", "[votes]") {
   CHECK_FALSE(x.voter.empty());
   CHECK(x.granted);
   CHECK(x.pre_vote);
-  CHECK(f.visited == 4);
+  CHECK(x.incarnation != incarnation_t{});
+  CHECK(x.known.entries().size() == 1);
+  CHECK(f.visited == 8); // the map: the list, one node, one incarnation
 }

@@ -28,21 +28,22 @@ public:
       : logs_(passwords.size()) {
     for (auto p : free_ports(passwords.size(), host))
       ids_.push_back(address(host, p));
+    for (size_t i = 0; i < ids_.size(); ++i)
+      transports_.push_back(spawn_tcp_transport(sys_, transport_config(i, passwords[i])));
     for (size_t i = 0; i < ids_.size(); ++i) {
-      auto c = fast_config(ids_[i], ids_);
-      c.password = passwords[i];
-      c.cluster_salt = "tcp-cluster-test";
-      c.level = log_level::info;
-      c.log_sink = logs_[i].sink();
-      transports_.push_back(spawn_tcp_transport(sys_, c));
+      counters_.emplace_back();
+      nodes_.emplace_back();
+      start(i);
     }
-    for (size_t i = 0; i < ids_.size(); ++i) {
-      REQUIRE(wait_bound(sys_, transports_[i], tcp_patience));
-      counters_.push_back(std::make_unique<repl_counter>());
-      nodes_.push_back(std::make_unique<node>(
-          sys_, config_of(i), transports_[i],
-          std::vector<replicated_object*>{counters_[i].get()}));
-    }
+  }
+
+  /// Stops node `i` and starts it again, like a new process (memory mode:
+  /// it comes back empty), with `password`.
+  void restart(size_t i, const std::string& password) {
+    nodes_[i]->stop();
+    caf::anon_send_exit(transports_[i], caf::exit_reason::user_shutdown);
+    transports_[i] = spawn_tcp_transport(sys_, transport_config(i, password));
+    start(i);
   }
 
   ~tcp_cluster() {
@@ -81,6 +82,23 @@ public:
   }
 
 private:
+  tcp_transport_config transport_config(size_t i, const std::string& password) {
+    auto c = fast_config(ids_[i], ids_);
+    c.password = password;
+    c.cluster_salt = "tcp-cluster-test";
+    c.level = log_level::info;
+    c.log_sink = logs_[i].sink();
+    return c;
+  }
+
+  void start(size_t i) {
+    REQUIRE(wait_bound(sys_, transports_[i], tcp_patience));
+    counters_[i] = std::make_unique<repl_counter>();
+    nodes_[i] = std::make_unique<node>(
+        sys_, config_of(i), transports_[i],
+        std::vector<replicated_object*>{counters_[i].get()});
+  }
+
   node_config config_of(size_t i) const {
     std::vector<std::string> partners;
     for (size_t j = 0; j < ids_.size(); ++j)
@@ -167,8 +185,13 @@ TEST_CASE("hostile bytes at a node's port do not stop the cluster",
 
 TEST_CASE("a node with the wrong password never learns the leader",
           "[transport][tcp][cluster][password]") {
-  tcp_cluster c{{"right", "right", "wrong"}};
+  // A new cluster forms only with every voter (each must report that it
+  // holds no data), so node 2 first joins with the right password, then
+  // restarts with the wrong one: a member whose password file was changed.
+  tcp_cluster c{{"right", "right", "right"}};
   const std::vector<size_t> good{0, 1};
+  REQUIRE(wait_until([&] { return c.agreed_leader(all3).has_value(); }));
+  c.restart(2, "wrong");
   std::optional<size_t> leader;
   REQUIRE(
       wait_until([&] { return (leader = c.agreed_leader(good)).has_value(); }));

@@ -1,0 +1,355 @@
+#include "protocol/recovery.hpp"
+
+#include <algorithm>
+
+#include "protocol/assert.hpp"
+
+namespace flexsync {
+
+namespace {
+
+std::string render(const node_set& xs) {
+  std::string out = "{";
+  for (auto& x : xs) {
+    if (out.size() > 1)
+      out += ',';
+    out += x.name;
+  }
+  return out + "}";
+}
+
+} // namespace
+
+const char* to_string(member_state x) {
+  switch (x) {
+    case member_state::intact:
+      return "intact";
+    case member_state::recovering:
+      return "recovering";
+    default:
+      return "promised";
+  }
+}
+
+recovery::recovery(node_id self, incarnation_t incarnation,
+                   quorum_system quorum, bool fresh, bool durable,
+                   std::optional<promise> restored)
+  : self_(std::move(self)),
+    incarnation_(incarnation),
+    quorum_(std::move(quorum)),
+    voter_(quorum_.is_voter(self_)),
+    durable_(durable) {
+  intact_ = !(voter_ && fresh);
+  if (!intact_)
+    promise_ = std::move(restored);
+  known_.merge(self_, incarnation_);
+}
+
+member_state recovery::state() const {
+  if (intact_)
+    return member_state::intact;
+  return promise_ ? member_state::promised : member_state::recovering;
+}
+
+bool recovery::counts_for(const node_id& leader, term_t term) const {
+  if (!voter_)
+    return false;
+  if (intact_)
+    return true;
+  return promise_ && promise_->candidate == leader && term >= promise_->term;
+}
+
+bool recovery::accepts(const node_id& leader, term_t term) const {
+  return !promise_
+         || (promise_->candidate == leader && term >= promise_->term);
+}
+
+recovery_probe recovery::next_probe() {
+  return recovery_probe{self_, incarnation_, ++probe_seq_};
+}
+
+recovery_report recovery::on_probe(const recovery_probe& p,
+                                   const log_facts& log) {
+  // Recorded before anything else: from now on every vote this node grants
+  // carries the prober's new incarnation (the crash-vector argument).
+  known_.merge(p.from, p.incarnation);
+  recovery_report r;
+  r.from = self_;
+  r.incarnation = incarnation_;
+  r.seq = p.seq;
+  r.current_term = log.current_term;
+  r.intact = voter_ && intact_;
+  r.last_log_index = log.last_index;
+  r.last_log_term = log.last_term;
+  r.durable = durable_;
+  r.holds_data = log.holds_data;
+  r.commit_index = log.commit_index;
+  r.leader = log.leader;
+  if (promise_)
+    r.promised = *promise_;
+  r.known = known_;
+  return r;
+}
+
+recovery::report_effect recovery::on_report(const recovery_report& r) {
+  report_effect effect;
+  if (r.from == self_ || !quorum_.is_voter(r.from))
+    return effect;
+  known_.merge(r.known);
+  known_.merge(r.from, r.incarnation);
+  if (r.known.of(self_) > incarnation_) {
+    stale_self_ = true;
+    effect.stale_self = true;
+  }
+  auto i = reports_.find(r.from);
+  if (i == reports_.end())
+    reports_.emplace(r.from, r);
+  else if (r.incarnation > i->second.incarnation
+           || (r.incarnation == i->second.incarnation
+               && r.seq >= i->second.seq))
+    i->second = r;
+  if (intact_ || stale_self_)
+    return effect;
+  if (!floor_) {
+    floor_ = compute_floor();
+    effect.floor = floor_;
+  }
+  if (promise_ && floor_ && promise_fulfilled()) {
+    // Its candidate committed in a term it led: the cluster it formed (or
+    // recovered) exists, so nothing can complete the campaign this node
+    // promised any more; and the voters holding their state can elect and
+    // commit without it. It keeps its term and votes and rejoins like any
+    // other, under whichever leader it meets.
+    promise_.reset();
+    effect.promise_ended = true;
+  } else if (promise_ && r.from == promise_->candidate && r.intact
+             && !r.leader.empty() && r.leader != promise_->candidate
+             && r.current_term > promise_->term) {
+    // Its candidate follows a later leader, legitimately elected: this node
+    // follows that one now. Its incarnation is unknown here (0), so it gets
+    // this node's vote only when up to date (may_grant).
+    promise_ = promise{r.leader, incarnation_t{0}, r.current_term};
+    effect.promise_moved = true;
+  }
+  return effect;
+}
+
+bool recovery::promise_fulfilled() const {
+  node_set holders;
+  for (auto& [id, r] : reports_)
+    if (r.intact)
+      holders.insert(id);
+  return holders.count(promise_->candidate) > 0
+         && quorum_.is_election_quorum(holders)
+         && quorum_.is_replication_quorum(holders);
+}
+
+std::optional<term_t> recovery::compute_floor() const {
+  // Intact voters whose complement is no election quorum: every election
+  // quorum holds one of them, so one of them saw every elected term.
+  node_set holders;
+  term_t floor;
+  for (auto& [id, r] : reports_)
+    if (r.intact) {
+      holders.insert(id);
+      floor = std::max(floor, r.current_term);
+    }
+  node_set rest;
+  for (auto& v : quorum_.voters())
+    if (holders.count(v) == 0)
+      rest.insert(v);
+  if (quorum_.is_election_quorum(rest))
+    return std::nullopt;
+  return floor;
+}
+
+bool recovery::may_bootstrap(bool holds_data, bool durable) const {
+  // A node that holds no data has nothing to lose; a disk node lost nothing
+  // it acknowledged. A memory node with data may hold entries the others
+  // lost: the cluster waits for an operator instead.
+  return !holds_data || durable;
+}
+
+bool recovery::promised_to_self() const {
+  // A disk node that restarted still holds the log it promised with.
+  return promise_ && promise_->candidate == self_
+         && (promise_->candidate_incarnation == incarnation_ || durable_);
+}
+
+bool recovery::others_may_bootstrap(bool all_heard) const {
+  // Every other voter, in its latest incarnation, reported that it lost its
+  // state and may take part (`all_heard`), or at least none reported that
+  // it may not.
+  for (auto& v : quorum_.voters()) {
+    if (v == self_)
+      continue;
+    auto i = reports_.find(v);
+    if (i == reports_.end()) {
+      if (all_heard)
+        return false;
+      continue;
+    }
+    auto& r = i->second;
+    if (r.intact || r.incarnation < known_.of(v)
+        || !may_bootstrap(r.holds_data, r.durable))
+      return false;
+  }
+  return true;
+}
+
+grant_rule recovery::may_grant(const request_vote& req,
+                               const log_facts& log) const {
+  if (!voter_ || intact_ || stale_self_)
+    return grant_rule::no;
+  switch (req.kind) {
+    case vote_kind::recover:
+      return grant_rule::yes;
+    case vote_kind::bootstrap:
+      // Its own reports must not contradict the candidate's (a voter it
+      // hears hold its state refuses anyway, and so does this node). Safety
+      // does not rest on them: every voter must grant, each only while it
+      // may take part and only a candidate at least as up to date.
+      return may_bootstrap(log.holds_data, durable_)
+                 && others_may_bootstrap(false)
+               ? grant_rule::if_up_to_date
+               : grant_rule::no;
+    default:
+      // A promised node keeps following its candidate when it campaigns
+      // again (it may have lost its leadership before this node learned of
+      // a commit): it votes for nobody else, so every quorum it is part of
+      // is one the candidate's log decides. A later incarnation of the
+      // candidate may have lost entries: then only if it is up to date.
+      if (!promise_ || promise_->candidate != req.candidate)
+        return grant_rule::no;
+      return promise_->candidate_incarnation == req.incarnation
+               ? grant_rule::yes
+               : grant_rule::if_up_to_date;
+  }
+}
+
+void recovery::on_promise(promise p) {
+  FLEXSYNC_ASSERT(!intact_, self_.name + " promises while intact");
+  FLEXSYNC_ASSERT(!promise_ || p.term > promise_->term || p == *promise_,
+                  self_.name + " promises " + p.candidate.name + " in term "
+                    + to_string(p.term) + " after a promise in term "
+                    + to_string(promise_->term));
+  promise_ = std::move(p);
+}
+
+void recovery::on_campaign(vote_kind kind, term_t term) {
+  campaign_term_ = term;
+  campaign_kind_ = kind;
+}
+
+std::optional<promise> recovery::on_lead(term_t term) {
+  if (intact_)
+    return std::nullopt;
+  FLEXSYNC_ASSERT(term == campaign_term_
+                    && (campaign_kind_ != vote_kind::normal
+                        || promised_to_self()),
+                  self_.name + " leads term " + to_string(term)
+                    + " without its state and without a bootstrap or "
+                      "recovery campaign in it");
+  on_promise(promise{self_, incarnation_, term});
+  return promise_;
+}
+
+std::optional<vote_kind> recovery::campaign(const log_facts& log) const {
+  if (!voter_)
+    return std::nullopt;
+  if (intact_)
+    return vote_kind::normal;
+  if (stale_self_)
+    return std::nullopt;
+  if (can_bootstrap(log))
+    return vote_kind::bootstrap;
+  if (promised_to_self())
+    return vote_kind::normal;
+  return std::nullopt;
+}
+
+bool recovery::can_bootstrap(const log_facts& log) const {
+  if (!may_bootstrap(log.holds_data, durable_) || !others_may_bootstrap(true))
+    return false;
+  // While the incarnation it promised lives, that candidate may be winning:
+  // campaigning against it could only trap the others' promises.
+  if (promise_ && promise_->candidate != self_
+      && known_.of(promise_->candidate) <= promise_->candidate_incarnation)
+    return false;
+  // This node's log is the most up to date (ties: the smallest voter leads,
+  // so the others do not split the votes).
+  for (auto& [v, r] : reports_) {
+    auto theirs = std::make_pair(r.last_log_term, r.last_log_index);
+    auto mine = std::make_pair(log.last_term, log.last_index);
+    if (theirs > mine || (theirs == mine && v < self_))
+      return false;
+  }
+  return true;
+}
+
+term_t recovery::special_term(const log_facts& log) const {
+  auto t = log.current_term;
+  for (auto& [id, r] : reports_)
+    t = std::max(t, r.current_term);
+  if (promise_)
+    t = std::max(t, promise_->term);
+  return t + 1;
+}
+
+bool recovery::on_commit(const log_facts& log, term_t term_at_commit) {
+  if (intact_ || !voter_ || stale_self_ || log.commit_index == index_t{0})
+    return false;
+  // A committed entry of the term of the leader it follows: that leader
+  // committed in its own term, so this log holds every committed entry.
+  bool caught_up = term_at_commit == log.current_term;
+  if (promise_)
+    caught_up = caught_up && log.current_term >= promise_->term;
+  else
+    caught_up = caught_up && floor_ && log.current_term >= *floor_;
+  if (!caught_up)
+    return false;
+  intact_ = true;
+  promise_.reset();
+  reports_.clear();
+  return true;
+}
+
+std::string recovery::explain() const {
+  if (intact_)
+    return {};
+  if (stale_self_)
+    return "cannot rejoin: a peer knows incarnation "
+           + to_string(known_.of(self_)) + " of this node, newer than its "
+           + to_string(incarnation_)
+           + " (was its clock set back across a restart?); restart it once "
+             "its clock is past that";
+  if (promise_)
+    return "lost its state; follows " + promise_->candidate.name + " in term "
+           + to_string(promise_->term)
+           + " (bootstrap or recovery) until it holds a committed entry of "
+             "that term";
+  if (floor_)
+    return "lost its state; term floor " + to_string(*floor_)
+           + ": catching up with a leader of that term or later before it "
+             "votes again";
+  node_set intact, lost, silent;
+  for (auto& v : quorum_.voters()) {
+    if (v == self_)
+      continue;
+    auto i = reports_.find(v);
+    if (i == reports_.end())
+      silent.insert(v);
+    else
+      (i->second.intact ? intact : lost).insert(v);
+  }
+  std::string out = "lost its state; waiting for enough intact voters to "
+                    "report (intact: "
+                    + render(intact) + ", lost their state too: "
+                    + render(lost) + ", not heard: " + render(silent) + ")";
+  if (!lost.empty())
+    out += "; if a majority lost its state, recover explicitly from the most "
+           "up-to-date node (force-recover)";
+  return out;
+}
+
+} // namespace flexsync
