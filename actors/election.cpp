@@ -373,7 +373,7 @@ caf::behavior running(election_ptr self) {
           && st.last_leader_contact)
         heard = self->clock().now() - *st.last_leader_contact
                 <= st.w->config.leader_fallback_timeout;
-      return caf::make_message(st.role, st.term, st.leader, heard);
+      return election_status{st.role, st.term, st.leader, heard};
     },
   };
 }
@@ -398,7 +398,7 @@ caf::actor spawn_election(caf::actor_system& sys) {
             self
               ->request(self->state.w->self.state_machine, caf::infinite,
                         status_atom::value)
-              .then([=](index_t, bool, uint64_t) { reset_timer(self); });
+              .then([=](const state_machine_status&) { reset_timer(self); });
           });
         self->become(running(self));
       },

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_messages.hpp"
 #include "actors/spawn.hpp"
 
 namespace flexsync {
@@ -30,14 +31,8 @@ caf::actor spawn_membership(caf::actor_system& sys) {
         self->become(caf::behavior{
           [=](status_atom) {
             auto& w = *self->state.w;
-            std::vector<std::string> voters;
-            for (auto& v : w.quorum.voters())
-              voters.push_back(v.name);
-            std::vector<std::string> learners;
-            for (auto& l : w.config.learners)
-              learners.push_back(l.name);
-            return caf::make_message(std::move(voters), std::move(learners),
-                                     w.quorum.to_string());
+            return membership_status{w.quorum.voters(), w.config.learners,
+                                     w.quorum.to_string()};
           },
         });
       },

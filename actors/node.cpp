@@ -136,150 +136,53 @@ node_status node::status(caf::timespan timeout) const {
   return gather(timeout);
 }
 
-namespace {
-
-/// Partners' links as a non-leader sees them: its leader is connected when
-/// heard recently; it cannot tell for anyone else.
-link_state follower_view(const node_id& peer, const node_id& leader,
-                         bool leader_heard) {
-  if (peer != leader)
-    return link_state::unknown;
-  return leader_heard ? link_state::connected : link_state::disconnected;
-}
-
-} // namespace
-
 node_status node::gather(caf::timespan timeout) const {
-  auto& w = *wiring_;
-  node_status st;
-  st.self = id();
-  st.read_only = w.config.read_only;
-  auto& ep = w.self;
   if (stopped_)
     return cached_;
+  auto& w = *wiring_;
+  auto& ep = w.self;
   caf::scoped_actor self{sys_};
-  auto ignore = [](caf::error&) {};
-  // In manual mode a request is answered only when its target runs: run the
-  // loop's ready jobs (just these status requests, at the end of a tick).
-  auto ask_for = [&](const caf::actor& dest, auto handler, auto... xs) {
-    if (!loop_) {
-      self->request(dest, timeout, xs...).receive(handler, ignore);
-      return;
-    }
-    auto h = self->request(dest, caf::infinite, xs...);
-    loop_->run_ready();
-    h.receive(handler, ignore);
+  // Every actor is asked at once, so the deadline is one timeout for all.
+  // In manual mode a request is answered only when its target runs: the
+  // loop runs the ready jobs (these requests) once they are all sent.
+  auto t = loop_ ? caf::duration{caf::infinite} : caf::duration{timeout};
+  auto ask = [&](const caf::actor& dest) {
+    return self->request(dest, t, status_atom::value);
   };
-  auto ask = [&](const caf::actor& dest, auto handler) {
-    ask_for(dest, handler, status_atom::value);
-  };
-  bool leader_heard = false;
-  ask(ep.election, [&](raft_role role, term_t term, const node_id& leader,
-                       bool heard) {
-    st.role = role;
-    st.term = term;
-    st.leader = leader;
-    leader_heard = heard;
-  });
-  std::set<node_id> recovering;
-  ask(ep.log_store, [&](const log_store_status& ls) {
-    if (ls.leader_commit_seen > index_t{0})
-      st.leader_commit_index = ls.leader_commit_seen;
-    st.snapshot_index = ls.snapshot_index;
-    st.commit_index = ls.commit_index;
-    st.last_log_index = ls.last_index;
-    st.log_entries = ls.entries;
-    st.log_bytes = ls.bytes;
-    st.member = ls.member;
-    st.recovery = ls.recovery;
-    st.incarnation = ls.incarnation.value;
-    recovering.insert(ls.recovering_peers.begin(), ls.recovering_peers.end());
-    for (auto& p : ls.recovering_peers)
-      st.recovering_peers.push_back(p);
-  });
-  ask(ep.state_machine, [&](index_t applied, bool ready, uint64_t pending) {
-    st.last_applied = applied;
-    st.ready = ready;
-    st.pending_calls = pending;
-  });
-  ask(ep.membership,
-      [&](const std::vector<std::string>& voters,
-          const std::vector<std::string>&, const std::string& quorum) {
-        for (auto& v : voters)
-          st.voters.emplace_back(v);
-        st.quorum = quorum;
-      });
-  std::map<node_id, peer_status> leader_view;
-  bool leader_quorum = false;
-  ask(ep.replicator,
-      [&](const std::vector<std::string>& ids,
-          const std::vector<uint64_t>& learner,
-          const std::vector<uint64_t>& connected,
-          const std::vector<uint64_t>& match,
-          const std::vector<uint64_t>& next, bool quorum) {
-        (void) learner;
-        for (size_t i = 0; i < ids.size(); ++i)
-          leader_view[node_id{ids[i]}] = peer_status{
-            node_id{ids[i]},
-            connected[i] != 0 ? link_state::connected
-                              : link_state::disconnected,
-            index_t{match[i]}, index_t{next[i]}};
-        leader_quorum = quorum;
-      });
-  // What the transport links this node with: how a follower sees its
-  // partners (a transport that cannot tell leaves them `unknown`).
-  std::optional<std::set<node_id>> linked;
-  ask_for(
-    w.transport,
-    [&](const std::vector<std::string>& peers) {
-      linked.emplace(peers.begin(), peers.end());
-    },
-    links_atom::value, id());
-  auto leading = st.role == raft_role::leader;
-  auto view = [&](const node_id& peer) {
-    if (leading) {
-      if (auto i = leader_view.find(peer); i != leader_view.end())
-        return i->second;
-    }
-    auto link = follower_view(peer, st.leader, leader_heard);
-    if (linked && peer != st.leader)
-      link = linked->count(peer) > 0 ? link_state::connected
-                                     : link_state::disconnected;
-    return peer_status{peer, link, index_t{0}, index_t{0}};
-  };
-  for (auto& p : w.config.partners)
-    st.partners.push_back(view(p));
-  for (auto& l : w.config.other_learners())
-    st.readonly_nodes.push_back(view(l));
-  if (leading) {
-    st.has_quorum = leader_quorum;
-  } else if (linked) {
-    // PySyncObj's rule, through the quorum system: self (a voter) and the
-    // voters it is linked with could form a replication quorum. Nodes that
-    // lost their state (self, or peers that say so) do not count.
-    node_set reachable;
-    if (w.quorum.is_voter(id()) && st.member == member_state::intact)
-      reachable.insert(id());
-    for (auto& p : st.partners)
-      if (p.link == link_state::connected && recovering.count(p.id) == 0)
-        reachable.insert(p.id);
-    st.has_quorum = w.quorum.is_replication_quorum(reachable);
-  } else {
-    st.has_quorum = leader_heard;
-  }
-  if (leading)
-    st.leader_commit_index = st.commit_index;
+  auto election = ask(ep.election);
+  auto log_store = ask(ep.log_store);
+  auto state_machine = ask(ep.state_machine);
+  auto membership = ask(ep.membership);
+  auto replicator = ask(ep.replicator);
+  auto links = self->request(w.transport, t, links_atom::value, id());
   if (loop_)
-    st.uptime = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(loop_->now()
-                                                       - loop_started_)
-        .count());
-  else
-    st.uptime = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::steady_clock::now() - started_)
-        .count());
-  return st;
+    loop_->run_ready();
+  status_parts parts;
+  auto ignore = [](caf::error&) {};
+  auto into = [&](auto& part) {
+    return [&](const typename std::decay_t<decltype(part)>::value_type& x) {
+      part = x;
+    };
+  };
+  election.receive(into(parts.election), ignore);
+  log_store.receive(into(parts.log_store), ignore);
+  state_machine.receive(into(parts.state_machine), ignore);
+  membership.receive(into(parts.membership), ignore);
+  replicator.receive(into(parts.replicator), ignore);
+  links.receive(
+    [&](const std::vector<std::string>& peers) {
+      parts.linked.emplace(peers.begin(), peers.end());
+    },
+    ignore);
+  parts.uptime_seconds = uptime_seconds();
+  return compose_status(parts, w.config, w.quorum);
+}
+
+uint64_t node::uptime_seconds() const {
+  auto up = loop_ ? loop_->now() - loop_started_
+                  : std::chrono::steady_clock::now() - started_;
+  return static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::seconds>(up).count());
 }
 
 bool node::is_node_connected(const node_id& peer) const {

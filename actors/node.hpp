@@ -155,6 +155,7 @@ public:
 
 private:
   node_status gather(caf::timespan timeout) const;
+  uint64_t uptime_seconds() const;
 
   caf::actor_system& sys_;
   manual_loop* loop_ = nullptr;

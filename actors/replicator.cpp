@@ -351,27 +351,24 @@ using namespace detail;
 /// flags, whether each replied within leader_fallback_timeout, match and next
 /// indexes, and whether those replies make a replication quorum. Empty
 /// vectors and false on a node that does not lead.
-caf::message progress_report(replicator_ptr self) {
+replicator_status progress_report(replicator_ptr self) {
   auto& st = self->state;
-  std::vector<std::string> ids;
-  std::vector<uint64_t> learner, connected, match, next;
+  replicator_status out;
+  out.leading = st.leading;
   node_set live;
   auto now = self->clock().now();
   for (auto& [id, fo] : st.followers) {
     auto on = now - fo.last_reply <= st.w->config.leader_fallback_timeout;
     if (on && fo.counts)
       live.insert(id);
-    ids.push_back(id.name);
-    learner.push_back(fo.learner ? 1 : 0);
-    connected.push_back(on ? 1 : 0);
-    match.push_back(fo.prog.match_index().value);
-    next.push_back(fo.prog.next_index().value);
+    out.followers.push_back(follower_report{id, fo.learner, on,
+                                            fo.prog.match_index(),
+                                            fo.prog.next_index()});
   }
-  bool quorum = st.leading
-                && has_connected_quorum(st.w->quorum, st.w->config.self, live);
-  return caf::make_message(std::move(ids), std::move(learner),
-                           std::move(connected), std::move(match),
-                           std::move(next), quorum);
+  out.has_quorum = st.leading
+                   && has_connected_quorum(st.w->quorum, st.w->config.self,
+                                           live);
+  return out;
 }
 
 caf::behavior running(replicator_ptr self) {

@@ -21,6 +21,7 @@
 #include <caf/all.hpp>
 
 #include "actors/replicated_object.hpp"
+#include "actors/local_messages.hpp"
 #include "actors/spawn.hpp"
 #include "actors/state_snapshot.hpp"
 #include "protocol/commands.hpp"
@@ -450,8 +451,8 @@ caf::behavior running(sm_ptr self) {
     },
     [=](status_atom) {
       auto& st = self->state;
-      return caf::make_message(st.last_applied, st.ready,
-                               uint64_t{st.pending.size()});
+      return state_machine_status{st.last_applied, st.ready,
+                                  uint64_t{st.pending.size()}};
     },
   };
 }
