@@ -14,6 +14,7 @@
 
 #include "actors/local_messages.hpp"
 #include "actors/spawn.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/election_tally.hpp"
 #include "protocol/vote_rules.hpp"
 
@@ -109,6 +110,9 @@ void become_follower(election_ptr self, term_t term, node_id leader,
   auto changed = st.role != raft_role::follower || st.term != term
                  || st.leader != leader;
   auto was_leader = st.role == raft_role::leader;
+  FLEXSYNC_ASSERT(term >= st.term, st.w->config.self.name + " follows in term "
+                                     + to_string(term) + " after term "
+                                     + to_string(st.term));
   st.role = raft_role::follower;
   st.term = term;
   st.leader = std::move(leader);
@@ -145,6 +149,10 @@ void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
     .then(
       [=](const log_position& pos) {
         auto& st = self->state;
+        FLEXSYNC_ASSERT(pos.current_term > st.term,
+                        st.w->config.self.name + " campaigns in term "
+                          + to_string(pos.current_term) + " after term "
+                          + to_string(st.term));
         st.role = raft_role::candidate;
         st.term = pos.current_term;
         st.leader = node_id{};

@@ -21,6 +21,7 @@
 #include "actors/log_store_state.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/append_rules.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/vote_rules.hpp"
 
@@ -164,6 +165,10 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
   if (d.term_changed)
     adopt_term(self, d.term);
   if (d.from_current_leader) {
+    FLEXSYNC_ASSERT(d.truncate_from == index_t{0} || st.leader_term != d.term,
+                    w.config.self.name + " would truncate its own log at "
+                      + to_string(d.truncate_from) + " while leading term "
+                      + to_string(d.term));
     if (d.truncate_from > index_t{0})
       st.store->truncate_suffix(d.truncate_from);
     if (d.first_new < req.entries.size()) {

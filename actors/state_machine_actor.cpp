@@ -20,10 +20,11 @@
 
 #include <caf/all.hpp>
 
-#include "actors/replicated_object.hpp"
 #include "actors/local_messages.hpp"
+#include "actors/replicated_object.hpp"
 #include "actors/spawn.hpp"
 #include "actors/state_snapshot.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/commands.hpp"
 
 namespace flexsync {
@@ -276,9 +277,9 @@ void on_apply(sm_ptr self, entry_list& entries) {
   for (auto& e : entries) {
     if (e.index <= st.last_applied)
       continue;
-    if (e.index != st.last_applied + 1)
-      throw std::logic_error("apply gap: " + to_string(e.index) + " after "
-                             + to_string(st.last_applied));
+    FLEXSYNC_ASSERT(e.index == st.last_applied + 1,
+                    "apply gap: " + to_string(e.index) + " after "
+                      + to_string(st.last_applied));
     if (e.term > st.last_applied_term) {
       st.last_applied_term = e.term;
       fail_bound(self, [&](const pending_call& c) { return c.term < e.term; });

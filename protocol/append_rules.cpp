@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocol/assert.hpp"
+
 namespace flexsync {
 
 namespace {
@@ -55,10 +57,9 @@ append_decision decide_append(const node_id& self, term_t current_term,
   if (prev >= snap && log.term_at(prev) != req.prev_log_term) {
     // §5.3: the logs diverge at prev; never at or below the commit index,
     // which a correct leader's log always contains (Leader Completeness).
-    if (prev <= commit_index)
-      throw std::logic_error("append from " + req.leader.name
-                             + " conflicts with committed entry "
-                             + to_string(prev));
+    FLEXSYNC_ASSERT(prev > commit_index,
+                    "append from " + req.leader.name
+                      + " conflicts with committed entry " + to_string(prev));
     d.reply.index = prev;
     d.reply.hint = first_index_of_term_at(log, prev, commit_index);
     return d;
@@ -75,10 +76,9 @@ append_decision decide_append(const node_id& self, term_t current_term,
     if (idx > last)
       break;
     if (log.term_at(idx) != req.entries[k].term) {
-      if (idx <= commit_index)
-        throw std::logic_error("append would truncate committed entry "
-                               + to_string(idx) + " (commit index "
-                               + to_string(commit_index) + ")");
+      FLEXSYNC_ASSERT(idx > commit_index,
+                      "append would truncate committed entry " + to_string(idx)
+                        + " (commit index " + to_string(commit_index) + ")");
       d.truncate_from = idx;
       break;
     }

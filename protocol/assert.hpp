@@ -6,7 +6,19 @@
 // stops the actor that hit it (and, through its links, the node) instead of
 // letting it continue on a lie.
 
+#include <functional>
 #include <string>
+
+namespace flexsync {
+
+/// Sees the message of every failed assertion in the calling thread, just
+/// before it throws: the simulator records it as a violation naming the
+/// seed and the step, even when the exception only stops an actor. Returns
+/// the previous observer.
+using assertion_observer = std::function<void(const std::string& message)>;
+assertion_observer set_assertion_observer(assertion_observer f);
+
+} // namespace flexsync
 
 namespace flexsync::detail {
 

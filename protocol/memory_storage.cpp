@@ -1,7 +1,8 @@
 #include "protocol/memory_storage.hpp"
 
-#include <stdexcept>
 #include <string>
+
+#include "protocol/assert.hpp"
 
 namespace flexsync {
 
@@ -23,8 +24,9 @@ const log_entry& memory_storage::at(index_t i) const {
 
 void memory_storage::save_term_and_vote(term_t term,
                                         std::optional<node_id> voted_for) {
-  if (term < current_term_)
-    throw std::logic_error("current_term must never decrease");
+  FLEXSYNC_ASSERT(term >= current_term_,
+                  "current_term " + to_string(current_term_) + " lowered to "
+                    + to_string(term));
   current_term_ = term;
   voted_for_ = std::move(voted_for);
 }
@@ -32,10 +34,9 @@ void memory_storage::save_term_and_vote(term_t term,
 void memory_storage::append(entry_list entries) {
   // Check the whole batch first: a refused append changes nothing.
   for (size_t k = 0; k < entries.size(); ++k)
-    if (entries[k].index != last_index() + (k + 1))
-      throw std::logic_error("append at index " + to_string(entries[k].index)
-                             + " after last index "
-                             + to_string(last_index() + k));
+    FLEXSYNC_ASSERT(entries[k].index == last_index() + (k + 1),
+                    "append at index " + to_string(entries[k].index)
+                      + " after last index " + to_string(last_index() + k));
   for (auto& e : entries) {
     bytes_ += e.data.size();
     log_.push_back(std::move(e));
@@ -43,9 +44,10 @@ void memory_storage::append(entry_list entries) {
 }
 
 void memory_storage::truncate_suffix(index_t from) {
-  if (from <= snapshot_index_ || from <= commit_index_)
-    throw std::logic_error("truncation at " + to_string(from)
-                           + " would drop committed entries");
+  FLEXSYNC_ASSERT(from > snapshot_index_ && from > commit_index_,
+                  "truncation at " + to_string(from)
+                    + " would drop committed entries (commit "
+                    + to_string(commit_index_) + ")");
   while (last_index() >= from) {
     bytes_ -= log_.back().data.size();
     log_.pop_back();

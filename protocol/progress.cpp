@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/assert.hpp"
+
 namespace flexsync {
 
 progress::progress(index_t leader_last_index, size_t max_inflight)
@@ -41,6 +43,7 @@ bool progress::on_success(index_t index) {
   } else {
     next_ = std::max(next_, match_ + 1);
   }
+  check();
   return advanced;
 }
 
@@ -54,6 +57,7 @@ bool progress::on_reject(index_t rejected, index_t hint) {
     return false;
   }
   become_probe(std::max(match_ + 1, std::min(rejected, hint)));
+  check();
   return true;
 }
 
@@ -61,6 +65,7 @@ void progress::on_snapshot_installed(index_t last) {
   if (last > match_)
     match_ = last;
   become_probe(match_ + 1);
+  check();
 }
 
 void progress::on_heartbeat() {
@@ -82,6 +87,14 @@ void progress::become_probe(index_t next) {
   inflight_.clear();
   idle_heartbeats_ = 0;
   next_ = next;
+}
+
+void progress::check() const {
+  FLEXSYNC_ASSERT(match_ < next_, "match " + to_string(match_) + " not below next "
+                                    + to_string(next_));
+  FLEXSYNC_ASSERT(inflight_.empty() || inflight_.front() > match_,
+                  "an append up to " + to_string(inflight_.front())
+                    + " in flight at or below match " + to_string(match_));
 }
 
 } // namespace flexsync

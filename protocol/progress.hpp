@@ -60,6 +60,8 @@ public:
 
 private:
   void become_probe(index_t next);
+  /// match < next, and nothing in flight at or below match.
+  void check() const;
 
   index_t match_;
   index_t next_{1};

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "protocol/assert.hpp"
 #include "snapshot/codec.hpp"
 #include "snapshot/crc32c.hpp"
 
@@ -342,9 +343,9 @@ void journal::save_term_and_vote(term_t term, std::optional<node_id> vote) {
 void journal::append(entry_list entries) {
   if (entries.empty())
     return;
-  if (entries.front().index != mem_.last_index() + 1)
-    throw std::logic_error("journal append at " + to_string(entries.front().index)
-                           + " after " + to_string(mem_.last_index()));
+  FLEXSYNC_ASSERT(entries.front().index == mem_.last_index() + 1,
+                  "journal append at " + to_string(entries.front().index)
+                    + " after " + to_string(mem_.last_index()));
   for (auto& e : entries) {
     auto* active = segments_.back().get();
     if (active->file->size() >= opts_.segment_bytes) {
@@ -373,9 +374,9 @@ void journal::truncate_suffix(index_t from) {
   if (from > mem_.last_index())
     return;
   // Refuse before touching the disk: a refused truncation changes nothing.
-  if (from <= mem_.snapshot_index() || from <= mem_.commit_index())
-    throw std::logic_error("truncation at " + to_string(from)
-                           + " would drop committed entries");
+  FLEXSYNC_ASSERT(from > mem_.snapshot_index() && from > mem_.commit_index(),
+                  "truncation at " + to_string(from)
+                    + " would drop committed entries");
   auto loc = location_of(from);
   // Remove later segments durably first: after a crash, a truncated segment
   // followed by a stale one would look like missing entries.

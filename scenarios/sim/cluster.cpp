@@ -10,7 +10,9 @@
 #include "actors/persistence.hpp"
 #include "actors/spawn.hpp"
 #include "actors/system_config.hpp"
+#include "protocol/assert.hpp"
 #include "scenarios/sim/driver.hpp"
+#include "scenarios/sim/observer_pair.hpp"
 
 namespace flexsync::sim {
 
@@ -19,62 +21,9 @@ namespace {
 /// How much longer than the call's own deadline a client waits.
 constexpr caf::timespan client_backstop = std::chrono::seconds(1);
 
-/// Forwards every hook to two observers, in order.
-class observer_pair : public node_observer {
-public:
-  observer_pair(node_observer& first, node_observer& second)
-    : first_(first), second_(second) {
-    // nop
-  }
-
-  void on_role_change(const node_id& self, raft_role role, term_t term,
-                      const node_id& leader) override {
-    first_.on_role_change(self, role, term, leader);
-    second_.on_role_change(self, role, term, leader);
-  }
-
-  void on_commit(const node_id& self, index_t index,
-                 term_t counted_in) override {
-    first_.on_commit(self, index, counted_in);
-    second_.on_commit(self, index, counted_in);
-  }
-
-  void on_apply(const node_id& self, const log_entry& entry) override {
-    first_.on_apply(self, entry);
-    second_.on_apply(self, entry);
-  }
-
-  void on_restore(const node_id& self, index_t index) override {
-    first_.on_restore(self, index);
-    second_.on_restore(self, index);
-  }
-
-  void on_vote_sent(const node_id& self, term_t term,
-                    const node_id& candidate) override {
-    first_.on_vote_sent(self, term, candidate);
-    second_.on_vote_sent(self, term, candidate);
-  }
-
-  void on_ack_sent(const node_id& self, index_t index) override {
-    first_.on_ack_sent(self, index);
-    second_.on_ack_sent(self, index);
-  }
-
-  void on_member_state(const node_id& self, member_state state) override {
-    first_.on_member_state(self, state);
-    second_.on_member_state(self, state);
-  }
-
-  void on_call_done(const node_id& self, uint64_t client_id,
-                    uint64_t request_id, fail_reason reason) override {
-    first_.on_call_done(self, client_id, request_id, reason);
-    second_.on_call_done(self, client_id, request_id, reason);
-  }
-
-private:
-  node_observer& first_;
-  node_observer& second_;
-};
+/// The cluster running in this thread (seeds run in parallel threads): a
+/// failed FLEXSYNC_ASSERT in any of its actors becomes its violation.
+thread_local cluster* running_cluster = nullptr;
 
 } // namespace
 
@@ -112,6 +61,13 @@ caf::behavior sim_register::make_behavior() {
 }
 
 cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed) {
+  outer_ = running_cluster;
+  running_cluster = this;
+  set_assertion_observer([](const std::string& what) {
+    if (auto* c = running_cluster)
+      c->checker_.violation(what + " (at step " + std::to_string(c->steps_ + 1)
+                            + ")");
+  });
   auto cfg = std::make_unique<system_config>(1);
   cfg->set("scheduler.policy", caf::atom("testing"));
   cfg_ = std::move(cfg);
@@ -197,6 +153,8 @@ cluster::~cluster() {
   caf::anon_send_exit(client_, caf::exit_reason::kill);
   while (sched_->has_job())
     sched_->run_once();
+  if (running_cluster == this)
+    running_cluster = outer_;
 }
 
 void cluster::start(sim_node& n) {

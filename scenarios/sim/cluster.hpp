@@ -228,6 +228,8 @@ private:
   std::unique_ptr<node_observer> observers_;
   std::vector<call_outcome> outcomes_;
   uint64_t steps_ = 0;
+  /// The cluster this one replaced as the thread's running cluster.
+  cluster* outer_ = nullptr;
   /// Crashes due at a step count.
   struct due_crash {
     uint64_t at;
