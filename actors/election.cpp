@@ -284,7 +284,7 @@ void on_request_vote(election_ptr self, const request_vote& req) {
   self->request(w.self.log_store, caf::infinite, req)
     .then([=](vote_reply& reply) {
       auto& st = self->state;
-      if (!req.pre_vote && reply.term > st.term)
+      if (voter_moved_term(req, reply, st.term))
         become_follower(self, reply.term, node_id{});
       if (reply.granted && !req.pre_vote)
         reset_timer(self); // §5.2: granting a vote restarts the timeout
@@ -294,8 +294,7 @@ void on_request_vote(election_ptr self, const request_vote& req) {
 
 void on_vote_reply(election_ptr self, const vote_reply& reply) {
   auto& st = self->state;
-  if (reply.term > st.term && !(reply.pre_vote && reply.granted)) {
-    // replies_carry_term: a newer term ends the campaign.
+  if (reply_ends_campaign(reply, st.term)) {
     auto& w = *st.w;
     self->request(w.self.log_store, caf::infinite, observe_atom::value,
                   reply.term)
@@ -305,15 +304,7 @@ void on_vote_reply(election_ptr self, const vote_reply& reply) {
       });
     return;
   }
-  if (!st.tally)
-    return;
-  // A refused pre-vote carries the voter's own (not higher) term: it still
-  // counts as a refusal of this round. The tally ignores any other reply of
-  // another term or phase.
-  auto counted = reply;
-  if (reply.pre_vote && !reply.granted && reply.term < st.tally->term())
-    counted.term = st.tally->term();
-  if (st.tally->record(counted))
+  if (st.tally && st.tally->record(reply))
     act_on_tally(self);
 }
 

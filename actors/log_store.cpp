@@ -22,6 +22,7 @@
 #include "actors/spawn.hpp"
 #include "protocol/append_rules.hpp"
 #include "protocol/assert.hpp"
+#include "protocol/follower_rules.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/vote_rules.hpp"
 
@@ -107,8 +108,9 @@ void push_committed(log_store_ptr self) {
 void raise_commit(log_store_ptr self, index_t index,
                   term_t counted_in = term_t{0}) {
   auto& st = self->state;
-  index = std::min(index, st.store->last_index());
-  if (index <= st.store->commit_index())
+  auto old = st.store->commit_index();
+  index = follower_commit(old, index, st.store->last_index());
+  if (index == old)
     return;
   st.store->save_commit_index(index);
   if (st.w->observer)
@@ -203,7 +205,8 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   check_single_leader(self, hb.term, hb.leader);
   if (!st.rec.accepts(hb.leader, hb.term))
     return; // promised to another candidate (recovery.hpp)
-  if (hb.term >= st.store->current_term()) {
+  if (decide_leader_contact(st.store->current_term(), hb.term)
+        .from_current_leader) {
     adopt_term(self, hb.term);
     self->send(w.self.election, leader_seen_atom::value, hb.term, hb.leader);
     st.leader_of_term = hb.leader;
@@ -226,7 +229,8 @@ void on_install_chunk(log_store_ptr self, install_snapshot& chunk) {
   check_single_leader(self, chunk.term, chunk.leader);
   if (!st.rec.accepts(chunk.leader, chunk.term))
     return; // promised to another candidate (recovery.hpp)
-  if (chunk.term < st.store->current_term()) {
+  if (!decide_leader_contact(st.store->current_term(), chunk.term)
+         .from_current_leader) {
     send_peer(self, w, chunk.leader,
               install_reply{st.store->current_term(), w.config.self,
                             chunk.last_index, 0, false,
@@ -264,7 +268,8 @@ caf::result<index_t, term_t, index_t, int64_t>
 on_lead(log_store_ptr self, term_t term) {
   auto& st = self->state;
   auto& self_id = st.w->config.self;
-  if (st.store->current_term() != term || st.store->voted_for() != self_id)
+  if (!may_lead(term, st.store->current_term(), st.store->voted_for(),
+                self_id))
     return to_error(fail_reason::leader_changed);
   on_lead_recovery(self, term);
   st.leader_term = term;
@@ -290,7 +295,7 @@ on_lead(log_store_ptr self, term_t term) {
 caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
                                       entry_list& entries) {
   auto& st = self->state;
-  if (term != st.leader_term || term != st.store->current_term())
+  if (!own_leadership(term, st.leader_term, st.store->current_term()))
     return to_error(fail_reason::leader_changed);
   if (entries.empty())
     return st.store->last_index();
@@ -384,7 +389,7 @@ caf::behavior running(log_store_ptr self) {
     },
     [=](commit_atom, term_t term, index_t index) {
       auto& st = self->state;
-      if (term == st.leader_term && term == st.store->current_term())
+      if (own_leadership(term, st.leader_term, st.store->current_term()))
         raise_commit(self, index, term);
     },
     [=](compact_atom, index_t index, term_t term, int64_t time,

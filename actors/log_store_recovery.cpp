@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log_store_state.hpp"
+#include "protocol/follower_rules.hpp"
 
 namespace flexsync::detail {
 
@@ -155,7 +156,7 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
   if (kind == vote_kind::normal) {
     if (st.rec.campaign(facts) != vote_kind::normal)
       return to_error(fail_reason::request_denied);
-    term = store.current_term() + 1; // §5.2
+    term = decide_campaign(store.current_term(), w.config.self).term;
   } else {
     if (kind == vote_kind::bootstrap
         && st.rec.campaign(facts) != vote_kind::bootstrap)

@@ -23,7 +23,12 @@ election_tally::election_tally(quorum_system quorum, term_t term,
 }
 
 bool election_tally::record(const vote_reply& reply) {
-  if (reply.term != term_ || reply.pre_vote != pre_vote_)
+  if (reply.pre_vote != pre_vote_)
+    return false;
+  // A refused pre-vote carries the voter's own term, which is not higher
+  // (a pre-vote changes no term): it still refuses this round.
+  auto refused_pre_vote = pre_vote_ && !reply.granted && reply.term < term_;
+  if (reply.term != term_ && !refused_pre_vote)
     return false;
   if (!quorum_.is_voter(reply.voter))
     return false;

@@ -31,8 +31,9 @@ public:
                  bool require_all = false);
 
   /// Records a reply. Replies for another term or phase, from non-voters, or
-  /// repeated by the same voter incarnation do not change the tally. Returns
-  /// whether the reply was counted.
+  /// repeated by the same voter incarnation do not change the tally; a
+  /// refused pre-vote of a lower term (the voter's own) counts as a refusal.
+  /// Returns whether the reply was counted.
   bool record(const vote_reply& reply);
 
   /// Records the candidate's own vote.

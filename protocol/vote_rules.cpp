@@ -95,4 +95,13 @@ bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
          && req.kind == vote_kind::normal;
 }
 
+bool reply_ends_campaign(const vote_reply& reply, term_t candidate_term) {
+  return reply.term > candidate_term && !(reply.pre_vote && reply.granted);
+}
+
+bool voter_moved_term(const request_vote& req, const vote_reply& reply,
+                      term_t election_term) {
+  return !req.pre_vote && reply.term > election_term;
+}
+
 } // namespace flexsync

@@ -58,6 +58,15 @@ struct vote_decision {
 /// grants a bootstrap and decides a recover request by the ordinary rules.
 vote_decision decide_vote(const voter_state& self, const request_vote& req);
 
+/// A candidate's campaign ends when a reply carries a newer term (§5.1),
+/// unless it is a granted pre-vote (which names the term it would grant).
+bool reply_ends_campaign(const vote_reply& reply, term_t candidate_term);
+
+/// A voter that answered a (real) vote request moved to the candidate's
+/// newer term: the election actor follows no one in it.
+bool voter_moved_term(const request_vote& req, const vote_reply& reply,
+                      term_t election_term);
+
 /// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
 /// from a live leader within the minimum election timeout ignores vote and
 /// pre-vote requests, so a node returning from a partition cannot depose a

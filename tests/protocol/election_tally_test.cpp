@@ -190,3 +190,20 @@ TEST_CASE("election outcomes render as words", "[election_tally]") {
   CHECK(std::string{to_string(election_outcome::won)} == "won");
   CHECK(std::string{to_string(election_outcome::lost)} == "lost");
 }
+
+TEST_CASE("a refused pre-vote of the voter's own lower term still refuses "
+          "the round; a granted one of another term does not count",
+          "[election_tally]") {
+  auto t = five_node_tally(true);
+  t.record_self(n1);
+  CHECK(t.record(reply(n2, false, 6, true)));
+  CHECK(t.record(reply(n3, false, 5, true)));
+  CHECK_FALSE(t.record(reply(n4, true, 6, true)));
+  CHECK_FALSE(t.record(reply(n4, false, 6, false))); // not a pre-vote
+  CHECK(t.refused() == node_set{n2, n3});
+  CHECK(t.record(reply(n4, false, 7, true)));
+  CHECK(t.outcome() == election_outcome::lost);
+  // In a real campaign a lower term is a stale reply.
+  auto c = five_node_tally(false);
+  CHECK_FALSE(c.record(reply(n2, false, 6, false)));
+}

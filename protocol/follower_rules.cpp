@@ -1,0 +1,40 @@
+#include "protocol/follower_rules.hpp"
+
+#include <algorithm>
+
+#include "protocol/assert.hpp"
+
+namespace flexsync {
+
+leader_contact decide_leader_contact(term_t current_term, term_t msg_term) {
+  leader_contact d;
+  d.from_current_leader = msg_term >= current_term;
+  d.term = std::max(current_term, msg_term);
+  d.term_changed = d.term != current_term;
+  return d;
+}
+
+index_t follower_commit(index_t commit_index, index_t leader_commit,
+                        index_t last_index) {
+  return std::max(commit_index, std::min(leader_commit, last_index));
+}
+
+campaign_decision decide_campaign(term_t current_term, const node_id& self) {
+  return {current_term + 1, self};
+}
+
+bool may_lead(term_t term, term_t current_term,
+              const std::optional<node_id>& voted_for, const node_id& self) {
+  return term == current_term && voted_for == self;
+}
+
+bool own_leadership(term_t request_term, term_t leader_term,
+                    term_t current_term) {
+  FLEXSYNC_ASSERT(leader_term <= current_term,
+                  "led term " + to_string(leader_term) + " above current term "
+                    + to_string(current_term));
+  return request_term > term_t{0} && request_term == leader_term
+         && request_term == current_term;
+}
+
+} // namespace flexsync

@@ -1,0 +1,58 @@
+#pragma once
+
+// Pure rules for what a node does with a leader's messages that carry no
+// entries (heartbeats, snapshot chunks), with its own campaigns and with
+// its own leadership. Appends are decided in append_rules.hpp, votes in
+// vote_rules.hpp. The log store carries the answers out.
+
+#include <optional>
+
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+/// How a node takes a message from a node that claims to lead `msg_term`.
+struct leader_contact {
+  /// The message's term is at least the node's: the sender leads the
+  /// node's (possibly new) current term. False: a stale leader, answered
+  /// with the node's term and otherwise ignored (§5.1).
+  bool from_current_leader = false;
+  /// The node's term afterwards.
+  term_t term;
+  /// Whether `term` is newer than the node's term before (persist it, with
+  /// no vote, before anything that depends on it leaves).
+  bool term_changed = false;
+};
+
+/// §5.1: a heartbeat or a snapshot chunk from the leader of `msg_term`,
+/// received by a node in `current_term`.
+leader_contact decide_leader_contact(term_t current_term, term_t msg_term);
+
+/// §5.3 (last step): the follower's commit index after a leader sent
+/// `leader_commit`: never above its own last index, never lower than
+/// before. The leader sends min(its commit, the follower's match index), so
+/// the follower commits only entries the leader verified it holds.
+index_t follower_commit(index_t commit_index, index_t leader_commit,
+                        index_t last_index);
+
+/// §5.2: a campaign increments the term and votes for the candidate itself.
+struct campaign_decision {
+  term_t term;
+  node_id vote;
+};
+
+campaign_decision decide_campaign(term_t current_term, const node_id& self);
+
+/// A candidate may lead `term` only while it is still the node's current
+/// term and the node's vote in it is its own (the campaign won in that term
+/// and nothing newer was seen since).
+bool may_lead(term_t term, term_t current_term,
+              const std::optional<node_id>& voted_for, const node_id& self);
+
+/// A request the node's own leadership makes (appending commands, raising
+/// the commit index) is valid only in the term it leads, while that term is
+/// still current: anything else comes from a leadership already lost.
+bool own_leadership(term_t request_term, term_t leader_term,
+                    term_t current_term);
+
+} // namespace flexsync

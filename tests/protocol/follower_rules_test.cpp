@@ -1,0 +1,64 @@
+// The follower's and the leader's own term rules (protocol/follower_rules).
+
+#include <catch2/catch.hpp>
+
+#include "protocol/follower_rules.hpp"
+#include "protocol/vote_rules.hpp"
+
+using namespace flexsync;
+
+TEST_CASE("a leader message of an older term is stale; of the same or a "
+          "newer term it comes from the current leader") {
+  auto stale = decide_leader_contact(term_t{5}, term_t{4});
+  CHECK_FALSE(stale.from_current_leader);
+  CHECK(stale.term == term_t{5});
+  CHECK_FALSE(stale.term_changed);
+  auto same = decide_leader_contact(term_t{5}, term_t{5});
+  CHECK(same.from_current_leader);
+  CHECK_FALSE(same.term_changed);
+  auto newer = decide_leader_contact(term_t{5}, term_t{8});
+  CHECK(newer.from_current_leader);
+  CHECK(newer.term == term_t{8});
+  CHECK(newer.term_changed);
+}
+
+TEST_CASE("a follower's commit index never passes its log and never falls") {
+  CHECK(follower_commit(index_t{3}, index_t{9}, index_t{6}) == index_t{6});
+  CHECK(follower_commit(index_t{3}, index_t{5}, index_t{6}) == index_t{5});
+  CHECK(follower_commit(index_t{3}, index_t{2}, index_t{6}) == index_t{3});
+}
+
+TEST_CASE("a campaign takes the next term and votes for itself; leading "
+          "needs that vote in the current term") {
+  node_id a{"a"};
+  auto c = decide_campaign(term_t{4}, a);
+  CHECK(c.term == term_t{5});
+  CHECK(c.vote == a);
+  CHECK(may_lead(term_t{5}, term_t{5}, a, a));
+  CHECK_FALSE(may_lead(term_t{5}, term_t{6}, std::nullopt, a));
+  CHECK_FALSE(may_lead(term_t{5}, term_t{5}, node_id{"b"}, a));
+  CHECK(own_leadership(term_t{5}, term_t{5}, term_t{5}));
+  CHECK_FALSE(own_leadership(term_t{5}, term_t{5}, term_t{6}) );
+  CHECK_FALSE(own_leadership(term_t{4}, term_t{5}, term_t{5}));
+  CHECK_FALSE(own_leadership(term_t{0}, term_t{0}, term_t{0}));
+  CHECK_THROWS_AS(own_leadership(term_t{5}, term_t{6}, term_t{5}),
+                  std::logic_error);
+}
+
+TEST_CASE("vote replies with a newer term end a campaign unless they grant a "
+          "pre-vote") {
+  vote_reply r;
+  r.term = term_t{8};
+  CHECK(reply_ends_campaign(r, term_t{7}));
+  r.pre_vote = true;
+  CHECK(reply_ends_campaign(r, term_t{7})); // refused, with a newer term
+  r.granted = true;
+  CHECK_FALSE(reply_ends_campaign(r, term_t{7}));
+  r.term = term_t{7};
+  r.pre_vote = false;
+  CHECK_FALSE(reply_ends_campaign(r, term_t{7}));
+  request_vote req;
+  CHECK(voter_moved_term(req, vote_reply{term_t{9}}, term_t{8}));
+  req.pre_vote = true;
+  CHECK_FALSE(voter_moved_term(req, vote_reply{term_t{9}}, term_t{8}));
+}
