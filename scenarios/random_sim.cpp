@@ -61,11 +61,12 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   // scenarios test.
   opts.bound_losses = !opts.disk;
   opts.tear = uniform(rng) < 0.7;
-  opts.persistence.snapshot_threshold_entries
-    = pick(rng, std::vector<uint64_t>{1000000, 4, 12, 40});
-  opts.persistence.snapshot_chunk_bytes
-    = pick(rng, std::vector<size_t>{16, 200, 1 << 20});
-  opts.persistence.segment_bytes = pick(rng, std::vector<uint64_t>{4096, 65536});
+  opts.persistence.snapshot_threshold_entries =
+      pick(rng, std::vector<uint64_t>{1000000, 4, 12, 40});
+  opts.persistence.snapshot_chunk_bytes =
+      pick(rng, std::vector<size_t>{16, 200, 1 << 20});
+  opts.persistence.segment_bytes =
+      pick(rng, std::vector<uint64_t>{4096, 65536});
   if (p.verbose)
     opts.level = p.debug ? log_level::debug : log_level::info;
   opts.batteries = p.batteries;
@@ -77,15 +78,15 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
     setup << "majority";
   setup << " pre_vote=" << opts.pre_vote
         << " check_quorum=" << opts.check_quorum
-        << " batch=" << opts.max_batch_entries
-        << " storage=" << (opts.disk ? (opts.tear ? "disk+tear" : "disk")
-                                     : "memory")
+        << " batch=" << opts.max_batch_entries << " storage="
+        << (opts.disk ? (opts.tear ? "disk+tear" : "disk") : "memory")
         << " snapshot_entries=" << opts.persistence.snapshot_threshold_entries
         << " chunk=" << opts.persistence.snapshot_chunk_bytes;
   return opts;
 }
 
-void random_faults(std::mt19937_64& rng, cluster& c, std::ostringstream& setup) {
+void random_faults(std::mt19937_64& rng, cluster& c,
+                   std::ostringstream& setup) {
   auto& f = c.net().faults;
   f.drop = pick(rng, std::vector<double>{0.0, 0.0, 0.01, 0.05, 0.2});
   f.duplicate = pick(rng, std::vector<double>{0.0, 0.02, 0.2});
@@ -159,6 +160,25 @@ void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
   }
 }
 
+/// Plays the moments after an election: returns whether the new leader
+/// `l` is cut off now (else the cluster goes on).
+bool hold_new_leader(std::mt19937_64& rng, cluster& c, const node_id& l) {
+  auto x = uniform(rng);
+  if (x < 0.3) {
+    // Cut the new leader off a few milliseconds into its term...
+    c.run_for(std::chrono::microseconds(between(rng, 0, 15000)));
+    return true;
+  }
+  if (x < 0.5) {
+    // ... or right after its first commit, before followers learn it.
+    auto c0 = c.check().commit_of(l);
+    c.run_until([&] { return c.check().commit_of(l) > c0 || !c.up(l); },
+                std::chrono::milliseconds(300));
+    return true;
+  }
+  return false;
+}
+
 void append_violations(run_result& r, cluster& c) {
   if (c.check().ok())
     return;
@@ -167,20 +187,10 @@ void append_violations(run_result& r, cluster& c) {
     r.report += "  " + v + "\n";
 }
 
-} // namespace
-
-run_result run_random(const run_params& p) {
-  run_result r;
-  std::mt19937_64 rng{p.seed};
-  std::ostringstream setup;
-  auto opts = random_options(rng, p, setup);
-  cluster c{opts};
-  random_faults(rng, c, setup);
-  r.setup = setup.str();
+/// Fault phase: random events at random times under client load, until
+/// `chaos` of virtual time passed or a checker failed.
+void chaos_phase(std::mt19937_64& rng, cluster& c, caf::timespan chaos) {
   uint64_t counter = 0;
-  // Fault phase: random events at random times under client load.
-  auto chaos = std::chrono::duration_cast<caf::timespan>(
-    std::chrono::duration<double>(p.chaos_seconds));
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
   std::vector<std::pair<caf::timespan, node_id>> restarts;
@@ -202,29 +212,22 @@ run_result run_random(const run_params& p) {
     while (c.now() < end && c.run_until(new_leader, end - c.now())) {
       auto l = *c.leader();
       seen = c.check().roles().at(l).term;
-      auto x = uniform(rng);
-      if (x < 0.3) {
-        // Cut the new leader off a few milliseconds into its term...
-        c.run_for(std::chrono::microseconds(between(rng, 0, 15000)));
-      } else if (x < 0.5) {
-        // ... or right after its first commit, before followers learn it.
-        auto c0 = c.check().commit_of(l);
-        c.run_until([&] { return c.check().commit_of(l) > c0 || !c.up(l); },
-                    std::chrono::milliseconds(300));
-      } else {
+      if (!hold_new_leader(rng, c, l))
         continue;
-      }
       if (uniform(rng) < 0.5) {
         c.crash_after(l, between(rng, 0, 30));
         restarts.emplace_back(
-          c.now() + std::chrono::milliseconds(between(rng, 20, 400)), l);
+            c.now() + std::chrono::milliseconds(between(rng, 20, 400)), l);
       } else {
         isolate(rng, c, l);
       }
     }
     random_event(rng, c, counter);
   }
-  // Healing: perfect network, every node up.
+}
+
+/// Healing: perfect network, every node up; a leader must settle.
+void heal_phase(cluster& c, const cluster_options& opts) {
   c.trace("sim: heal");
   c.cancel_crashes();
   c.heal();
@@ -232,38 +235,42 @@ run_result run_random(const run_params& p) {
   c.net().faults.duplicate = 0;
   c.net().faults.slow.clear();
   // Delays well below the election timeout, or no leader can be stable.
-  c.net().faults.max_delay = std::min(c.net().faults.max_delay,
-                                      opts.election_timeout_min / 8);
+  c.net().faults.max_delay =
+      std::min(c.net().faults.max_delay, opts.election_timeout_min / 8);
   for (auto& id : c.ids())
     c.restart(id);
-  if (c.check().ok() && !c.run_until([&] { return c.settled(); }, liveness_bound))
-    c.check().violation("liveness: no settled leader within "
-                        + std::to_string(liveness_bound.count() / 1000000)
-                        + "ms after healing");
-  // A final command must commit and reach every node. Like a real client,
-  // retry while the outcome is a failure (the freshly healed cluster may
-  // still change leaders once).
-  if (c.check().ok()) {
-    auto deadline = c.now() + 20s;
-    std::string last = "pending";
-    while (c.check().ok() && c.now() < deadline) {
-      auto at = pick(rng, c.ids());
-      c.trace("sim: final command on " + at.name);
-      auto slot = c.propose(at, "final", 2s);
-      c.run_until([&] { return c.outcomes()[slot].done; }, 5s);
-      auto& out = c.outcomes()[slot];
-      last = out.done ? to_string(out.reason) : "pending";
-      if (out.done && out.reason == fail_reason::success)
-        break;
-      c.run_for(200ms);
-    }
-    if (last != "success")
-      c.check().violation("liveness: final command " + last
-                          + " after 20s of retries");
+  if (c.check().ok() &&
+      !c.run_until([&] { return c.settled(); }, liveness_bound))
+    c.check().violation("liveness: no settled leader within " +
+                        std::to_string(liveness_bound.count() / 1000000) +
+                        "ms after healing");
+}
+
+/// A final command must commit. Like a real client, retry while the
+/// outcome is a failure (the freshly healed cluster may still change
+/// leaders once).
+void final_command(std::mt19937_64& rng, cluster& c) {
+  auto deadline = c.now() + 20s;
+  std::string last = "pending";
+  while (c.check().ok() && c.now() < deadline) {
+    auto at = pick(rng, c.ids());
+    c.trace("sim: final command on " + at.name);
+    auto slot = c.propose(at, "final", 2s);
+    c.run_until([&] { return c.outcomes()[slot].done; }, 5s);
+    auto& out = c.outcomes()[slot];
+    last = out.done ? to_string(out.reason) : "pending";
+    if (out.done && out.reason == fail_reason::success)
+      break;
+    c.run_for(200ms);
   }
-  if (c.check().ok()) {
-    // Every node applies everything acknowledged (and the final command).
-    c.run_until(
+  if (last != "success")
+    c.check().violation("liveness: final command " + last +
+                        " after 20s of retries");
+}
+
+/// Every node applies everything acknowledged (and the final command).
+void converge_and_check(cluster& c) {
+  c.run_until(
       [&] {
         index_t lo{UINT64_MAX}, hi{0};
         for (auto& id : c.ids()) {
@@ -273,8 +280,27 @@ run_result run_random(const run_params& p) {
         return lo == hi;
       },
       liveness_bound);
-    c.end_check();
-  }
+  c.end_check();
+}
+
+} // namespace
+
+run_result run_random(const run_params& p) {
+  run_result r;
+  std::mt19937_64 rng{p.seed};
+  std::ostringstream setup;
+  auto opts = random_options(rng, p, setup);
+  cluster c{opts};
+  random_faults(rng, c, setup);
+  r.setup = setup.str();
+  chaos_phase(rng, c,
+              std::chrono::duration_cast<caf::timespan>(
+                  std::chrono::duration<double>(p.chaos_seconds)));
+  heal_phase(c, opts);
+  if (c.check().ok())
+    final_command(rng, c);
+  if (c.check().ok())
+    converge_and_check(c);
   append_violations(r, c);
   r.steps = c.steps();
   r.acked = c.check().acked();

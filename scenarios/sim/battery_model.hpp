@@ -71,6 +71,12 @@ public:
   std::vector<uint64_t> digest();
 
 private:
+  bool apply_counter(caf::atom_value op, const caf::message& args);
+  bool apply_dict(caf::atom_value op, const std::vector<char>& buf);
+  bool apply_list(caf::atom_value op, const std::vector<char>& buf);
+  bool apply_set(caf::atom_value op, const std::vector<char>& buf);
+  bool apply_queue(caf::atom_value op, const std::vector<char>& buf);
+
   int64_t counter_ = 0;
   std::map<std::string, std::string> dict_;
   std::vector<int64_t> list_;
