@@ -161,6 +161,45 @@ int commit_bench(const options& opt) {
   return 0;
 }
 
+/// Blocking sets of `value` until `seconds` passed or `until()` holds:
+/// their latencies (failed calls are no samples).
+template <class Until>
+percentiles measure_sets(dict& d, const std::string& value, double seconds,
+                         Until&& until) {
+  percentiles lat;
+  auto start = clock_type::now();
+  for (size_t i = 0; since(start) < seconds && !until(); ++i) {
+    auto t = clock_type::now();
+    try {
+      d.set("probe-" + std::to_string(i % 1000), value).get();
+      lat.add(t);
+    } catch (const flexsync::command_error&) {
+      // not a latency sample
+    }
+  }
+  return lat;
+}
+
+/// The state machine's pause for fork() as the node logged it; -1 if not.
+double fork_pause_ms(const std::vector<std::string>& lines) {
+  double ms = -1;
+  std::regex re{"paused the state machine for ([0-9.]+) ms"};
+  for (auto& l : lines) {
+    std::smatch m;
+    if (std::regex_search(l, m, re))
+      ms = std::stod(m[1]);
+  }
+  return ms;
+}
+
+uint64_t largest_snapshot(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".snap")
+      bytes = std::max<uint64_t>(bytes, e.file_size());
+  return bytes;
+}
+
 int snapshot_bench(const options& opt) {
   flexsync::system_config cfg{0};
   caf::actor_system sys{cfg};
@@ -191,18 +230,7 @@ int snapshot_bench(const options& opt) {
             << " seconds=" << since(t0) << " ops_per_s=" << load_rate << '\n';
   std::string value(opt.value_bytes, 'z');
   auto measure = [&](double seconds, auto&& until) {
-    percentiles lat;
-    auto start = clock_type::now();
-    for (size_t i = 0; since(start) < seconds && !until(); ++i) {
-      auto t = clock_type::now();
-      try {
-        d.set("probe-" + std::to_string(i % 1000), value).get();
-        lat.add(t);
-      } catch (const flexsync::command_error&) {
-        // not a latency sample
-      }
-    }
-    return lat;
+    return measure_sets(d, value, seconds, until);
   };
   auto base = measure(opt.seconds, [] { return false; });
   std::cout << "RESULT bench=snapshot phase=idle calls=" << base.us.size()
@@ -218,17 +246,9 @@ int snapshot_bench(const options& opt) {
   double fork_ms = -1;
   {
     std::lock_guard<std::mutex> guard{mtx};
-    std::regex re{"paused the state machine for ([0-9.]+) ms"};
-    for (auto& l : lines) {
-      std::smatch m;
-      if (std::regex_search(l, m, re))
-        fork_ms = std::stod(m[1]);
-    }
+    fork_ms = fork_pause_ms(lines);
   }
-  uint64_t bytes = 0;
-  for (auto& e : std::filesystem::directory_iterator(c.persistence.data_dir))
-    if (e.path().extension() == ".snap")
-      bytes = std::max<uint64_t>(bytes, e.file_size());
+  auto bytes = largest_snapshot(c.persistence.data_dir);
   std::cout << "RESULT bench=snapshot phase=snapshot keys=" << d.size()
             << " snapshot_bytes=" << bytes << " fork_pause_ms=" << fork_ms
             << " durable_after_s=" << snapshot_s << '\n';
