@@ -4,11 +4,8 @@
 //
 // A call is identified by (client_id, request_id); client_id is drawn anew by
 // every incarnation of the node. The call succeeds when an entry carrying its
-// identity is applied here. Once the replicator has bound it to the term t in
-// which it was appended (or forwarded), it fails with a reason that proves it
-// was never applied as soon as an entry of a later term is applied first: a
-// committed entry of term t sits below every entry of a later term, so it
-// would have been applied before. Otherwise it fails when its deadline passes.
+// identity is applied here; what proves earlier that it never will be is
+// protocol/call_tracker.hpp. Otherwise it fails when its deadline passes.
 //
 // Invariants: entries are applied exactly once, in index order; every call is
 // answered exactly once.
@@ -25,6 +22,7 @@
 #include "actors/spawn.hpp"
 #include "actors/state_snapshot.hpp"
 #include "protocol/assert.hpp"
+#include "protocol/call_tracker.hpp"
 #include "protocol/commands.hpp"
 
 namespace flexsync {
@@ -43,13 +41,6 @@ struct pending_call {
   time_point deadline;
   caf::response_promise rp; // request mode
   completion_ptr done;      // callback mode
-  bool bound = false;
-  term_t term;
-  bool appended_here = false;
-  /// Submitted before a snapshot install skipped this node ahead: its entry
-  /// may be inside the snapshot, so only its own apply or its deadline can
-  /// answer it.
-  bool crossed = false;
 };
 
 struct sm_state {
@@ -57,7 +48,10 @@ struct sm_state {
   std::vector<caf::behavior> behaviors;
   uint64_t client_id = 0;
   uint64_t next_request = 1;
+  /// How each call is answered (CAF side) ...
   std::map<uint64_t, pending_call> pending;
+  /// ... and what proves it can be answered early (protocol/call_tracker).
+  call_tracker calls;
   std::set<std::pair<time_point, uint64_t>> deadlines;
   uint64_t sweep_timer = 0;
   std::optional<time_point> sweep_at;
@@ -88,6 +82,7 @@ void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
     return;
   auto call = std::move(i->second);
   st.pending.erase(i);
+  st.calls.remove(id);
   st.deadlines.erase({call.deadline, id});
   if (st.w->observer)
     st.w->observer->on_call_done(st.w->config.self, st.client_id, id, why);
@@ -114,19 +109,9 @@ void fail(sm_ptr self, uint64_t id, fail_reason why) {
   finish(self, id, caf::message{}, why);
 }
 
-/// Fails every bound call that `pred` selects, with `why` or, by default,
-/// with the reason proving it was never applied.
-template <class Pred>
-void fail_bound(sm_ptr self, Pred pred,
-                std::optional<fail_reason> why = std::nullopt) {
-  auto& st = self->state;
-  std::vector<std::pair<uint64_t, fail_reason>> doomed;
-  for (auto& [id, call] : st.pending)
-    if (call.bound && !call.crossed && pred(call))
-      doomed.emplace_back(id, why ? *why
-                              : call.appended_here ? fail_reason::discarded
-                                                   : fail_reason::leader_changed);
-  for (auto& [id, reason] : doomed)
+/// Answers the calls the call tracker resolved.
+void fail_all(sm_ptr self, const std::vector<call_tracker::verdict>& xs) {
+  for (auto& [id, reason] : xs)
     fail(self, id, reason);
 }
 
@@ -163,26 +148,16 @@ void flush(sm_ptr self) {
   std::vector<uint64_t> ids;
   for (auto& c : st.outbox)
     ids.push_back(c.request_id);
-  auto watermark = st.pending.empty() ? st.next_request
-                                      : st.pending.begin()->first;
+  auto watermark = st.calls.watermark(st.next_request);
   self
     ->request(st.w->self.replicator, caf::infinite, propose_atom::value,
               watermark, std::move(st.outbox))
     .then(
       [=](term_t term, bool appended_here) {
-        auto& st = self->state;
-        for (auto id : ids) {
-          auto i = st.pending.find(id);
-          if (i == st.pending.end())
-            continue;
-          i->second.bound = true;
-          i->second.term = term;
-          i->second.appended_here = appended_here;
-        }
         // Entries of a later term may already have been applied.
-        fail_bound(self, [&](const pending_call& c) {
-          return c.term < st.last_applied_term;
-        });
+        auto& st = self->state;
+        fail_all(self, st.calls.bind(ids, term, appended_here,
+                                     st.last_applied_term));
       },
       [=](caf::error& err) {
         for (auto id : ids)
@@ -219,6 +194,7 @@ void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
   call.deadline = self->clock().now() + timeout;
   st.deadlines.emplace(call.deadline, id);
   st.pending.emplace(id, std::move(call));
+  st.calls.add(id);
   arm_sweep(self);
 }
 
@@ -282,7 +258,7 @@ void on_apply(sm_ptr self, entry_list& entries) {
                       + to_string(st.last_applied));
     if (e.term > st.last_applied_term) {
       st.last_applied_term = e.term;
-      fail_bound(self, [&](const pending_call& c) { return c.term < e.term; });
+      fail_all(self, st.calls.on_applied_term(e.term));
     }
     st.last_applied = e.index;
     st.last_applied_time = e.time;
@@ -350,8 +326,7 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
   st.last_applied_time = snap.meta.last_time;
   if (st.w->observer)
     st.w->observer->on_restore(st.w->config.self, st.last_applied);
-  for (auto& [id, call] : st.pending)
-    call.crossed = true;
+  st.calls.on_snapshot_restored();
   update_ready(self);
   return caf::none;
 }
@@ -388,9 +363,7 @@ void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
   // The leader this node was lost its quorum: its calls may still commit
   // later, or never; answer now instead of at the deadline.
   if (was_leader && why == fail_reason::quorum_lost)
-    fail_bound(
-      self, [&](const pending_call& c) { return c.term == old_term; },
-      fail_reason::quorum_lost);
+    fail_all(self, st.calls.on_quorum_lost(old_term));
   update_ready(self);
 }
 
