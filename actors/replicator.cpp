@@ -16,8 +16,7 @@
 #include "actors/replicator_state.hpp"
 #include "actors/spawn.hpp"
 #include "protocol/appends.hpp"
-#include "protocol/check_quorum.hpp"
-#include "protocol/commit_rule.hpp"
+#include "protocol/leader_tracker.hpp"
 
 namespace flexsync::detail {
 
@@ -54,9 +53,7 @@ std::optional<term_t> term_of(const replicator_state& st, index_t i) {
 }
 
 void trim_cache(replicator_state& st) {
-  auto min_match = st.durable_index;
-  for (auto& [id, f] : st.followers)
-    min_match = std::min(min_match, f.prog.match_index());
+  auto min_match = lowest_match(st.durable_index, st.followers);
   while (!st.cache.empty()
          && (st.cache.front().index <= min_match
              || st.cache_bytes > cache_cap_bytes)) {
@@ -75,7 +72,7 @@ void send_append(replicator_ptr self, const node_id& f, follower& fo,
                  index_t prev, term_t prev_term, entry_list entries) {
   auto& st = self->state;
   auto last = entries.empty() ? prev : entries.back().index;
-  fo.commit_sent = std::min(st.commit, last);
+  fo.commit_sent = commit_to_send(st.commit, last);
   send_peer(self, *st.w, f,
             append_entries{st.lead_term, st.w->config.self, prev, prev_term,
                            std::move(entries), fo.commit_sent});
@@ -85,7 +82,7 @@ void send_append(replicator_ptr self, const node_id& f, follower& fo,
 void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo) {
   auto& st = self->state;
   // Only what this follower verified counts as committed on it.
-  fo.commit_sent = std::min(st.commit, fo.prog.match_index());
+  fo.commit_sent = commit_to_send(st.commit, fo.prog.match_index());
   send_peer(self, *st.w, f,
             heartbeat{st.lead_term, st.w->config.self, fo.commit_sent});
 }
@@ -165,12 +162,8 @@ void send_entries(replicator_ptr self, const node_id& f) {
 void on_match_change(replicator_ptr self) {
   auto& st = self->state;
   // Followers recovering a lost state hold entries but do not count.
-  std::map<node_id, index_t> match{{st.w->config.self, st.durable_index}};
-  for (auto& [id, fo] : st.followers)
-    if (fo.counts)
-      match.emplace(id, fo.prog.match_index());
-  auto c = advance_commit(st.w->quorum, match, st.first_index_of_term,
-                          st.commit);
+  auto c = leader_commit(st.w->quorum, st.w->config.self, st.durable_index,
+                         st.followers, st.first_index_of_term, st.commit);
   if (c > st.commit) {
     st.commit = c;
     self->send(st.w->self.log_store, commit_atom::value, st.lead_term, c);
@@ -225,7 +218,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   noop.term = term;
   noop.time = noop_time;
   st.cache.push_back(std::move(noop));
-  auto now = self->clock().now();
+  auto now = self->clock().now().time_since_epoch();
   for (auto& v : st.w->quorum.voters())
     if (v != st.w->config.self) {
       follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
@@ -271,13 +264,9 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
     send_entries(self, id);
   }
   if (cfg.check_quorum) {
-    std::map<node_id, sim_time> replies;
-    for (auto& [id, fo] : st.followers)
-      if (fo.counts)
-        replies.emplace(id, fo.last_reply.time_since_epoch());
     auto now = self->clock().now().time_since_epoch();
-    if (!has_active_quorum(st.w->quorum, cfg.self, replies, now,
-                           cfg.leader_fallback_timeout)) {
+    if (!replying_quorum(st.w->quorum, cfg.self, st.followers, now,
+                         cfg.leader_fallback_timeout)) {
       st.w->log.info("stepping down: no replication quorum heard within "
                      "leader_fallback_timeout");
       step_down(self, st.lead_term, fail_reason::quorum_lost);
@@ -289,10 +278,10 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
 
 // -- leader: replies ----------------------------------------------------------
 
-follower* accept_reply(replicator_ptr self, term_t term, const node_id& from,
-                       incarnation_t incarnation, std::optional<bool> counts) {
+follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
+                     incarnation_t incarnation, std::optional<bool> counts) {
   auto& st = self->state;
-  if (term > st.term && term > st.lead_term) {
+  if (reply_deposes(term, st.term, st.lead_term)) {
     step_down(self, term, fail_reason::leader_changed);
     return nullptr;
   }
@@ -302,24 +291,22 @@ follower* accept_reply(replicator_ptr self, term_t term, const node_id& from,
   if (i == st.followers.end())
     return nullptr;
   auto& fo = i->second;
-  if (incarnation < fo.incarnation)
-    return nullptr; // from a previous life of the follower
-  if (incarnation > fo.incarnation) {
-    if (fo.incarnation > incarnation_t{0}) {
-      // It restarted without what its old incarnation acknowledged.
+  switch (accept_reply(fo, incarnation, counts,
+                       self->clock().now().time_since_epoch(),
+                       st.written_index, st.w->config.max_inflight)) {
+    case reply_effect::stale:
+      return nullptr; // from a previous life of the follower
+    case reply_effect::restarted:
       st.w->log.info(from.name + " restarted: its replication starts over");
-      fo.prog = progress{st.written_index, st.w->config.max_inflight};
-    }
-    fo.incarnation = incarnation;
+      break;
+    default:
+      break;
   }
-  if (counts)
-    fo.counts = *counts;
-  fo.last_reply = self->clock().now();
   return &fo;
 }
 
 void on_append_reply(replicator_ptr self, const append_reply& r) {
-  auto fo = accept_reply(self, r.term, r.follower, r.incarnation, r.counts);
+  auto fo = take_reply(self, r.term, r.follower, r.incarnation, r.counts);
   if (!fo)
     return;
   if (r.success) {
@@ -328,7 +315,7 @@ void on_append_reply(replicator_ptr self, const append_reply& r) {
       // A follower that acks after the commit index moved past what it was
       // told still needs the news (it may wait to answer a caller).
       auto& st = self->state;
-      if (std::min(st.commit, fo->prog.match_index()) > fo->commit_sent) {
+      if (needs_commit_news(*fo, st.commit)) {
         st.commit_dirty = true;
         schedule_flush(self);
       }
@@ -355,19 +342,16 @@ replicator_status progress_report(replicator_ptr self) {
   auto& st = self->state;
   replicator_status out;
   out.leading = st.leading;
-  node_set live;
-  auto now = self->clock().now();
-  for (auto& [id, fo] : st.followers) {
-    auto on = now - fo.last_reply <= st.w->config.leader_fallback_timeout;
-    if (on && fo.counts)
-      live.insert(id);
-    out.followers.push_back(follower_report{id, fo.learner, on,
+  auto now = self->clock().now().time_since_epoch();
+  auto window = st.w->config.leader_fallback_timeout;
+  for (auto& [id, fo] : st.followers)
+    out.followers.push_back(follower_report{id, fo.learner,
+                                            now - fo.last_reply <= window,
                                             fo.prog.match_index(),
                                             fo.prog.next_index()});
-  }
   out.has_quorum = st.leading
-                   && has_connected_quorum(st.w->quorum, st.w->config.self,
-                                           live);
+                   && replying_quorum(st.w->quorum, st.w->config.self,
+                                      st.followers, now, window);
   return out;
 }
 
@@ -385,7 +369,7 @@ caf::behavior running(replicator_ptr self) {
     [=](forward_command& fc) { on_forward_command(self, fc); },
     [=](const append_reply& r) { on_append_reply(self, r); },
     [=](const heartbeat_reply& r) {
-      if (accept_reply(self, r.term, r.follower, r.incarnation, r.counts)
+      if (take_reply(self, r.term, r.follower, r.incarnation, r.counts)
           && r.last_log_index < self->state.written_index)
         send_entries(self, r.follower);
     },

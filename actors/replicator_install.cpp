@@ -111,7 +111,7 @@ void begin_install(replicator_ptr self, const node_id& f, follower& fo) {
 }
 
 void on_install_reply(replicator_ptr self, const install_reply& r) {
-  auto fo = accept_reply(self, r.term, r.follower, r.incarnation);
+  auto fo = take_reply(self, r.term, r.follower, r.incarnation);
   if (!fo || !fo->installing)
     return;
   // Not waiting: a duplicate or late answer; the stream asks again anyway.

@@ -16,6 +16,7 @@
 #include "actors/coro.hpp"
 #include "actors/wiring.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/leader_tracker.hpp"
 #include "protocol/progress.hpp"
 #include "protocol/snapshots.hpp"
 
@@ -34,15 +35,13 @@ struct proposal_batch {
   caf::response_promise rp;
 };
 
-struct follower {
-  explicit follower(progress p) : prog(std::move(p)) {}
+/// A follower as the leader tracks it (protocol/leader_tracker.hpp), plus
+/// what is in flight for it.
+struct follower : tracked_follower {
+  using tracked_follower::tracked_follower;
 
-  progress prog;
   /// A log store read for this follower is in flight.
   bool reading = false;
-  /// The last commit index sent to it.
-  index_t commit_sent;
-  caf::actor_clock::time_point last_reply;
   /// Snapshot install in progress (stream_snapshot runs): entries below the
   /// log's start are gone.
   bool installing = false;
@@ -53,16 +52,6 @@ struct follower {
   pending<std::optional<install_reply>> install_answer;
   /// Heartbeats since the chunk in flight was sent.
   int chunk_age = 0;
-  /// A read-only node: replicated to, never counted (the quorum system
-  /// ignores non-voters).
-  bool learner = false;
-  /// The follower's incarnation in its latest reply (0 before one): a newer
-  /// one restarted and lost what the older acknowledged.
-  incarnation_t incarnation;
-  /// Its latest reply says it counts toward this leader's quorums (false
-  /// while it recovers a lost state). Assumed until it answers, like
-  /// last_reply.
-  bool counts = true;
 };
 
 /// Per-client deduplication of forwarded commands within one leadership.
@@ -128,9 +117,9 @@ void stop_leading(replicator_ptr self, fail_reason why);
 /// another term or of an older incarnation of the follower is ignored; a
 /// newer incarnation resets the follower's progress. `counts`: the reply's
 /// flag (none for install replies, which do not carry it).
-follower* accept_reply(replicator_ptr self, term_t term, const node_id& from,
-                       incarnation_t incarnation,
-                       std::optional<bool> counts = std::nullopt);
+follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
+                     incarnation_t incarnation,
+                     std::optional<bool> counts = std::nullopt);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 
