@@ -36,7 +36,7 @@
 #include <caf/atom.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/replicated_object.hpp"
+#include "actors/objects/replicated_object.hpp"
 #include "state_machines/state_machine.hpp"
 
 namespace flexsync::detail {

@@ -2,8 +2,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/coro.hpp"
-#include "actors/type_ids.hpp"
+#include "actors/objects/coro.hpp"
+#include "actors/node/type_ids.hpp"
 
 namespace flexsync {
 

@@ -40,8 +40,8 @@
 #include <caf/optional.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/replicated_object.hpp"
-#include "actors/type_ids.hpp"
+#include "actors/objects/replicated_object.hpp"
+#include "actors/node/type_ids.hpp"
 #include "protocol/fail_reason.hpp"
 
 namespace flexsync {
@@ -136,7 +136,7 @@ namespace detail {
 constexpr caf::timespan call_backstop = std::chrono::seconds(1);
 
 /// Submits from inside an actor and resumes the awaiting coroutine there
-/// (actors/coro.hpp). `Expected` selects caf::expected<R> over exceptions.
+/// (actors/objects/coro.hpp). `Expected` selects caf::expected<R> over exceptions.
 void submit_from_actor(caf::event_based_actor* self, const call_binding* b,
                        caf::message args, caf::timespan timeout,
                        std::coroutine_handle<> h, caf::message* result,
@@ -205,7 +205,7 @@ public:
     // nop
   }
 
-  /// Used by flexsync::task (actors/coro.hpp).
+  /// Used by flexsync::task (actors/objects/coro.hpp).
   detail::call_awaiter<R, true> bind_actor(caf::event_based_actor* self) && {
     return {self, binding_, std::move(args_)};
   }
@@ -252,7 +252,7 @@ public:
     detail::call_async(binding_, std::move(args_), timeout, std::move(done));
   }
 
-  /// Inside a flexsync::task (actors/coro.hpp): `co_await call` resumes
+  /// Inside a flexsync::task (actors/objects/coro.hpp): `co_await call` resumes
   /// with the result or throws as get() does, with the node's default
   /// deadline; `co_await std::move(call).as_expected()` gives the outcome
   /// as caf::expected<R>.

@@ -32,9 +32,9 @@
 #include <thread>
 #include <vector>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
 #include "state_machines/repl_dict.hpp"
 
 namespace {

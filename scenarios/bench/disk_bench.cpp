@@ -27,9 +27,9 @@
 
 #include <caf/all.hpp>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
 #include "state_machines/repl_dict.hpp"
 
 namespace {

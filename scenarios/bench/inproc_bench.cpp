@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
 #include "state_machines/state_machine.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 // Process benchmark: a 3-node cluster of flexsync-node processes on loopback
 // (in-memory storage), driven through their consoles, measured the way
-// ../shared/bench/pysyncobj_bench.sh measures PySyncObj: the client runs
-// inside the leader's process.
+// PySyncObj is usually benchmarked: the client runs inside the leader's
+// process.
 //
 //   process-bench [--seconds S] [--window W] [--trials N] [--modes plain,password]
 //                 [--node PATH] [--node-arg OPTION]...

@@ -15,9 +15,9 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
-#include "actors/tcp_transport.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
+#include "actors/transport/tcp_transport.hpp"
 #include "state_machines/repl_counter.hpp"
 
 struct config : flexsync::system_config {

@@ -29,9 +29,9 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
-#include "actors/tcp_transport.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
+#include "actors/transport/tcp_transport.hpp"
 #include "scenarios/examples/node_console.hpp"
 
 namespace {

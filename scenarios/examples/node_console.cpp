@@ -11,7 +11,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/tcp_transport.hpp"
+#include "actors/transport/tcp_transport.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync::examples {

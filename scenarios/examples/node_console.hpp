@@ -24,7 +24,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/node.hpp"
+#include "actors/node/node.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "state_machines/repl_dict.hpp"
 #include "state_machines/state_machine.hpp"

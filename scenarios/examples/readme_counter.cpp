@@ -4,9 +4,9 @@
 // readme.example_in_sync checks it).
 #include <iostream>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
 #include "state_machines/state_machine.hpp"
 
 // BEGIN README

@@ -25,7 +25,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/observer.hpp"
+#include "actors/node/observer.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "state_machines/repl_dict.hpp"
 #include "state_machines/repl_list.hpp"

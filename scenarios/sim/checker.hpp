@@ -25,7 +25,7 @@
 #include <tuple>
 #include <vector>
 
-#include "actors/observer.hpp"
+#include "actors/node/observer.hpp"
 #include "protocol/memory_storage.hpp"
 
 namespace flexsync::sim {

@@ -6,10 +6,10 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/local_network.hpp"
-#include "actors/persistence.hpp"
-#include "actors/spawn.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/persistence.hpp"
+#include "actors/node/spawn.hpp"
+#include "actors/node/system_config.hpp"
 #include "protocol/assert.hpp"
 #include "scenarios/sim/driver.hpp"
 #include "scenarios/sim/observer_pair.hpp"

@@ -24,14 +24,14 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "actors/logger.hpp"
-#include "actors/replicated_object.hpp"
-#include "actors/wiring.hpp"
+#include "actors/node/logger.hpp"
+#include "actors/objects/replicated_object.hpp"
+#include "actors/node/wiring.hpp"
 #include "protocol/config.hpp"
 #include "scenarios/sim/battery_model.hpp"
 #include "scenarios/sim/checker.hpp"
 #include "scenarios/sim/sim_network.hpp"
-#include "snapshot/memory_disk.hpp"
+#include "snapshot/disk/memory_disk.hpp"
 
 namespace caf::scheduler {
 class test_coordinator;

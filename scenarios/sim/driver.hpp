@@ -11,7 +11,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/wiring.hpp"
+#include "actors/node/wiring.hpp"
 
 namespace caf::scheduler {
 class test_coordinator;

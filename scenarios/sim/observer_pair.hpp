@@ -3,7 +3,7 @@
 // A node_observer that forwards every hook to two others, in order (the
 // simulator's checker, then the battery checker).
 
-#include "actors/observer.hpp"
+#include "actors/node/observer.hpp"
 
 namespace flexsync::sim {
 

@@ -14,7 +14,7 @@
 
 #include <caf/message.hpp>
 
-#include "actors/local_network.hpp"
+#include "actors/transport/local_network.hpp"
 
 namespace flexsync::sim {
 

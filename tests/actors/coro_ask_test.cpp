@@ -1,4 +1,4 @@
-// The other things a task awaits (actors/coro.hpp): ask<Rs...>() requests to
+// The other things a task awaits (actors/objects/coro.hpp): ask<Rs...>() requests to
 // other actors, and pending<T> slots filled by a later message handler of
 // the same actor; and their cancellation: a task suspended in either is
 // destroyed with its actor, its locals' destructors run, and it never
@@ -11,7 +11,7 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/coro.hpp"
+#include "actors/objects/coro.hpp"
 #include "tests/actors/local_cluster.hpp"
 
 using namespace flexsync;

@@ -1,4 +1,4 @@
-// Coroutines inside actors (actors/coro.hpp): replicated calls awaited as
+// Coroutines inside actors (actors/objects/coro.hpp): replicated calls awaited as
 // straight-line code, errors as exceptions or values, nested tasks, an actor
 // that stays responsive while awaiting, and cancellation: a coroutine whose
 // actor stops is destroyed, with its locals, and never resumes.
@@ -8,7 +8,7 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/coro.hpp"
+#include "actors/objects/coro.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "state_machines/repl_set.hpp"
 #include "tests/actors/local_cluster.hpp"

@@ -16,10 +16,10 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
-#include "snapshot/disk.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
+#include "snapshot/disk/disk.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "tests/actors/local_cluster.hpp"
 

@@ -11,9 +11,9 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/local_network.hpp"
-#include "actors/manual_loop.hpp"
-#include "actors/node.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/manual_loop.hpp"
+#include "actors/node/node.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "tests/actors/callback_log.hpp"
 #include "tests/actors/local_cluster.hpp"

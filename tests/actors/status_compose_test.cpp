@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/actor_status.hpp"
+#include "actors/node/actor_status.hpp"
 
 using namespace flexsync;
 

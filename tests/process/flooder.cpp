@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "actors/frame.hpp"
+#include "actors/transport/wire/frame.hpp"
 
 namespace flexsync::process_testing {
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/replicated_object.hpp"
+#include "actors/objects/replicated_object.hpp"
 #include "state_machines/battery.hpp"
 #include "state_machines/repl_lock_manager.hpp"
 #include "tests/state_machines/battery_helpers.hpp"

@@ -7,9 +7,9 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/local_network.hpp"
-#include "actors/spawn.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/spawn.hpp"
+#include "actors/node/system_config.hpp"
 #include "scenarios/sim/driver.hpp"
 
 namespace flexsync::testing {

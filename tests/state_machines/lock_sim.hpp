@@ -29,7 +29,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "actors/wiring.hpp"
+#include "actors/node/wiring.hpp"
 #include "scenarios/sim/checker.hpp"
 #include "scenarios/sim/sim_network.hpp"
 #include "state_machines/repl_lock_manager.hpp"

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "actors/local_network.hpp"
-#include "actors/node.hpp"
-#include "actors/system_config.hpp"
+#include "actors/transport/local_network.hpp"
+#include "actors/node/node.hpp"
+#include "actors/node/system_config.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "state_machines/repl_dict.hpp"
 #include "state_machines/repl_lock_manager.hpp"

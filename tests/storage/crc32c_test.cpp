@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "snapshot/crc32c.hpp"
+#include "snapshot/disk/crc32c.hpp"
 
 using namespace flexsync;
 

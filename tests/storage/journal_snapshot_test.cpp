@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "snapshot/memory_disk.hpp"
+#include "snapshot/disk/memory_disk.hpp"
 #include "tests/storage/storage_support.hpp"
 
 using namespace flexsync;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <random>
 
-#include "snapshot/memory_disk.hpp"
+#include "snapshot/disk/memory_disk.hpp"
 #include "tests/storage/storage_support.hpp"
 
 using namespace flexsync;

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot/snapshot_store.hpp"
+#include "snapshot/files/snapshot_store.hpp"
 #include "tests/storage/storage_support.hpp"
 
 using namespace flexsync;

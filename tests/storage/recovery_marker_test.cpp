@@ -1,5 +1,5 @@
 // Where a disk node records that it has no trusted state yet
-// (snapshot/recovery_marker.hpp), and how open_persistence uses it: a data
+// (snapshot/files/recovery_marker.hpp), and how open_persistence uses it: a data
 // directory without state is a new incarnation, marked before the node does
 // anything, and stays one across crashes until the node rejoined.
 
@@ -8,8 +8,8 @@
 #include <memory>
 #include <random>
 
-#include "actors/persistence.hpp"
-#include "snapshot/memory_disk.hpp"
+#include "actors/node/persistence.hpp"
+#include "snapshot/disk/memory_disk.hpp"
 
 using namespace flexsync;
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <random>
 
-#include "snapshot/memory_disk.hpp"
-#include "snapshot/snapshot_store.hpp"
+#include "snapshot/disk/memory_disk.hpp"
+#include "snapshot/files/snapshot_store.hpp"
 #include "tests/storage/storage_support.hpp"
 
 using namespace flexsync;

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "protocol/log_entry.hpp"
-#include "snapshot/disk.hpp"
-#include "snapshot/journal.hpp"
+#include "snapshot/disk/disk.hpp"
+#include "snapshot/log/journal.hpp"
 
 namespace Catch {
 

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/tcp_admission.hpp"
+#include "actors/transport/wire/tcp_admission.hpp"
 
 using namespace flexsync::tcp;
 

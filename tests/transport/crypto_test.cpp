@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/crypto.hpp"
+#include "actors/transport/wire/crypto.hpp"
 
 using namespace flexsync::crypto;
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/frame.hpp"
+#include "actors/transport/wire/frame.hpp"
 
 using namespace flexsync;
 using namespace flexsync::wire;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/peer_codec.hpp"
+#include "actors/transport/peer_codec.hpp"
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/votes.hpp"

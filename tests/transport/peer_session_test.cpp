@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/peer_session.hpp"
+#include "actors/transport/wire/peer_session.hpp"
 
 using namespace flexsync;
 using namespace flexsync::wire;

@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/node.hpp"
-#include "actors/tcp_socket.hpp"
+#include "actors/node/node.hpp"
+#include "actors/transport/wire/tcp_socket.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "tests/transport/tcp_fixture.hpp"
 

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actors/tcp_socket.hpp"
+#include "actors/transport/wire/tcp_socket.hpp"
 
 namespace flexsync::testing {
 

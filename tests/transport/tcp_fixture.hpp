@@ -19,10 +19,10 @@
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/frame.hpp"
-#include "actors/system_config.hpp"
-#include "actors/tcp_transport.hpp"
-#include "actors/wiring.hpp"
+#include "actors/transport/wire/frame.hpp"
+#include "actors/node/system_config.hpp"
+#include "actors/transport/tcp_transport.hpp"
+#include "actors/node/wiring.hpp"
 
 namespace flexsync::testing {
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/tcp_socket.hpp"
+#include "actors/transport/wire/tcp_socket.hpp"
 
 using namespace flexsync::net;
 using namespace std::chrono_literals;

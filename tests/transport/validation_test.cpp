@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "actors/tcp_socket.hpp"
+#include "actors/transport/wire/tcp_socket.hpp"
 #include "protocol/votes.hpp"
 #include "tests/transport/tcp_fixture.hpp"
 

@@ -1,0 +1,216 @@
+#include "actors/node/node.hpp"
+
+#include <optional>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors/node/local_messages.hpp"
+#include "actors/node/persistence.hpp"
+#include "actors/node/spawn.hpp"
+#include "snapshot/disk/memory_disk.hpp"
+
+namespace flexsync {
+
+node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
+           std::vector<replicated_object*> objects, node_options opts)
+  : sys_(sys), loop_(opts.loop), started_(std::chrono::steady_clock::now()) {
+  if (loop_ && &loop_->system() != &sys)
+    throw config_error("invalid node_options: a manual node must be spawned "
+                       "on its loop's actor system");
+  cfg.normalize_and_validate();
+  wiring_ = std::make_shared<node_wiring>();
+  auto& w = *wiring_;
+  w.quorum = cfg.make_quorum_system();
+  w.log = logger{cfg.self.name, opts.level, std::move(opts.log_sink)};
+  w.config = std::move(cfg);
+  w.transport = std::move(transport);
+  flags_ = std::make_shared<node_flags>();
+  w.flags = flags_;
+  auto log = [lg = w.log](const std::string& line) { lg.warning(line); };
+  auto clock = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+  };
+  if (opts.store) {
+    w.store = std::move(opts.store);
+    w.snapshots = std::make_shared<snapshot_store>(
+      std::make_shared<memory_disk>(), log);
+    w.fresh = holds_no_state(*w.store);
+  } else {
+    auto p = open_persistence(w.config, nullptr, log, clock);
+    w.store = std::move(p.store);
+    w.log_journal = std::move(p.log_journal);
+    w.snapshots = std::move(p.snapshots);
+    w.restored = std::move(p.restored);
+    w.fresh = p.fresh;
+    w.promised = std::move(p.promised);
+    w.marker = std::move(p.marker);
+  }
+  // Every start is a new incarnation; the wall clock makes it larger than
+  // the previous one's (a clock set back across a restart is detected and
+  // reported: protocol/recovery.hpp).
+  w.incarnation = incarnation_t{static_cast<uint64_t>(default_wall_clock())};
+  w.observer = opts.observer;
+  w.machines = std::move(objects);
+  spawn_node(sys, wiring_);
+  gate_ = std::make_shared<call_gate>();
+  uint32_t index = 0;
+  for (auto* m : w.machines)
+    m->bind(call_binding{&sys, w.self.state_machine, index++,
+                         w.config.default_call_timeout, gate_,
+                         loop_ != nullptr});
+  cached_.self = id();
+  cached_.read_only = w.config.read_only;
+  if (loop_) {
+    loop_started_ = loop_->now();
+    // Manual mode: status is gathered at the end of each tick, so it does
+    // not change between ticks.
+    refresh_hook_ = loop_->add_refresh([this] { cached_ = gather({}); });
+  }
+}
+
+node::~node() {
+  stop();
+}
+
+void node::stop() {
+  if (stopped_)
+    return;
+  stopped_ = true;
+  {
+    std::lock_guard<std::mutex> guard{gate_->mtx};
+    gate_->open = false;
+  }
+  if (loop_)
+    loop_->remove_refresh(refresh_hook_);
+  auto& ep = wiring_->self;
+  caf::scoped_actor self{sys_};
+  std::vector<caf::actor> actors{ep.election, ep.replicator, ep.log_store,
+                                 ep.membership, ep.state_machine,
+                                 ep.snapshotter};
+  for (auto& a : actors)
+    self->monitor(a);
+  stop_node(ep, wiring_->transport, id(), caf::exit_reason::user_shutdown);
+  // Manual mode: the exits are jobs like any other; run them now (stop is
+  // immediate in manual mode, as in PySyncObj).
+  if (loop_)
+    loop_->run_ready();
+  // The objects and the storage must not be touched after we return.
+  for (size_t i = 0; i < actors.size(); ++i)
+    self->receive([](const caf::down_msg&) {});
+}
+
+bool node::is_ready() const {
+  return flags_->ready.load();
+}
+
+raft_role node::role() const {
+  return static_cast<raft_role>(flags_->role.load());
+}
+
+bool node::wait_ready(caf::timespan timeout) {
+  if (is_ready())
+    return true;
+  if (loop_) {
+    auto deadline = loop_->now() + timeout;
+    while (!is_ready() && loop_->now() < deadline) {
+      auto before = loop_->now();
+      auto ran = loop_->tick(deadline - loop_->now());
+      if (ran == 0 && loop_->now() == before)
+        break; // an injected clock that does not move: nothing can change
+    }
+    return is_ready();
+  }
+  caf::scoped_actor self{sys_};
+  bool ready = false;
+  self->request(wiring_->self.state_machine, timeout, ready_atom::value)
+    .receive([&](bool x) { ready = x; }, [&](caf::error&) { ready = false; });
+  return ready;
+}
+
+node_status node::status(caf::timespan timeout) const {
+  if (loop_)
+    return cached_;
+  return gather(timeout);
+}
+
+node_status node::gather(caf::timespan timeout) const {
+  if (stopped_)
+    return cached_;
+  auto& w = *wiring_;
+  auto& ep = w.self;
+  caf::scoped_actor self{sys_};
+  // Every actor is asked at once, so the deadline is one timeout for all.
+  // In manual mode a request is answered only when its target runs: the
+  // loop runs the ready jobs (these requests) once they are all sent.
+  auto t = loop_ ? caf::duration{caf::infinite} : caf::duration{timeout};
+  auto ask = [&](const caf::actor& dest) {
+    return self->request(dest, t, status_atom::value);
+  };
+  auto election = ask(ep.election);
+  auto log_store = ask(ep.log_store);
+  auto state_machine = ask(ep.state_machine);
+  auto membership = ask(ep.membership);
+  auto replicator = ask(ep.replicator);
+  auto links = self->request(w.transport, t, links_atom::value, id());
+  if (loop_)
+    loop_->run_ready();
+  status_parts parts;
+  auto ignore = [](caf::error&) {};
+  auto into = [&](auto& part) {
+    return [&](const typename std::decay_t<decltype(part)>::value_type& x) {
+      part = x;
+    };
+  };
+  election.receive(into(parts.election), ignore);
+  log_store.receive(into(parts.log_store), ignore);
+  state_machine.receive(into(parts.state_machine), ignore);
+  membership.receive(into(parts.membership), ignore);
+  replicator.receive(into(parts.replicator), ignore);
+  links.receive(
+    [&](const std::vector<std::string>& peers) {
+      parts.linked.emplace(peers.begin(), peers.end());
+    },
+    ignore);
+  parts.uptime_seconds = uptime_seconds();
+  return compose_status(parts, w.config, w.quorum);
+}
+
+uint64_t node::uptime_seconds() const {
+  auto up = loop_ ? loop_->now() - loop_started_
+                  : std::chrono::steady_clock::now() - started_;
+  return static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::seconds>(up).count());
+}
+
+bool node::is_node_connected(const node_id& peer) const {
+  auto st = status();
+  for (auto* xs : {&st.partners, &st.readonly_nodes})
+    for (auto& p : *xs)
+      if (p.id == peer)
+        return p.link == link_state::connected;
+  return false;
+}
+
+void node::print_status() const {
+  for (auto& [key, value] : status().to_key_values())
+    wiring_->log.info(key + ": " + value);
+}
+
+void node::force_compaction() {
+  caf::anon_send(wiring_->self.snapshotter, force_atom::value);
+}
+
+void node::campaign_now() {
+  caf::anon_send(wiring_->self.election, campaign_now_atom::value);
+}
+
+void node::force_recover() {
+  wiring_->log.warning("force_recover: recovering the cluster from this node "
+                       "(operator request)");
+  caf::anon_send(wiring_->self.election, recover_atom::value);
+}
+
+} // namespace flexsync

@@ -1,0 +1,172 @@
+#pragma once
+
+// The public handle of one node: spawns its actors, registers the replicated
+// objects, and offers readiness, status and a clean stop. Calls go through
+// the objects themselves (state_machine::call).
+//
+//   flexsync::system_config cfg;
+//   caf::actor_system sys{cfg};
+//   auto net = flexsync::spawn_local_network(sys);
+//   my_counter c;
+//   flexsync::node n{sys, {"a", {"b", "c"}}, net, {&c}};
+//   n.wait_ready(5s);
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/node/logger.hpp"
+#include "actors/node/manual_loop.hpp"
+#include "actors/node/node_status.hpp"
+#include "actors/node/observer.hpp"
+#include "actors/objects/replicated_object.hpp"
+#include "actors/node/wiring.hpp"
+#include "protocol/config.hpp"
+#include "protocol/storage.hpp"
+
+namespace flexsync {
+
+struct node_options {
+  /// Replaces the storage chosen by node_config::persistence (tests).
+  std::shared_ptr<storage> store;
+  /// Decision hooks (tests, instrumentation); must outlive the node.
+  node_observer* observer = nullptr;
+  /// Log lines at or above this level go to `log_sink` (stderr by default).
+  log_level level = log_level::warning;
+  logger::sink_fn log_sink;
+  /// Manual tick mode: the node runs only inside loop->tick(). The node must
+  /// then be spawned on loop->system() and used from the loop's thread.
+  manual_loop* loop = nullptr;
+};
+
+class node {
+public:
+  /// Starts a node. `objects` are replicated in this order; every node of a
+  /// cluster must register the same types in the same order.
+  /// @throws config_error when `cfg` is invalid.
+  node(caf::actor_system& sys, node_config cfg, caf::actor transport,
+       std::vector<replicated_object*> objects, node_options opts = {});
+
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  const node_id& id() const { return wiring_->config.self; }
+
+  /// PySyncObj's name for id().
+  const node_id& self_node() const { return id(); }
+
+  /// The configuration the node runs with (validated, defaults filled in).
+  const node_config& config() const { return wiring_->config; }
+
+  const node_endpoints& endpoints() const { return wiring_->self; }
+
+  /// True once this node has caught up with a leader (applied an entry of
+  /// the leader's term); never false again. Lock-free, any thread.
+  bool is_ready() const;
+
+  /// Blocks until is_ready() or `timeout` passes; returns is_ready(). In
+  /// manual mode it ticks the loop meanwhile (and returns false when time
+  /// does not move).
+  bool wait_ready(caf::timespan timeout);
+
+  /// The role the election actor last announced. Lock-free, any thread; a
+  /// hint: several nodes may believe they lead.
+  raft_role role() const;
+
+  bool is_leader() const { return role() == raft_role::leader; }
+
+  /// Gathers the node's status from its actors. Threaded mode: asks them
+  /// now (bounded by `timeout`). Manual mode: the status gathered at the end
+  /// of the last tick, so it does not change between ticks.
+  node_status status(caf::timespan timeout = std::chrono::seconds(2)) const;
+
+  /// The known leader (empty when none), from status().
+  node_id leader() const { return status().leader; }
+
+  /// has_quorum (see node_status::has_quorum), from status().
+  bool has_quorum() const { return status().has_quorum; }
+
+  term_t term() const { return status().term; }
+
+  /// PySyncObj's name for term().
+  term_t current_term() const { return term(); }
+
+  /// The highest command version this binary knows. Versioned commands are
+  /// not implemented yet: 0.
+  uint32_t code_version() const { return status().self_code_version; }
+
+  /// Logs every status key (to_key_values()) at info level, one line each.
+  void print_status() const;
+
+  index_t commit_index() const { return status().commit_index; }
+
+  index_t last_applied() const { return status().last_applied; }
+
+  /// Entries held in the log (PySyncObj's raft_log_size / log_len).
+  uint64_t raft_log_size() const { return status().log_entries; }
+
+  /// The voting partners (a copy of the configuration's list).
+  std::vector<node_id> other_nodes() const { return wiring_->config.partners; }
+
+  /// The read-only nodes other than self (a copy).
+  std::vector<node_id> readonly_nodes() const {
+    return wiring_->config.other_learners();
+  }
+
+  /// Whether `peer` is `connected` in status() (see link_state).
+  bool is_node_connected(const node_id& peer) const;
+
+  /// True until stop().
+  bool running() const { return !stopped_; }
+
+  bool manual() const { return loop_ != nullptr; }
+
+  /// Takes a snapshot now (if anything was applied since the last one) and
+  /// compacts the log once it is durable; returns at once.
+  void force_compaction();
+
+  /// Starts an election now, skipping pre-vote and leader stickiness (the
+  /// building block of leadership transfer).
+  void campaign_now();
+
+  /// Operator recovery after more than a minority of the voters lost their
+  /// state at once (status says so: `member` and `recovery` on the nodes
+  /// that lost it). Run it on the most up-to-date surviving node: it
+  /// campaigns in a new term, and the nodes without their state vote for it
+  /// and follow it; intact voters decide with the ordinary rules. Entries
+  /// that only the lost nodes held are gone: this is the explicit step that
+  /// accepts it. Returns at once.
+  void force_recover();
+
+  /// Stops the node: every pending call fails with `stopped`, so do
+  /// wait_ready() waiters; returns once every actor of the node has ended,
+  /// and no callback runs afterwards. Idempotent; the destructor calls it.
+  void stop();
+
+  /// PySyncObj's name for stop().
+  void destroy() { stop(); }
+
+private:
+  node_status gather(caf::timespan timeout) const;
+  uint64_t uptime_seconds() const;
+
+  caf::actor_system& sys_;
+  manual_loop* loop_ = nullptr;
+  manual_loop::hook_id refresh_hook_ = 0;
+  node_status cached_;
+  std::chrono::steady_clock::time_point started_;
+  caf::timespan loop_started_{0};
+  std::shared_ptr<node_wiring> wiring_;
+  std::shared_ptr<call_gate> gate_;
+  std::shared_ptr<node_flags> flags_;
+  bool stopped_ = false;
+};
+
+} // namespace flexsync

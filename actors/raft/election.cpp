@@ -1,0 +1,408 @@
+// The election actor: election timers (randomized from the node's seeded
+// generator), pre-vote, campaigns, vote tallies against the election quorum,
+// leader stickiness, and the node's role. It caches the term for its own
+// decisions but never treats it as truth: every term or vote change is a
+// request to the log store, which checks it atomically.
+//
+// Invariants: a role change happens only in become_follower / become_candidate
+// / become_leader; only the log store's replies raise the cached term.
+
+#include <optional>
+#include <random>
+
+#include <caf/all.hpp>
+
+#include "actors/node/local_messages.hpp"
+#include "actors/node/spawn.hpp"
+#include "protocol/assert.hpp"
+#include "protocol/election_tally.hpp"
+#include "protocol/vote_rules.hpp"
+
+namespace flexsync {
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+
+struct election_state {
+  wiring_ptr w;
+  raft_role role = raft_role::follower;
+  term_t term;
+  node_id leader;
+  std::mt19937_64 rng;
+  /// Generation of the armed election timer; older timer messages are stale.
+  uint64_t timer_id = 0;
+  /// When the election timer is due (re-armed lazily: a heartbeat only moves
+  /// the deadline, it does not send a new delayed message).
+  time_point deadline;
+  /// When this node last heard from the leader it follows.
+  std::optional<time_point> last_leader_contact;
+  /// The votes of the current pre-campaign or campaign.
+  std::optional<election_tally> tally;
+  /// True while waiting for the log store to confirm leadership.
+  bool claiming = false;
+
+  static inline const char* name = "flexsync.election";
+};
+
+using election_ptr = caf::stateful_actor<election_state>*;
+
+bool is_voter(election_ptr self) {
+  auto& w = *self->state.w;
+  return w.quorum.is_voter(w.config.self);
+}
+
+caf::timespan random_timeout(election_ptr self) {
+  auto& cfg = self->state.w->config;
+  std::uniform_int_distribution<int64_t> dist{cfg.election_timeout_min.count(),
+                                              cfg.election_timeout_max.count()};
+  return caf::timespan{dist(self->state.rng)};
+}
+
+void arm_timer(election_ptr self, caf::timespan delay) {
+  auto& st = self->state;
+  st.deadline = self->clock().now() + delay;
+  self->delayed_send(self, delay, election_timeout_atom::value, ++st.timer_id);
+}
+
+/// Restarts the election timeout with a fresh random duration.
+void reset_timer(election_ptr self) {
+  arm_timer(self, random_timeout(self));
+}
+
+/// Moves the deadline without sending a new timer message when the armed one
+/// fires earlier (the common case for heartbeats).
+void extend_timer(election_ptr self) {
+  auto& st = self->state;
+  auto due = self->clock().now() + random_timeout(self);
+  if (due > st.deadline)
+    st.deadline = due;
+}
+
+/// Publishes the role for node::role() (lock-free reads). The
+/// on_state_changed callback runs on the state machine actor, which gets
+/// every role change from broadcast_role, so that no callback ever runs
+/// concurrently with an apply.
+void publish_role(election_ptr self) {
+  auto& st = self->state;
+  if (st.w->flags)
+    st.w->flags->role.store(static_cast<uint8_t>(st.role));
+}
+
+void broadcast_role(election_ptr self, fail_reason why) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  publish_role(self);
+  if (w.observer)
+    w.observer->on_role_change(w.config.self, st.role, st.term, st.leader);
+  w.log.info(std::string{"role "} + to_string(st.role) + " term "
+             + to_string(st.term) + " leader "
+             + (st.leader.empty() ? "none" : st.leader.name));
+  self->send(w.self.replicator, role_atom::value, st.role, st.term, st.leader,
+             why);
+  self->send(w.self.state_machine, role_atom::value, st.role, st.term,
+             st.leader, why);
+}
+
+void become_follower(election_ptr self, term_t term, node_id leader,
+                     fail_reason why = fail_reason::success) {
+  auto& st = self->state;
+  auto changed = st.role != raft_role::follower || st.term != term
+                 || st.leader != leader;
+  auto was_leader = st.role == raft_role::leader;
+  FLEXSYNC_ASSERT(term >= st.term, st.w->config.self.name + " follows in term "
+                                     + to_string(term) + " after term "
+                                     + to_string(st.term));
+  st.role = raft_role::follower;
+  st.term = term;
+  st.leader = std::move(leader);
+  st.tally.reset();
+  st.claiming = false;
+  if (was_leader)
+    reset_timer(self);
+  if (changed)
+    broadcast_role(self, why);
+}
+
+/// Sends a vote request of the current tally to every other voter.
+void solicit_votes(election_ptr self, const log_position& pos, bool transfer,
+                   vote_kind kind) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  request_vote req{st.tally->term(), w.config.self, pos.last_index,
+                   pos.last_term, st.tally->pre_vote(), transfer, kind,
+                   pos.incarnation};
+  for (auto& v : w.quorum.voters())
+    if (v != w.config.self)
+      send_peer(self, w, v, req);
+}
+
+void become_leader(election_ptr self);
+bool act_on_tally(election_ptr self);
+
+/// Campaigns in a new term: ordinary (§5.2), or the bootstrap or recovery
+/// campaign of a node without its state (protocol/recovery.hpp), which
+/// needs every voter (bootstrap) or an election quorum (recover).
+void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
+  auto& w = *self->state.w;
+  self->request(w.self.log_store, caf::infinite, campaign_atom::value, kind)
+    .then(
+      [=](const log_position& pos) {
+        auto& st = self->state;
+        FLEXSYNC_ASSERT(pos.current_term > st.term,
+                        st.w->config.self.name + " campaigns in term "
+                          + to_string(pos.current_term) + " after term "
+                          + to_string(st.term));
+        st.role = raft_role::candidate;
+        st.term = pos.current_term;
+        st.leader = node_id{};
+        st.claiming = false;
+        st.tally.emplace(st.w->quorum, pos.current_term, false,
+                         kind == vote_kind::bootstrap);
+        st.tally->record_self(st.w->config.self, pos.incarnation);
+        broadcast_role(self, fail_reason::success);
+        reset_timer(self);
+        if (!act_on_tally(self))
+          solicit_votes(self, pos, transfer, kind);
+      },
+      [](caf::error&) {
+        // Not allowed (any more): the node recovers a lost state.
+      });
+}
+
+/// Pre-vote (thesis §9.6): ask whether a campaign could win before raising the
+/// term, so a node returning from a partition cannot disrupt the cluster.
+void start_pre_vote(election_ptr self, const log_position& pos) {
+  auto& st = self->state;
+  if (!st.leader.empty()) {
+    // The leader went silent: forget it while looking for a new one.
+    st.leader = node_id{};
+    broadcast_role(self, fail_reason::success);
+  }
+  st.tally.emplace(st.w->quorum, pos.current_term + 1, true);
+  st.tally->record_self(st.w->config.self, pos.incarnation);
+  if (!act_on_tally(self))
+    solicit_votes(self, pos, false, vote_kind::normal);
+}
+
+/// Acts on a decided tally: a won pre-vote starts the campaign, a won
+/// campaign claims leadership, a lost one waits for the next timeout. Returns
+/// false while the tally is still pending.
+bool act_on_tally(election_ptr self) {
+  auto& st = self->state;
+  switch (st.tally->outcome()) {
+    case election_outcome::won:
+      if (st.tally->pre_vote()) {
+        st.tally.reset(); // later pre-vote replies must not campaign twice
+        become_candidate(self, false, vote_kind::normal);
+      } else
+        become_leader(self);
+      return true;
+    case election_outcome::lost:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void become_leader(election_ptr self) {
+  auto& st = self->state;
+  if (st.claiming)
+    return;
+  st.claiming = true;
+  auto term = st.term;
+  auto& w = *st.w;
+  self->request(w.self.log_store, caf::infinite, lead_atom::value, term)
+    .then(
+      [=](index_t noop_index, term_t prev_term, index_t commit,
+          int64_t noop_time) {
+        auto& st = self->state;
+        if (st.term != term || st.role != raft_role::candidate)
+          return;
+        st.claiming = false;
+        st.role = raft_role::leader;
+        st.leader = st.w->config.self;
+        st.tally.reset();
+        ++st.timer_id; // a leader has no election timer
+        self->send(st.w->self.replicator, lead_atom::value, term, noop_index,
+                   prev_term, commit, noop_time);
+        broadcast_role(self, fail_reason::success);
+      },
+      [=](caf::error&) {
+        // The log store moved to a newer term meanwhile.
+        self->state.claiming = false;
+      });
+}
+
+/// The election timer fired (or a campaign was asked for): campaign in the
+/// way the log store allows now.
+void start_election(election_ptr self, bool transfer) {
+  auto& st = self->state;
+  if (!is_voter(self) || st.role == raft_role::leader)
+    return;
+  reset_timer(self);
+  auto timer = st.timer_id;
+  self->request(st.w->self.log_store, caf::infinite, log_state_atom::value)
+    .then([=](const log_position& pos) {
+      auto& st = self->state;
+      if (st.timer_id != timer || st.role == raft_role::leader)
+        return; // a leader showed up meanwhile
+      if (!pos.campaign) {
+        st.w->log.debug("election timeout: no campaign allowed (the node "
+                        "recovers a lost state)");
+        return;
+      }
+      st.w->log.debug(std::string{"election timeout: "}
+                      + to_string(*pos.campaign) + " campaign");
+      if (*pos.campaign == vote_kind::bootstrap)
+        become_candidate(self, false, vote_kind::bootstrap);
+      else if (st.w->config.pre_vote && !transfer)
+        start_pre_vote(self, pos);
+      else
+        become_candidate(self, transfer, vote_kind::normal);
+    });
+}
+
+/// Leader stickiness: a live leader was heard within the minimum election
+/// timeout (or this node is that leader).
+bool leader_recently_heard(election_ptr self) {
+  auto& st = self->state;
+  if (!st.w->config.check_quorum)
+    return false;
+  if (st.role == raft_role::leader)
+    return true;
+  if (st.leader.empty() || !st.last_leader_contact)
+    return false;
+  auto age = self->clock().now() - *st.last_leader_contact;
+  return age < st.w->config.election_timeout_min;
+}
+
+void on_request_vote(election_ptr self, const request_vote& req) {
+  if (ignores_vote_request(leader_recently_heard(self), req, is_voter(self)))
+    return;
+  auto& w = *self->state.w;
+  self->request(w.self.log_store, caf::infinite, req)
+    .then([=](vote_reply& reply) {
+      auto& st = self->state;
+      if (voter_moved_term(req, reply, st.term))
+        become_follower(self, reply.term, node_id{});
+      if (reply.granted && !req.pre_vote)
+        reset_timer(self); // §5.2: granting a vote restarts the timeout
+      send_peer(self, *st.w, req.candidate, std::move(reply));
+    });
+}
+
+void on_vote_reply(election_ptr self, const vote_reply& reply) {
+  auto& st = self->state;
+  if (reply_ends_campaign(reply, st.term)) {
+    auto& w = *st.w;
+    self->request(w.self.log_store, caf::infinite, observe_atom::value,
+                  reply.term)
+      .then([=](term_t current) {
+        if (current > self->state.term)
+          become_follower(self, current, node_id{});
+      });
+    return;
+  }
+  if (st.tally && st.tally->record(reply))
+    act_on_tally(self);
+}
+
+void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
+  auto& st = self->state;
+  if (term < st.term)
+    return; // stale notification
+  st.last_leader_contact = self->clock().now();
+  extend_timer(self);
+  st.tally.reset(); // a live leader ends any pre-vote round
+  if (st.role != raft_role::follower || term != st.term || leader != st.leader)
+    become_follower(self, term, leader);
+}
+
+void on_timer(election_ptr self, uint64_t id) {
+  auto& st = self->state;
+  if (id != st.timer_id || st.role == raft_role::leader)
+    return;
+  auto now = self->clock().now();
+  if (now < st.deadline) {
+    arm_timer(self, st.deadline - now);
+    return;
+  }
+  start_election(self, false);
+}
+
+void on_step_down(election_ptr self, term_t term, fail_reason why) {
+  auto& st = self->state;
+  if (term > st.term) {
+    auto& w = *st.w;
+    self->request(w.self.log_store, caf::infinite, observe_atom::value, term)
+      .then([=](term_t current) {
+        if (current > self->state.term)
+          become_follower(self, current, node_id{});
+      });
+    return;
+  }
+  if (term == st.term && st.role == raft_role::leader)
+    become_follower(self, term, node_id{}, why);
+}
+
+caf::behavior running(election_ptr self) {
+  return {
+    [=](election_timeout_atom, uint64_t id) { on_timer(self, id); },
+    [=](const request_vote& req) { on_request_vote(self, req); },
+    [=](const vote_reply& reply) { on_vote_reply(self, reply); },
+    [=](leader_seen_atom, term_t term, const node_id& leader) {
+      on_leader_seen(self, term, leader);
+    },
+    [=](step_down_atom, term_t term, fail_reason why) {
+      on_step_down(self, term, why);
+    },
+    [=](campaign_now_atom) { start_election(self, true); },
+    [=](recover_atom) {
+      if (is_voter(self) && self->state.role != raft_role::leader)
+        become_candidate(self, false, vote_kind::recover);
+    },
+    [=](status_atom) {
+      // Whether the known leader was heard within leader_fallback_timeout:
+      // a leader keeps leading only while a replication quorum answers it
+      // (check-quorum), so this is a follower's view of has_quorum.
+      auto& st = self->state;
+      bool heard = false;
+      if (st.role == raft_role::follower && !st.leader.empty()
+          && st.last_leader_contact)
+        heard = self->clock().now() - *st.last_leader_contact
+                <= st.w->config.leader_fallback_timeout;
+      return election_status{st.role, st.term, st.leader, heard};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_election(caf::actor_system& sys) {
+  return sys.spawn([](election_ptr self) -> caf::behavior {
+    return {
+      [=](init_atom, const wiring_ptr& w) {
+        auto& st = self->state;
+        st.w = w;
+        join_node(self, w);
+        st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
+        // Rejoin only after the restart replay: the log store pushed the
+        // committed entries to the state machine during its init, before it
+        // answers here, so the state machine's answer comes after it
+        // applied them. Until then this node never campaigns.
+        self->request(w->self.log_store, caf::infinite, log_state_atom::value)
+          .then([=](const log_position& pos) {
+            self->state.term = pos.current_term;
+            self
+              ->request(self->state.w->self.state_machine, caf::infinite,
+                        status_atom::value)
+              .then([=](const state_machine_status&) { reset_timer(self); });
+          });
+        self->become(running(self));
+      },
+    };
+  });
+}
+
+} // namespace flexsync

@@ -1,0 +1,410 @@
+// The replicator. Leader side: per-follower progress (probe, then pipelined
+// appends batched by count and bytes), heartbeats, the commit index computed
+// from the replication quorum, check-quorum. Command side, on every node:
+// client commands are appended when this node leads, forwarded to the known
+// leader otherwise, or held (bounded) while no leader is known.
+//
+// Invariants: entries are sent to followers only after the log store has
+// appended them; match indexes never decrease; the commit index never
+// decreases and only counts entries of the current term (commit_rule).
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+
+#include "actors/node/local_messages.hpp"
+#include "actors/raft/replicator_state.hpp"
+#include "actors/node/spawn.hpp"
+#include "protocol/appends.hpp"
+#include "protocol/leader_tracker.hpp"
+
+namespace flexsync::detail {
+
+// -- helpers ------------------------------------------------------------------
+
+size_t count_commands(const std::vector<proposal_batch>& xs) {
+  size_t n = 0;
+  for (auto& x : xs)
+    n += x.commands.size();
+  return n;
+}
+
+void schedule_flush(replicator_ptr self) {
+  auto& st = self->state;
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
+void fail_batches(std::vector<proposal_batch>& xs, fail_reason why) {
+  for (auto& b : xs)
+    if (b.rp.pending())
+      b.rp.deliver(to_error(why));
+  xs.clear();
+}
+
+std::optional<term_t> term_of(const replicator_state& st, index_t i) {
+  if (i == st.cache_base)
+    return st.cache_base_term;
+  if (i > st.cache_base && i - st.cache_base <= st.cache.size())
+    return st.cache[i - st.cache_base - 1].term;
+  return std::nullopt;
+}
+
+void trim_cache(replicator_state& st) {
+  auto min_match = lowest_match(st.durable_index, st.followers);
+  while (!st.cache.empty()
+         && (st.cache.front().index <= min_match
+             || st.cache_bytes > cache_cap_bytes)) {
+    st.cache_base = st.cache.front().index;
+    st.cache_base_term = st.cache.front().term;
+    st.cache_bytes -= st.cache.front().data.size();
+    st.cache.pop_front();
+  }
+}
+
+void step_down(replicator_ptr self, term_t term, fail_reason why);
+
+// -- leader: sending ------------------------------------------------------------
+
+void send_append(replicator_ptr self, const node_id& f, follower& fo,
+                 index_t prev, term_t prev_term, entry_list entries) {
+  auto& st = self->state;
+  auto last = entries.empty() ? prev : entries.back().index;
+  fo.commit_sent = commit_to_send(st.commit, last);
+  send_peer(self, *st.w, f,
+            append_entries{st.lead_term, st.w->config.self, prev, prev_term,
+                           std::move(entries), fo.commit_sent});
+  fo.prog.on_sent(last);
+}
+
+void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo) {
+  auto& st = self->state;
+  // Only what this follower verified counts as committed on it.
+  fo.commit_sent = commit_to_send(st.commit, fo.prog.match_index());
+  send_peer(self, *st.w, f,
+            heartbeat{st.lead_term, st.w->config.self, fo.commit_sent});
+}
+
+/// Reads entries [from, ...] for `f` from the log store, then sends them.
+void start_read(replicator_ptr self, const node_id& f, follower& fo,
+                index_t from) {
+  auto& st = self->state;
+  fo.reading = true;
+  auto to = std::min(st.written_index,
+                     from + (st.w->config.max_batch_entries - 1));
+  auto term = st.lead_term;
+  self
+    ->request(st.w->self.log_store, caf::infinite, read_atom::value, from, to,
+              uint64_t{st.w->config.max_batch_bytes})
+    .then(
+      [=](index_t prev, term_t prev_term, entry_list& entries) {
+        auto& st = self->state;
+        if (!st.leading || st.lead_term != term)
+          return;
+        auto i = st.followers.find(f);
+        if (i == st.followers.end())
+          return;
+        auto& fo = i->second;
+        fo.reading = false;
+        if (fo.prog.next_index() == from && fo.prog.can_send())
+          send_append(self, f, fo, prev, prev_term, std::move(entries));
+        send_entries(self, f);
+      },
+      [=](caf::error&) {
+        // Compacted below `from`: the follower needs the snapshot.
+        auto& st = self->state;
+        if (!st.leading || st.lead_term != term)
+          return;
+        if (auto i = st.followers.find(f); i != st.followers.end()) {
+          i->second.reading = false;
+          begin_install(self, f, i->second);
+        }
+      });
+}
+
+/// Sends `f` whatever its progress allows: pipelined batches from the cache,
+/// a read from the log store for older entries, or an empty probe.
+void send_entries(replicator_ptr self, const node_id& f) {
+  auto& st = self->state;
+  auto& cfg = st.w->config;
+  auto i = st.followers.find(f);
+  if (i == st.followers.end())
+    return;
+  auto& fo = i->second;
+  while (fo.prog.can_send() && !fo.reading && !fo.installing) {
+    auto next = fo.prog.next_index();
+    auto prev_term = term_of(st, next - 1);
+    if (!prev_term) {
+      start_read(self, f, fo, next);
+      return;
+    }
+    if (next > st.written_index) {
+      // Nothing new: a probe still goes out to locate the follower's log.
+      if (fo.prog.mode() == progress::state::probe)
+        send_append(self, f, fo, next - 1, *prev_term, {});
+      return;
+    }
+    entry_list batch;
+    size_t bytes = 0;
+    for (auto i = next; i <= st.written_index; ++i) {
+      auto& e = st.cache[i - st.cache_base - 1];
+      batch.push_back(e);
+      bytes += e.byte_size();
+      if (batch.size() >= cfg.max_batch_entries || bytes >= cfg.max_batch_bytes)
+        break;
+    }
+    send_append(self, f, fo, next - 1, *prev_term, std::move(batch));
+  }
+}
+
+void on_match_change(replicator_ptr self) {
+  auto& st = self->state;
+  // Followers recovering a lost state hold entries but do not count.
+  auto c = leader_commit(st.w->quorum, st.w->config.self, st.durable_index,
+                         st.followers, st.first_index_of_term, st.commit);
+  if (c > st.commit) {
+    st.commit = c;
+    self->send(st.w->self.log_store, commit_atom::value, st.lead_term, c);
+    st.commit_dirty = true;
+    schedule_flush(self);
+  }
+  trim_cache(st);
+}
+
+// -- leader: lifecycle --------------------------------------------------------
+
+void stop_leading(replicator_ptr self, fail_reason why) {
+  auto& st = self->state;
+  if (!st.leading)
+    return;
+  st.leading = false;
+  st.followers.clear();
+  st.cache.clear();
+  st.cache_bytes = 0;
+  st.dedupe.clear();
+  ++st.heartbeat_timer;
+  // Buffered commands were never appended: the failure is definitive.
+  fail_batches(st.buffered, why == fail_reason::success
+                              ? fail_reason::leader_changed
+                              : why);
+}
+
+void arm_heartbeat(replicator_ptr self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.w->config.heartbeat_interval,
+                     heartbeat_atom::value, st.heartbeat_timer);
+}
+
+void start_leading(replicator_ptr self, term_t term, index_t noop_index,
+                   term_t prev_term, index_t commit, int64_t noop_time) {
+  auto& st = self->state;
+  stop_leading(self, fail_reason::leader_changed);
+  st.leading = true;
+  st.lead_term = term;
+  st.led_terms.insert(term);
+  st.first_index_of_term = noop_index;
+  st.last_index = noop_index;
+  st.durable_index = noop_index;
+  st.written_index = noop_index;
+  st.last_time = noop_time;
+  st.commit = commit;
+  st.commit_dirty = false;
+  st.cache_base = noop_index - 1;
+  st.cache_base_term = prev_term;
+  log_entry noop;
+  noop.index = noop_index;
+  noop.term = term;
+  noop.time = noop_time;
+  st.cache.push_back(std::move(noop));
+  auto now = self->clock().now().time_since_epoch();
+  for (auto& v : st.w->quorum.voters())
+    if (v != st.w->config.self) {
+      follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
+      fo.last_reply = now;
+      st.followers.emplace(v, std::move(fo));
+    }
+  // Read-only nodes get the same stream with their own progress; the commit
+  // rule and check-quorum ignore them because they are no voters.
+  for (auto& l : st.w->config.other_learners()) {
+    follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
+    fo.last_reply = now;
+    fo.learner = true;
+    st.followers.emplace(l, std::move(fo));
+  }
+  ++st.heartbeat_timer;
+  arm_heartbeat(self);
+  for (auto& [id, fo] : st.followers)
+    send_entries(self, id);
+  on_match_change(self); // a single voter commits its no-op at once
+  // Commands held while no leader was known go into this term.
+  for (auto& b : st.waiting)
+    st.buffered.push_back(std::move(b));
+  st.waiting.clear();
+  st.waiting_count = 0;
+  schedule_flush(self);
+}
+
+void step_down(replicator_ptr self, term_t term, fail_reason why) {
+  auto& st = self->state;
+  stop_leading(self, why);
+  self->send(st.w->self.election, step_down_atom::value, term, why);
+}
+
+void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
+  auto& st = self->state;
+  if (!st.leading || id != st.heartbeat_timer)
+    return;
+  auto& cfg = st.w->config;
+  for (auto& [id, fo] : st.followers) {
+    fo.prog.on_heartbeat();
+    send_heartbeat(self, id, fo);
+    check_install(self, fo);
+    send_entries(self, id);
+  }
+  if (cfg.check_quorum) {
+    auto now = self->clock().now().time_since_epoch();
+    if (!replying_quorum(st.w->quorum, cfg.self, st.followers, now,
+                         cfg.leader_fallback_timeout)) {
+      st.w->log.info("stepping down: no replication quorum heard within "
+                     "leader_fallback_timeout");
+      step_down(self, st.lead_term, fail_reason::quorum_lost);
+      return;
+    }
+  }
+  arm_heartbeat(self);
+}
+
+// -- leader: replies ----------------------------------------------------------
+
+follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
+                     incarnation_t incarnation, std::optional<bool> counts) {
+  auto& st = self->state;
+  if (reply_deposes(term, st.term, st.lead_term)) {
+    step_down(self, term, fail_reason::leader_changed);
+    return nullptr;
+  }
+  if (!st.leading || term != st.lead_term)
+    return nullptr;
+  auto i = st.followers.find(from);
+  if (i == st.followers.end())
+    return nullptr;
+  auto& fo = i->second;
+  switch (accept_reply(fo, incarnation, counts,
+                       self->clock().now().time_since_epoch(),
+                       st.written_index, st.w->config.max_inflight)) {
+    case reply_effect::stale:
+      return nullptr; // from a previous life of the follower
+    case reply_effect::restarted:
+      st.w->log.info(from.name + " restarted: its replication starts over");
+      break;
+    default:
+      break;
+  }
+  return &fo;
+}
+
+void on_append_reply(replicator_ptr self, const append_reply& r) {
+  auto fo = take_reply(self, r.term, r.follower, r.incarnation, r.counts);
+  if (!fo)
+    return;
+  if (r.success) {
+    if (fo->prog.on_success(r.index)) {
+      on_match_change(self);
+      // A follower that acks after the commit index moved past what it was
+      // told still needs the news (it may wait to answer a caller).
+      auto& st = self->state;
+      if (needs_commit_news(*fo, st.commit)) {
+        st.commit_dirty = true;
+        schedule_flush(self);
+      }
+    }
+    send_entries(self, r.follower);
+  } else if (fo->prog.on_reject(r.index, r.hint)) {
+    send_entries(self, r.follower);
+  }
+}
+
+} // namespace flexsync::detail
+
+namespace flexsync {
+
+namespace {
+
+using namespace detail;
+
+/// The leader's view of its followers for node::status(): ids, learner
+/// flags, whether each replied within leader_fallback_timeout, match and next
+/// indexes, and whether those replies make a replication quorum. Empty
+/// vectors and false on a node that does not lead.
+replicator_status progress_report(replicator_ptr self) {
+  auto& st = self->state;
+  replicator_status out;
+  out.leading = st.leading;
+  auto now = self->clock().now().time_since_epoch();
+  auto window = st.w->config.leader_fallback_timeout;
+  for (auto& [id, fo] : st.followers)
+    out.followers.push_back(follower_report{id, fo.learner,
+                                            now - fo.last_reply <= window,
+                                            fo.prog.match_index(),
+                                            fo.prog.next_index()});
+  out.has_quorum = st.leading
+                   && replying_quorum(st.w->quorum, st.w->config.self,
+                                      st.followers, now, window);
+  return out;
+}
+
+caf::behavior running(replicator_ptr self) {
+  return {
+    [=](role_atom, raft_role role, term_t term, const node_id& leader,
+        fail_reason why) { on_role(self, role, term, leader, why); },
+    [=](lead_atom, term_t term, index_t noop_index, term_t prev_term,
+        index_t commit, int64_t noop_time) {
+      start_leading(self, term, noop_index, prev_term, commit, noop_time);
+    },
+    [=](propose_atom, uint64_t watermark, std::vector<command>& commands) {
+      on_propose(self, watermark, commands);
+    },
+    [=](forward_command& fc) { on_forward_command(self, fc); },
+    [=](const append_reply& r) { on_append_reply(self, r); },
+    [=](const heartbeat_reply& r) {
+      if (take_reply(self, r.term, r.follower, r.incarnation, r.counts)
+          && r.last_log_index < self->state.written_index)
+        send_entries(self, r.follower);
+    },
+    [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
+    [=](const install_reply& r) { on_install_reply(self, r); },
+    [=](durable_atom, term_t term, index_t last) {
+      auto& st = self->state;
+      if (!st.leading || st.lead_term != term || last <= st.durable_index)
+        return;
+      st.durable_index = last;
+      on_match_change(self);
+    },
+    [=](flush_atom) { on_flush(self); },
+    [=](status_atom) { return progress_report(self); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_replicator(caf::actor_system& sys) {
+  return sys.spawn([](replicator_ptr self) -> caf::behavior {
+    return {
+      [=](init_atom, const wiring_ptr& w) {
+        self->state.w = w;
+        join_node(self, w);
+        self->become(running(self));
+        self->request(w->self.log_store, caf::infinite, log_state_atom::value)
+          .then([=](const log_position& pos) {
+            // Before this reply no forward is refused: start_term is still
+            // the highest possible value.
+            self->state.start_term = pos.current_term;
+          });
+      },
+    };
+  });
+}
+
+} // namespace flexsync

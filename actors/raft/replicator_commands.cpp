@@ -1,0 +1,168 @@
+// The replicator's command side, on every node: client commands are
+// appended when this node leads, forwarded to the known leader otherwise, or
+// held (bounded) while no leader is known. A leader drops duplicated forwards
+// and refuses, as not_leader, only forwards bound to a term it provably never
+// led.
+
+#include <caf/all.hpp>
+
+#include "actors/raft/replicator_state.hpp"
+
+namespace flexsync::detail {
+
+// -- commands -------------------------------------------------------------------
+
+void forward(replicator_ptr self, std::vector<command> commands,
+             uint64_t watermark) {
+  auto& st = self->state;
+  send_peer(self, *st.w, st.leader,
+            forward_command{st.term, st.w->config.self, watermark,
+                            std::move(commands)});
+}
+
+void on_propose(replicator_ptr self, uint64_t watermark,
+                std::vector<command>& commands) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  auto& cfg = st.w->config;
+  auto n = commands.size();
+  if (st.leading) {
+    if (count_commands(st.buffered) + n > cfg.commands_queue_size) {
+      rp.deliver(to_error(fail_reason::queue_full));
+      return;
+    }
+    st.buffered.push_back({std::move(commands), watermark, rp});
+    schedule_flush(self);
+  } else if (!st.leader.empty() && st.leader != cfg.self) {
+    forward(self, std::move(commands), watermark);
+    rp.deliver(st.term, false);
+  } else if (!cfg.commands_wait_leader) {
+    rp.deliver(to_error(fail_reason::no_leader));
+  } else if (st.waiting_count + n > cfg.commands_queue_size) {
+    rp.deliver(to_error(fail_reason::queue_full));
+  } else {
+    st.waiting_count += n;
+    st.waiting.push_back({std::move(commands), watermark, rp});
+  }
+}
+
+void on_forward_command(replicator_ptr self, forward_command& fc) {
+  auto& st = self->state;
+  auto reject = [&](fail_reason why, const std::vector<command>& xs) {
+    if (xs.empty())
+      return;
+    forward_reply reply{st.term, why, st.leader, xs.front().client_id, {}};
+    for (auto& c : xs)
+      reply.request_ids.push_back(c.request_id);
+    send_peer(self, *st.w, fc.origin, std::move(reply));
+  };
+  // The sender bound these commands to fc.term: append only when leading
+  // exactly that term.
+  if (!st.leading || fc.term != st.lead_term) {
+    if (fc.term > st.start_term && st.led_terms.count(fc.term) == 0)
+      reject(fail_reason::not_leader, fc.commands);
+    return;
+  }
+  std::vector<command> fresh;
+  for (auto& c : fc.commands) {
+    auto& d = st.dedupe[c.client_id];
+    if (fc.watermark > d.floor) {
+      d.floor = fc.watermark;
+      d.seen.erase(d.seen.begin(), d.seen.lower_bound(d.floor));
+    }
+    // A duplicated or late forward must not append a command twice.
+    if (c.request_id >= d.floor && d.seen.insert(c.request_id).second)
+      fresh.push_back(std::move(c));
+  }
+  if (count_commands(st.buffered) + fresh.size()
+      > st.w->config.commands_queue_size) {
+    for (auto& c : fresh)
+      st.dedupe[c.client_id].seen.erase(c.request_id);
+    reject(fail_reason::queue_full, fresh);
+    return;
+  }
+  if (!fresh.empty()) {
+    st.buffered.push_back({std::move(fresh), 0, caf::response_promise{}});
+    schedule_flush(self);
+  }
+}
+
+void append_buffered(replicator_ptr self) {
+  auto& st = self->state;
+  entry_list entries;
+  std::vector<caf::response_promise> rps;
+  for (auto& b : st.buffered) {
+    for (auto& c : b.commands) {
+      log_entry e;
+      e.index = ++st.last_index;
+      e.term = st.lead_term;
+      e.kind = entry_kind::command;
+      e.client_id = c.client_id;
+      e.request_id = c.request_id;
+      e.time = st.last_time = entry_time(*st.w, st.last_time);
+      e.data = std::move(c.data);
+      st.cache_bytes += e.data.size();
+      st.cache.push_back(e);
+      entries.push_back(std::move(e));
+    }
+    if (b.rp.pending())
+      rps.push_back(std::move(b.rp));
+  }
+  st.buffered.clear();
+  auto term = st.lead_term;
+  self
+    ->request(st.w->self.log_store, caf::infinite, append_atom::value, term,
+              std::move(entries))
+    .then(
+      [=](index_t last) mutable {
+        for (auto& rp : rps)
+          rp.deliver(term, true);
+        auto& st = self->state;
+        if (!st.leading || st.lead_term != term)
+          return;
+        st.written_index = std::max(st.written_index, last);
+        for (auto& [id, fo] : st.followers)
+          send_entries(self, id);
+      },
+      [=](caf::error&) mutable {
+        for (auto& rp : rps)
+          rp.deliver(to_error(fail_reason::leader_changed));
+      });
+}
+
+void on_flush(replicator_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (!st.leading)
+    return;
+  if (!st.buffered.empty())
+    append_buffered(self);
+  if (st.commit_dirty) {
+    // Tell followers about the new commit index now instead of at the next
+    // heartbeat, so commands submitted on followers apply promptly.
+    st.commit_dirty = false;
+    for (auto& [id, fo] : st.followers)
+      if (std::min(st.commit, fo.prog.match_index()) > fo.commit_sent)
+        send_heartbeat(self, id, fo);
+  }
+}
+
+void on_role(replicator_ptr self, raft_role role, term_t term,
+             const node_id& leader, fail_reason why) {
+  auto& st = self->state;
+  st.role = role;
+  st.term = term;
+  st.leader = leader;
+  if (st.leading && (role != raft_role::leader || term != st.lead_term))
+    stop_leading(self, why);
+  if (!leader.empty() && leader != st.w->config.self) {
+    for (auto& b : st.waiting) {
+      forward(self, std::move(b.commands), b.watermark);
+      b.rp.deliver(term, false);
+    }
+    st.waiting.clear();
+    st.waiting_count = 0;
+  }
+}
+
+} // namespace flexsync::detail

@@ -1,0 +1,140 @@
+#pragma once
+
+// State of the replicator actor, shared by its two source files:
+// replicator.cpp (leader side) and replicator_commands.cpp (client commands).
+// Private to actors/.
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/objects/coro.hpp"
+#include "actors/node/wiring.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/leader_tracker.hpp"
+#include "protocol/progress.hpp"
+#include "protocol/snapshots.hpp"
+
+namespace flexsync::detail {
+
+/// Most bytes of recent entries the leader keeps in memory for followers;
+/// older entries are read back from the log store.
+constexpr size_t cache_cap_bytes = 64 << 20;
+
+/// Commands submitted together, answered together.
+struct proposal_batch {
+  std::vector<command> commands;
+  /// Lowest request id the submitting client still waits for.
+  uint64_t watermark = 0;
+  /// The state machine's request; invalid for commands forwarded by peers.
+  caf::response_promise rp;
+};
+
+/// A follower as the leader tracks it (protocol/leader_tracker.hpp), plus
+/// what is in flight for it.
+struct follower : tracked_follower {
+  using tracked_follower::tracked_follower;
+
+  /// A log store read for this follower is in flight.
+  bool reading = false;
+  /// Snapshot install in progress (stream_snapshot runs): entries below the
+  /// log's start are gone.
+  bool installing = false;
+  /// Where stream_snapshot waits for the follower's answer to a chunk:
+  /// delivered by on_install_reply, or empty by check_install when two
+  /// heartbeats passed without one. Erasing the follower (stepping down)
+  /// destroys a stream waiting here.
+  pending<std::optional<install_reply>> install_answer;
+  /// Heartbeats since the chunk in flight was sent.
+  int chunk_age = 0;
+};
+
+/// Per-client deduplication of forwarded commands within one leadership.
+struct dedupe_window {
+  /// Request ids below it are resolved at the client; drop them.
+  uint64_t floor = 0;
+  std::set<uint64_t> seen;
+};
+
+struct replicator_state {
+  wiring_ptr w;
+  // What the election actor last announced.
+  raft_role role = raft_role::follower;
+  term_t term;
+  node_id leader;
+  // Leader side, valid while `leading`.
+  bool leading = false;
+  term_t lead_term;
+  index_t first_index_of_term;
+  index_t last_index;
+  index_t durable_index;
+  /// The leader's entries written to its log store (maybe not yet durable):
+  /// what it may send to followers.
+  index_t written_index;
+  /// Time of the last entry appended by this leader.
+  int64_t last_time = 0;
+  index_t commit;
+  bool commit_dirty = false;
+  std::map<node_id, follower> followers;
+  std::deque<log_entry> cache;
+  index_t cache_base; // index of the entry before cache.front()
+  term_t cache_base_term;
+  size_t cache_bytes = 0;
+  uint64_t heartbeat_timer = 0;
+  std::map<uint64_t, dedupe_window> dedupe;
+  /// Terms this incarnation has led, and the term it started in: a forward
+  /// bound to a term this node provably never led can be refused as
+  /// not_leader; one bound to a term it may have led is dropped silently
+  /// (an earlier copy may have been appended).
+  std::set<term_t> led_terms;
+  term_t start_term{UINT64_MAX};
+  // Command side.
+  std::vector<proposal_batch> buffered; // leader: waiting for the next flush
+  bool flush_scheduled = false;
+  std::vector<proposal_batch> waiting; // no leader known
+  size_t waiting_count = 0;
+
+  static inline const char* name = "flexsync.replicator";
+};
+
+using replicator_ptr = caf::stateful_actor<replicator_state>*;
+
+// -- shared helpers (replicator.cpp) ------------------------------------------
+
+size_t count_commands(const std::vector<proposal_batch>& xs);
+void schedule_flush(replicator_ptr self);
+void fail_batches(std::vector<proposal_batch>& xs, fail_reason why);
+void send_entries(replicator_ptr self, const node_id& f);
+void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo);
+void on_match_change(replicator_ptr self);
+void stop_leading(replicator_ptr self, fail_reason why);
+/// Common checks of a follower reply: a newer term steps down; a reply of
+/// another term or of an older incarnation of the follower is ignored; a
+/// newer incarnation resets the follower's progress. `counts`: the reply's
+/// flag (none for install replies, which do not carry it).
+follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
+                     incarnation_t incarnation,
+                     std::optional<bool> counts = std::nullopt);
+
+// -- snapshot install (replicator_install.cpp) ---------------------------------
+
+void begin_install(replicator_ptr self, const node_id& f, follower& fo);
+void on_install_reply(replicator_ptr self, const install_reply& r);
+/// Called every heartbeat: resends a chunk that got no answer.
+void check_install(replicator_ptr self, follower& fo);
+
+// -- command side (replicator_commands.cpp) -----------------------------------
+
+void on_propose(replicator_ptr self, uint64_t watermark,
+                std::vector<command>& commands);
+void on_forward_command(replicator_ptr self, forward_command& fc);
+void on_flush(replicator_ptr self);
+void on_role(replicator_ptr self, raft_role role, term_t term,
+             const node_id& leader, fail_reason why);
+
+} // namespace flexsync::detail

@@ -1,0 +1,474 @@
+// The state machine actor: applies committed entries in index order by
+// invoking the registered objects' behaviors, and tracks every call submitted
+// on this node until it is answered.
+//
+// A call is identified by (client_id, request_id); client_id is drawn anew by
+// every incarnation of the node. The call succeeds when an entry carrying its
+// identity is applied here; what proves earlier that it never will be is
+// protocol/call_tracker.hpp. Otherwise it fails when its deadline passes.
+//
+// Invariants: entries are applied exactly once, in index order; every call is
+// answered exactly once.
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors/node/local_messages.hpp"
+#include "actors/objects/replicated_object.hpp"
+#include "actors/node/spawn.hpp"
+#include "actors/objects/state_snapshot.hpp"
+#include "protocol/assert.hpp"
+#include "protocol/call_tracker.hpp"
+#include "protocol/commands.hpp"
+
+namespace flexsync {
+
+namespace {
+
+using time_point = caf::actor_clock::time_point;
+
+struct pending_call {
+  pending_call() = default;
+  pending_call(caf::response_promise rp, completion_ptr done)
+    : rp(std::move(rp)), done(std::move(done)) {
+    // nop
+  }
+
+  time_point deadline;
+  caf::response_promise rp; // request mode
+  completion_ptr done;      // callback mode
+};
+
+struct sm_state {
+  wiring_ptr w;
+  std::vector<caf::behavior> behaviors;
+  uint64_t client_id = 0;
+  uint64_t next_request = 1;
+  /// How each call is answered (CAF side) ...
+  std::map<uint64_t, pending_call> pending;
+  /// ... and what proves it can be answered early (protocol/call_tracker).
+  call_tracker calls;
+  std::set<std::pair<time_point, uint64_t>> deadlines;
+  uint64_t sweep_timer = 0;
+  std::optional<time_point> sweep_at;
+  std::vector<command> outbox;
+  bool flush_scheduled = false;
+  index_t last_applied;
+  term_t last_applied_term;
+  int64_t last_applied_time = 0;
+  raft_role role = raft_role::follower;
+  term_t term;
+  node_id leader;
+  /// The role last reported to node_config::on_state_changed.
+  raft_role reported_role = raft_role::follower;
+  bool ready = false;
+  std::vector<caf::response_promise> ready_waiters;
+
+  static inline const char* name = "flexsync.state_machine";
+};
+
+using sm_ptr = caf::stateful_actor<sm_state>*;
+
+// -- answering calls ------------------------------------------------------------
+
+void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
+  auto& st = self->state;
+  auto i = st.pending.find(id);
+  if (i == st.pending.end())
+    return;
+  auto call = std::move(i->second);
+  st.pending.erase(i);
+  st.calls.remove(id);
+  st.deadlines.erase({call.deadline, id});
+  if (st.w->observer)
+    st.w->observer->on_call_done(st.w->config.self, st.client_id, id, why);
+  caf::error err;
+  if (why != fail_reason::success)
+    err = to_error(why);
+  if (call.rp.pending()) {
+    if (err)
+      call.rp.deliver(std::move(err));
+    else
+      call.rp.deliver(result_atom::value, std::move(result));
+  } else if (call.done) {
+    detail::node_context_guard guard;
+    try {
+      (*call.done)(result, err);
+    } catch (std::exception& e) {
+      st.w->log.warning(std::string{"exception in call completion: "}
+                        + e.what());
+    }
+  }
+}
+
+void fail(sm_ptr self, uint64_t id, fail_reason why) {
+  finish(self, id, caf::message{}, why);
+}
+
+/// Answers the calls the call tracker resolved.
+void fail_all(sm_ptr self, const std::vector<call_tracker::verdict>& xs) {
+  for (auto& [id, reason] : xs)
+    fail(self, id, reason);
+}
+
+void arm_sweep(sm_ptr self) {
+  auto& st = self->state;
+  if (st.deadlines.empty())
+    return;
+  auto due = st.deadlines.begin()->first;
+  if (st.sweep_at && *st.sweep_at <= due)
+    return;
+  st.sweep_at = due;
+  auto delay = std::max(due - self->clock().now(), caf::timespan{0});
+  self->delayed_send(self, delay, sweep_atom::value, ++st.sweep_timer);
+}
+
+void on_sweep(sm_ptr self, uint64_t id) {
+  auto& st = self->state;
+  if (id != st.sweep_timer)
+    return;
+  st.sweep_at.reset();
+  auto now = self->clock().now();
+  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now)
+    fail(self, st.deadlines.begin()->second, fail_reason::timeout);
+  arm_sweep(self);
+}
+
+// -- submitting -------------------------------------------------------------------
+
+void flush(sm_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.outbox.empty())
+    return;
+  std::vector<uint64_t> ids;
+  for (auto& c : st.outbox)
+    ids.push_back(c.request_id);
+  auto watermark = st.calls.watermark(st.next_request);
+  self
+    ->request(st.w->self.replicator, caf::infinite, propose_atom::value,
+              watermark, std::move(st.outbox))
+    .then(
+      [=](term_t term, bool appended_here) {
+        // Entries of a later term may already have been applied.
+        auto& st = self->state;
+        fail_all(self, st.calls.bind(ids, term, appended_here,
+                                     st.last_applied_term));
+      },
+      [=](caf::error& err) {
+        for (auto id : ids)
+          fail(self, id, to_fail_reason(err));
+      });
+  st.outbox.clear();
+}
+
+/// Encodes and queues a call. Returns its request id, or 0 when it could not
+/// be encoded.
+uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
+  auto& st = self->state;
+  if (index >= st.behaviors.size())
+    return 0;
+  command cmd;
+  cmd.client_id = st.client_id;
+  cmd.request_id = st.next_request++;
+  std::vector<char> buf;
+  caf::binary_serializer sink{self->system(), buf};
+  if (sink(index, const_cast<caf::message&>(args)))
+    return 0;
+  cmd.data.assign(buf.begin(), buf.end());
+  auto id = cmd.request_id;
+  st.outbox.push_back(std::move(cmd));
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+  return id;
+}
+
+void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
+  auto& st = self->state;
+  call.deadline = self->clock().now() + timeout;
+  st.deadlines.emplace(call.deadline, id);
+  st.pending.emplace(id, std::move(call));
+  st.calls.add(id);
+  arm_sweep(self);
+}
+
+// -- applying ---------------------------------------------------------------------
+
+caf::message execute(sm_ptr self, const log_entry& e) {
+  auto& st = self->state;
+  uint32_t index = 0;
+  caf::message args;
+  caf::binary_deserializer source{self->system(), e.data.data(), e.data.size()};
+  if (source(index, args) || index >= st.behaviors.size()) {
+    st.w->log.warning("cannot decode command at index " + to_string(e.index));
+    return caf::make_message(to_error(fail_reason::bad_command));
+  }
+  std::unique_lock<std::shared_mutex> guard{st.w->machines[index]->apply_mutex()};
+  detail::node_context_guard context;
+  apply_context entry{e.index.value, e.term.value, e.time};
+  detail::apply_scope scope{entry};
+  try {
+    if (auto result = st.behaviors[index](args))
+      return std::move(*result);
+    st.w->log.warning("no handler for command " + caf::to_string(args));
+  } catch (std::exception& ex) {
+    st.w->log.warning("command " + caf::to_string(args) + " threw: " + ex.what());
+  }
+  return caf::make_message(to_error(fail_reason::bad_command));
+}
+
+void update_ready(sm_ptr self) {
+  auto& st = self->state;
+  // Ready once this node applied an entry of its leader's term: it has caught
+  // up at least to that leader's no-op.
+  if (st.ready || st.leader.empty() || st.last_applied_term != st.term)
+    return;
+  st.ready = true;
+  auto& w = *st.w;
+  if (w.flags)
+    w.flags->ready.store(true);
+  for (auto& rp : st.ready_waiters)
+    rp.deliver(true);
+  st.ready_waiters.clear();
+  // PySyncObj's onReady: once, in the node's context.
+  if (w.config.on_ready) {
+    detail::node_context_guard context;
+    try {
+      w.config.on_ready();
+    } catch (const std::exception& e) {
+      w.log.warning(std::string{"exception in on_ready: "} + e.what());
+    }
+  }
+}
+
+void on_apply(sm_ptr self, entry_list& entries) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  for (auto& e : entries) {
+    if (e.index <= st.last_applied)
+      continue;
+    FLEXSYNC_ASSERT(e.index == st.last_applied + 1,
+                    "apply gap: " + to_string(e.index) + " after "
+                      + to_string(st.last_applied));
+    if (e.term > st.last_applied_term) {
+      st.last_applied_term = e.term;
+      fail_all(self, st.calls.on_applied_term(e.term));
+    }
+    st.last_applied = e.index;
+    st.last_applied_time = e.time;
+    if (w.observer)
+      w.observer->on_apply(w.config.self, e);
+    if (e.kind != entry_kind::command)
+      continue;
+    auto result = execute(self, e);
+    if (e.client_id == st.client_id)
+      finish(self, e.request_id, std::move(result), fail_reason::success);
+  }
+  update_ready(self);
+}
+
+// -- snapshots ----------------------------------------------------------------
+
+/// Answers (pid, index, term, time, payload): a child writing the snapshot
+/// (pid > 0, empty payload), or the payload for the snapshotter to write.
+caf::message take_snapshot(sm_ptr self, bool use_fork) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (use_fork) {
+    snapshot_meta meta;
+    meta.last_index = st.last_applied;
+    meta.last_term = st.last_applied_term;
+    meta.last_time = st.last_applied_time;
+    meta.voters = w.quorum.voters();
+    auto t0 = std::chrono::steady_clock::now();
+    auto pid = fork_snapshot_writer(w.config.persistence.data_dir, meta,
+                                    w.machines);
+    // The pause the node sees: fork() copies the page tables.
+    w.log.info("fork() for the snapshot at " + to_string(st.last_applied)
+               + " paused the state machine for "
+               + std::to_string(std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count())
+               + " ms");
+    if (pid > 0)
+      return caf::make_message(int32_t{pid}, st.last_applied,
+                               st.last_applied_term, st.last_applied_time,
+                               std::string{});
+    w.log.warning("fork() failed; writing the snapshot synchronously");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto payload = save_objects(w.machines);
+  auto stall = std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - start)
+                 .count();
+  w.log.info("synchronous snapshot at " + to_string(st.last_applied)
+             + " stalled the state machine for " + std::to_string(stall)
+             + " ms (" + std::to_string(payload.size()) + " bytes)");
+  return caf::make_message(int32_t{0}, st.last_applied, st.last_applied_term,
+                           st.last_applied_time, std::move(payload));
+}
+
+/// Replaces every object's state with a snapshot's and skips ahead to it.
+caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
+  auto& st = self->state;
+  if (snap.meta.last_index <= st.last_applied)
+    return caf::none; // already past it
+  if (auto err = load_objects(st.w->machines, snap.payload))
+    return err;
+  st.last_applied = snap.meta.last_index;
+  st.last_applied_term = snap.meta.last_term;
+  st.last_applied_time = snap.meta.last_time;
+  if (st.w->observer)
+    st.w->observer->on_restore(st.w->config.self, st.last_applied);
+  st.calls.on_snapshot_restored();
+  update_ready(self);
+  return caf::none;
+}
+
+/// node_config::on_state_changed(old, new), only when the role differs from
+/// the last one reported. Runs here, in the node's context, so it never
+/// overlaps an apply (a blocking call from it throws would_block); an
+/// exception is logged and swallowed.
+void report_role(sm_ptr self) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  if (st.role == st.reported_role)
+    return;
+  auto old = std::exchange(st.reported_role, st.role);
+  if (!w.config.on_state_changed)
+    return;
+  detail::node_context_guard context;
+  try {
+    w.config.on_state_changed(old, st.role);
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
+  }
+}
+
+void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
+             fail_reason why) {
+  auto& st = self->state;
+  auto was_leader = st.role == raft_role::leader;
+  auto old_term = st.term;
+  st.role = role;
+  st.term = term;
+  st.leader = leader;
+  report_role(self);
+  // The leader this node was lost its quorum: its calls may still commit
+  // later, or never; answer now instead of at the deadline.
+  if (was_leader && why == fail_reason::quorum_lost)
+    fail_all(self, st.calls.on_quorum_lost(old_term));
+  update_ready(self);
+}
+
+caf::behavior running(sm_ptr self) {
+  return {
+    [=](submit_atom, uint32_t index, const caf::message& args,
+        caf::timespan timeout) -> caf::result<result_atom, caf::message> {
+      auto id = submit(self, index, args);
+      if (id == 0)
+        return to_error(fail_reason::bad_command);
+      auto rp = self->make_response_promise();
+      track(self, id, timeout, pending_call{rp, nullptr});
+      return caf::delegated<result_atom, caf::message>{};
+    },
+    [=](submit_atom, uint32_t index, const caf::message& args,
+        caf::timespan timeout, const completion_ptr& done) {
+      // A post (no completion) is tracked too: it keeps the watermark below
+      // its request id until it is resolved, so the leader never mistakes it
+      // for an old duplicate.
+      auto id = submit(self, index, args);
+      if (id != 0) {
+        track(self, id, timeout, pending_call{{}, done});
+      } else if (done) {
+        caf::message none;
+        detail::node_context_guard context;
+        (*done)(none, to_error(fail_reason::bad_command));
+      }
+    },
+    [=](apply_atom, entry_list& entries) { on_apply(self, entries); },
+    [=](role_atom, raft_role role, term_t term, const node_id& leader,
+        fail_reason why) { on_role(self, role, term, leader, why); },
+    [=](const forward_reply& r) {
+      // The receiver proved it never appended these in the term we bound
+      // them to: a definitive failure.
+      if (r.client_id == self->state.client_id)
+        for (auto id : r.request_ids)
+          fail(self, id, r.reason);
+    },
+    [=](flush_atom) { flush(self); },
+    [=](snapshot_atom, bool use_fork) { return take_snapshot(self, use_fork); },
+    [=](install_atom,
+        const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
+      if (auto err = restore(self, *snap)) {
+        self->state.w->log.error("cannot install snapshot "
+                                 + to_string(snap->meta.last_index) + ": "
+                                 + self->system().render(err));
+        return err;
+      }
+      return true;
+    },
+    [=](sweep_atom, uint64_t id) { on_sweep(self, id); },
+    [=](ready_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      if (st.ready)
+        return true;
+      auto rp = self->make_response_promise();
+      st.ready_waiters.push_back(rp);
+      return caf::delegated<bool>{};
+    },
+    [=](status_atom) {
+      auto& st = self->state;
+      return state_machine_status{st.last_applied, st.ready,
+                                  uint64_t{st.pending.size()}};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_state_machine(caf::actor_system& sys) {
+  return sys.spawn([](sm_ptr self) -> caf::behavior {
+    self->set_exit_handler([=](caf::exit_msg& msg) {
+      // A clean stop answers every pending call before the actor ends.
+      std::vector<uint64_t> ids;
+      for (auto& [id, call] : self->state.pending)
+        ids.push_back(id);
+      for (auto id : ids)
+        fail(self, id, fail_reason::stopped);
+      for (auto& rp : self->state.ready_waiters)
+        rp.deliver(to_error(fail_reason::stopped));
+      self->state.ready_waiters.clear();
+      self->quit(msg.reason);
+    });
+    return {
+      [=](init_atom, const wiring_ptr& w) {
+        auto& st = self->state;
+        st.w = w;
+        join_node(self, w);
+        std::mt19937_64 rng{w->config.seed ^ 0x5851f42d4c957f2dULL};
+        do
+          st.client_id = rng();
+        while (st.client_id == 0);
+        for (auto* m : w->machines)
+          st.behaviors.push_back(m->make_behavior());
+        // Restart: the state machines start from the snapshot; the log
+        // store replays the committed entries after it.
+        if (w->restored)
+          if (auto err = restore(self, *w->restored))
+            throw storage_error("cannot restore snapshot "
+                                + to_string(w->restored->meta.last_index)
+                                + ": " + self->system().render(err));
+        self->become(running(self));
+      },
+    };
+  });
+}
+
+} // namespace flexsync
