@@ -53,20 +53,21 @@ caf::error sim_register::load(caf::deserializer& source) {
 
 caf::behavior sim_register::make_behavior() {
   return {
-    [this](put_atom, std::string& value) {
-      values.push_back(std::move(value));
-      return uint64_t{values.size()};
-    },
+      [this](put_atom, std::string& value) {
+        values.push_back(std::move(value));
+        return uint64_t{values.size()};
+      },
   };
 }
 
-cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed) {
+cluster::cluster(cluster_options opts)
+    : opts_(std::move(opts)), rng_(opts_.seed) {
   outer_ = running_cluster;
   running_cluster = this;
   set_assertion_observer([](const std::string& what) {
     if (auto* c = running_cluster)
-      c->checker_.violation(what + " (at step " + std::to_string(c->steps_ + 1)
-                            + ")");
+      c->checker_.violation(what + " (at step " +
+                            std::to_string(c->steps_ + 1) + ")");
   });
   auto cfg = std::make_unique<system_config>(1);
   cfg->set("scheduler.policy", caf::atom("testing"));
@@ -79,25 +80,25 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
   net_ = spawn_local_network(*sys_, net_policy_);
   client_ = sys_->spawn([this](caf::event_based_actor* self) -> caf::behavior {
     return {
-      [=, this](submit_atom, const caf::actor& target, const caf::message& args,
-          caf::timespan timeout, uint64_t slot) {
-        self
-          ->request(target, timeout + client_backstop, submit_atom::value,
-                    uint32_t{0}, args, timeout)
-          .then(
-            [=, this](result_atom, caf::message& result) {
-              auto& out = outcomes_[slot];
-              out.done = true;
-              out.reason = fail_reason::success;
-              if (result.match_elements<uint64_t>())
-                out.position = result.get_as<uint64_t>(0);
-            },
-            [=, this](caf::error& err) {
-              auto& out = outcomes_[slot];
-              out.done = true;
-              out.reason = to_fail_reason(err);
-            });
-      },
+        [=, this](submit_atom, const caf::actor& target,
+                  const caf::message& args, caf::timespan timeout,
+                  uint64_t slot) {
+          self->request(target, timeout + client_backstop, submit_atom::value,
+                        uint32_t{0}, args, timeout)
+              .then(
+                  [=, this](result_atom, caf::message& result) {
+                    auto& out = outcomes_[slot];
+                    out.done = true;
+                    out.reason = fail_reason::success;
+                    if (result.match_elements<uint64_t>())
+                      out.position = result.get_as<uint64_t>(0);
+                  },
+                  [=, this](caf::error& err) {
+                    auto& out = outcomes_[slot];
+                    out.done = true;
+                    out.reason = to_fail_reason(err);
+                  });
+        },
     };
   });
   for (size_t i = 1; i <= opts_.nodes; ++i)
@@ -168,11 +169,11 @@ void cluster::start(sim_node& n) {
   // The real recovery code, on what the simulated disk kept; in memory
   // mode (no disk) it starts empty, exactly as a real memory-mode node.
   auto p = open_persistence(
-    n.cfg, n.disk,
-    [this, id = n.cfg.self](const std::string& line) {
-      trace(id.name + ": " + line);
-    },
-    [this] { return now().count(); });
+      n.cfg, n.disk,
+      [this, id = n.cfg.self](const std::string& line) {
+        trace(id.name + ": " + line);
+      },
+      [this] { return now().count(); });
   n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
   w->log_journal = std::move(p.log_journal);
   w->snapshots = std::move(p.snapshots);
@@ -210,18 +211,18 @@ void cluster::start(sim_node& n) {
     auto objects = n.batteries->objects();
     for (uint32_t i = 0; i < objects.size(); ++i)
       static_cast<replicated_object*>(objects[i])
-        ->bind(call_binding{sys_.get(), n.endpoints.state_machine, i + 1,
-                            n.cfg.default_call_timeout, n.gate});
+          ->bind(call_binding{sys_.get(), n.endpoints.state_machine, i + 1,
+                              n.cfg.default_call_timeout, n.gate});
   }
   n.up = true;
   n.failed = false;
   n.last_error.clear();
   // The node's actors are linked: when the log store ends, the node ended.
   caf::actor_cast<caf::abstract_actor*>(n.endpoints.log_store)
-    ->attach_functor([this, &n] {
-      if (n.up)
-        n.failed = true;
-    });
+      ->attach_functor([this, &n] {
+        if (n.up)
+          n.failed = true;
+      });
 }
 
 cluster::sim_node& cluster::node(const node_id& id) {
@@ -262,11 +263,11 @@ void cluster::step_job() {
 
 bool cluster::run_until(const std::function<bool()>& pred, caf::timespan max) {
   return sim::run_until(
-    *sched_, pred, max,
-    run_hooks{[this] { step_job(); }, [this] { return checker_.ok(); },
-              [this] {
-                checker_.violation("livelock: no progress of virtual time");
-              }});
+      *sched_, pred, max,
+      run_hooks{[this] { step_job(); }, [this] { return checker_.ok(); },
+                [this] {
+                  checker_.violation("livelock: no progress of virtual time");
+                }});
 }
 
 void cluster::run_for(caf::timespan d) {
@@ -312,8 +313,8 @@ void cluster::crash(const node_id& id) {
   if (!n.up)
     return;
   if (!n.disk && opts_.bound_losses && losses() + 1 > max_losses()) {
-    trace("sim: crash " + id.name + " skipped: " + std::to_string(losses())
-          + " node(s) already without their state");
+    trace("sim: crash " + id.name + " skipped: " + std::to_string(losses()) +
+          " node(s) already without their state");
     return;
   }
   n.up = false;
@@ -382,8 +383,8 @@ std::optional<node_id> cluster::leader() const {
   std::optional<node_id> result;
   term_t best;
   for (auto& [id, view] : checker_.roles())
-    if (view.role == raft_role::leader && up(id)
-        && (!result || view.term > best)) {
+    if (view.role == raft_role::leader && up(id) &&
+        (!result || view.term > best)) {
       result = id;
       best = view.term;
     }
@@ -399,8 +400,8 @@ bool cluster::settled() const {
   // The nodes the leader can talk to, both ways, must be able to commit...
   node_set reachable;
   for (auto& id : live())
-    if (id == *l
-        || (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
+    if (id == *l ||
+        (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
       reachable.insert(id);
   if (!quorum_.is_replication_quorum(reachable))
     return false;
@@ -409,8 +410,8 @@ bool cluster::settled() const {
     auto i = roles.find(id);
     if (i == roles.end() || i->second.term != term)
       return false;
-    if (id != *l
-        && (i->second.role != raft_role::follower || i->second.leader != *l))
+    if (id != *l &&
+        (i->second.role != raft_role::follower || i->second.leader != *l))
       return false;
     auto& store = const_cast<checker&>(checker_).storage_of(id);
     auto applied = checker_.applied(id);
@@ -453,10 +454,10 @@ size_t cluster::propose(const node_id& at, std::string value,
     outcomes_.back().reason = fail_reason::stopped;
     return slot;
   }
-  caf::anon_send(client_, submit_atom::value, n.endpoints.state_machine,
-                 caf::make_message(sim_register::put_atom::value,
-                                   std::move(value)),
-                 timeout, uint64_t{slot});
+  caf::anon_send(
+      client_, submit_atom::value, n.endpoints.state_machine,
+      caf::make_message(sim_register::put_atom::value, std::move(value)),
+      timeout, uint64_t{slot});
   return slot;
 }
 

@@ -72,7 +72,7 @@ struct cluster_options {
 
 /// The replicated object of simulated nodes: an append-only list of strings.
 class sim_register : public replicated_object {
-public:
+ public:
   using put_atom = caf::atom_constant<caf::atom("put")>;
 
   caf::behavior make_behavior() override;
@@ -93,7 +93,7 @@ struct call_outcome {
 };
 
 class cluster {
-public:
+ public:
   /// @throws config_error when the options describe an unsafe cluster.
   explicit cluster(cluster_options opts);
   ~cluster();
@@ -181,7 +181,7 @@ public:
   /// Prints `line` with the virtual time when the log level is info or more.
   void trace(const std::string& line) const;
 
-private:
+ private:
   struct sim_node {
     node_config cfg;
     /// The node's disk (disk mode); null in memory mode.
