@@ -166,8 +166,25 @@ void cluster::start(sim_node& n) {
   while (w->config.seed == 0);
   w->quorum = w->config.make_quorum_system();
   w->transport = net_;
-  // The real recovery code, on what the simulated disk kept; in memory
-  // mode (no disk) it starts empty, exactly as a real memory-mode node.
+  recover(n, *w);
+  w->incarnation = incarnation_t{++n.starts};
+  w->observer = observers_ ? observers_.get() : &checker_;
+  // Entry times come from virtual time, so runs stay reproducible.
+  w->wall_clock = [this] { return now().count(); };
+  add_objects(n, *w);
+  w->log = node_log(n);
+  checker_.on_start(n.cfg.self);
+  n.endpoints = spawn_node(*sys_, w);
+  bind_calls(n, *w);
+  n.up = true;
+  n.failed = false;
+  n.last_error.clear();
+  watch_end(n);
+}
+
+// The real recovery code, on what the simulated disk kept; in memory mode
+// (no disk) it starts empty, exactly as a real memory-mode node.
+void cluster::recover(sim_node& n, node_wiring& w) {
   auto p = open_persistence(
       n.cfg, n.disk,
       [this, id = n.cfg.self](const std::string& line) {
@@ -175,49 +192,54 @@ void cluster::start(sim_node& n) {
       },
       [this] { return now().count(); });
   n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
-  w->log_journal = std::move(p.log_journal);
-  w->snapshots = std::move(p.snapshots);
-  w->restored = std::move(p.restored);
-  w->fresh = p.fresh;
-  w->promised = std::move(p.promised);
-  w->marker = std::move(p.marker);
-  w->incarnation = incarnation_t{++n.starts};
+  w.store = n.store;
+  w.log_journal = std::move(p.log_journal);
+  w.snapshots = std::move(p.snapshots);
+  w.restored = std::move(p.restored);
+  w.fresh = p.fresh;
+  w.promised = std::move(p.promised);
+  w.marker = std::move(p.marker);
   // Known at once, before its actors run: a crash bound must count it.
   checker_.on_member_state(n.cfg.self, p.fresh ? member_state::recovering
                                                : member_state::intact);
-  w->store = n.store;
-  w->observer = observers_ ? observers_.get() : &checker_;
-  // Entry times come from virtual time, so runs stay reproducible.
-  w->wall_clock = [this] { return now().count(); };
+}
+
+// The register comes first: the harness's calls name it by index 0.
+void cluster::add_objects(sim_node& n, node_wiring& w) {
   n.object = std::make_unique<sim_register>();
-  w->machines = {n.object.get()};
+  w.machines = {n.object.get()};
   if (batteries_) {
     n.batteries = std::make_unique<sim_batteries>();
     for (auto* obj : n.batteries->objects())
-      w->machines.push_back(obj);
+      w.machines.push_back(obj);
     batteries_->attach(n.cfg.self, n.batteries.get());
   }
-  // Error lines are kept: a node that stops on its own says why.
-  w->log = logger{n.cfg.self.name, opts_.level,
-                  [this, &n](log_level level, std::string_view line) {
-                    if (level == log_level::error)
-                      n.last_error = line;
-                    trace(std::string{line});
-                  }};
-  checker_.on_start(n.cfg.self);
-  n.endpoints = spawn_node(*sys_, w);
-  if (n.batteries) {
-    n.gate = std::make_shared<call_gate>();
-    auto objects = n.batteries->objects();
-    for (uint32_t i = 0; i < objects.size(); ++i)
-      static_cast<replicated_object*>(objects[i])
-          ->bind(call_binding{sys_.get(), n.endpoints.state_machine, i + 1,
-                              n.cfg.default_call_timeout, n.gate});
-  }
-  n.up = true;
-  n.failed = false;
-  n.last_error.clear();
-  // The node's actors are linked: when the log store ends, the node ended.
+}
+
+// Error lines are kept: a node that stops on its own says why.
+logger cluster::node_log(sim_node& n) {
+  return logger{n.cfg.self.name, opts_.level,
+                [this, &n](log_level level, std::string_view line) {
+                  if (level == log_level::error)
+                    n.last_error = line;
+                  trace(std::string{line});
+                }};
+}
+
+// Every object but the register (which the harness's client actor calls) is
+// called as on a real node, through this incarnation's gate: a crash closes
+// it, and calls still coming fail with `stopped`.
+void cluster::bind_calls(sim_node& n, const node_wiring& w) {
+  if (w.machines.size() < 2)
+    return;
+  n.gate = std::make_shared<call_gate>();
+  for (uint32_t i = 1; i < w.machines.size(); ++i)
+    w.machines[i]->bind(call_binding{sys_.get(), n.endpoints.state_machine, i,
+                                     n.cfg.default_call_timeout, n.gate});
+}
+
+// The node's actors are linked: when the log store ends, the node ended.
+void cluster::watch_end(sim_node& n) {
   caf::actor_cast<caf::abstract_actor*>(n.endpoints.log_store)
       ->attach_functor([this, &n] {
         if (n.up)

@@ -202,6 +202,14 @@ class cluster {
   };
 
   void start(sim_node& n);
+  // The steps of start(): the durable state that recovery finds, the
+  // objects the node replicates, its log, calls to its objects, and
+  // noticing that it stopped on its own.
+  void recover(sim_node& n, node_wiring& w);
+  void add_objects(sim_node& n, node_wiring& w);
+  logger node_log(sim_node& n);
+  void bind_calls(sim_node& n, const node_wiring& w);
+  void watch_end(sim_node& n);
   /// Memory mode: how many voters may be without their state at once
   /// (min(Q1 - 1, n - Q1, n - Q2)), and how many are now.
   size_t max_losses() const;
