@@ -116,6 +116,7 @@ cluster::cluster(cluster_options opts)
     n.cfg.election_timeout_max = opts_.election_timeout_max;
     n.cfg.leader_fallback_timeout = opts_.election_timeout_max;
     n.cfg.persistence = opts_.persistence;
+    n.cfg.default_call_timeout = opts_.default_call_timeout;
     n.cfg.normalize_and_validate();
     if (opts_.disk)
       n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
@@ -170,7 +171,7 @@ void cluster::start(sim_node& n) {
   w->incarnation = incarnation_t{++n.starts};
   w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
-  w->wall_clock = [this] { return now().count(); };
+  w->wall_clock = [this, &n] { return (now() + n.skew).count(); };
   add_objects(n, *w);
   w->log = node_log(n);
   checker_.on_start(n.cfg.self);
@@ -213,6 +214,11 @@ void cluster::add_objects(sim_node& n, node_wiring& w) {
     for (auto* obj : n.batteries->objects())
       w.machines.push_back(obj);
     batteries_->attach(n.cfg.self, n.batteries.get());
+  }
+  if (opts_.extra_objects) {
+    n.extras = opts_.extra_objects(n.cfg.self, n.starts);
+    for (auto& obj : n.extras)
+      w.machines.push_back(obj.get());
   }
 }
 
@@ -270,6 +276,8 @@ void cluster::step_job() {
   run_one_seeded(*sched_, rng_);
   ++steps_;
   checker_.check_logs();
+  if (opts_.after_step)
+    opts_.after_step();
   if (!due_crashes_.empty()) {
     auto due = std::move(due_crashes_);
     due_crashes_.clear();
@@ -346,10 +354,12 @@ void cluster::crash(const node_id& id) {
   caf::anon_send(net_, unregister_atom::value, id);
   kill_now(*sched_, n.endpoints);
   checker_.on_stop(id);
-  if (batteries_) {
+  // Its calls still coming fail with `stopped`; its objects die with it.
+  if (n.gate)
     n.gate->open = false;
+  if (batteries_)
     batteries_->detach(id);
-  }
+  n.extras.clear();
   // The process is gone: what its disk did not make durable is lost.
   if (n.disk)
     n.disk->crash(rng_, opts_.tear);
