@@ -53,20 +53,21 @@ caf::error sim_register::load(caf::deserializer& source) {
 
 caf::behavior sim_register::make_behavior() {
   return {
-    [this](put_atom, std::string& value) {
-      values.push_back(std::move(value));
-      return uint64_t{values.size()};
-    },
+      [this](put_atom, std::string& value) {
+        values.push_back(std::move(value));
+        return uint64_t{values.size()};
+      },
   };
 }
 
-cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed) {
+cluster::cluster(cluster_options opts)
+    : opts_(std::move(opts)), rng_(opts_.seed) {
   outer_ = running_cluster;
   running_cluster = this;
   set_assertion_observer([](const std::string& what) {
     if (auto* c = running_cluster)
-      c->checker_.violation(what + " (at step " + std::to_string(c->steps_ + 1)
-                            + ")");
+      c->checker_.violation(what + " (at step " +
+                            std::to_string(c->steps_ + 1) + ")");
   });
   auto cfg = std::make_unique<system_config>(1);
   cfg->set("scheduler.policy", caf::atom("testing"));
@@ -79,25 +80,25 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
   net_ = spawn_local_network(*sys_, net_policy_);
   client_ = sys_->spawn([this](caf::event_based_actor* self) -> caf::behavior {
     return {
-      [=, this](submit_atom, const caf::actor& target, const caf::message& args,
-          caf::timespan timeout, uint64_t slot) {
-        self
-          ->request(target, timeout + client_backstop, submit_atom::value,
-                    uint32_t{0}, args, timeout)
-          .then(
-            [=, this](result_atom, caf::message& result) {
-              auto& out = outcomes_[slot];
-              out.done = true;
-              out.reason = fail_reason::success;
-              if (result.match_elements<uint64_t>())
-                out.position = result.get_as<uint64_t>(0);
-            },
-            [=, this](caf::error& err) {
-              auto& out = outcomes_[slot];
-              out.done = true;
-              out.reason = to_fail_reason(err);
-            });
-      },
+        [=, this](submit_atom, const caf::actor& target,
+                  const caf::message& args, caf::timespan timeout,
+                  uint64_t slot) {
+          self->request(target, timeout + client_backstop, submit_atom::value,
+                        uint32_t{0}, args, timeout)
+              .then(
+                  [=, this](result_atom, caf::message& result) {
+                    auto& out = outcomes_[slot];
+                    out.done = true;
+                    out.reason = fail_reason::success;
+                    if (result.match_elements<uint64_t>())
+                      out.position = result.get_as<uint64_t>(0);
+                  },
+                  [=, this](caf::error& err) {
+                    auto& out = outcomes_[slot];
+                    out.done = true;
+                    out.reason = to_fail_reason(err);
+                  });
+        },
     };
   });
   for (size_t i = 1; i <= opts_.nodes; ++i)
@@ -115,6 +116,7 @@ cluster::cluster(cluster_options opts) : opts_(std::move(opts)), rng_(opts_.seed
     n.cfg.election_timeout_max = opts_.election_timeout_max;
     n.cfg.leader_fallback_timeout = opts_.election_timeout_max;
     n.cfg.persistence = opts_.persistence;
+    n.cfg.default_call_timeout = opts_.default_call_timeout;
     n.cfg.normalize_and_validate();
     if (opts_.disk)
       n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
@@ -165,63 +167,90 @@ void cluster::start(sim_node& n) {
   while (w->config.seed == 0);
   w->quorum = w->config.make_quorum_system();
   w->transport = net_;
-  // The real recovery code, on what the simulated disk kept; in memory
-  // mode (no disk) it starts empty, exactly as a real memory-mode node.
-  auto p = open_persistence(
-    n.cfg, n.disk,
-    [this, id = n.cfg.self](const std::string& line) {
-      trace(id.name + ": " + line);
-    },
-    [this] { return now().count(); });
-  n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
-  w->log_journal = std::move(p.log_journal);
-  w->snapshots = std::move(p.snapshots);
-  w->restored = std::move(p.restored);
-  w->fresh = p.fresh;
-  w->promised = std::move(p.promised);
-  w->marker = std::move(p.marker);
+  recover(n, *w);
   w->incarnation = incarnation_t{++n.starts};
-  // Known at once, before its actors run: a crash bound must count it.
-  checker_.on_member_state(n.cfg.self, p.fresh ? member_state::recovering
-                                               : member_state::intact);
-  w->store = n.store;
   w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
-  w->wall_clock = [this] { return now().count(); };
-  n.object = std::make_unique<sim_register>();
-  w->machines = {n.object.get()};
-  if (batteries_) {
-    n.batteries = std::make_unique<sim_batteries>();
-    for (auto* obj : n.batteries->objects())
-      w->machines.push_back(obj);
-    batteries_->attach(n.cfg.self, n.batteries.get());
-  }
-  // Error lines are kept: a node that stops on its own says why.
-  w->log = logger{n.cfg.self.name, opts_.level,
-                  [this, &n](log_level level, std::string_view line) {
-                    if (level == log_level::error)
-                      n.last_error = line;
-                    trace(std::string{line});
-                  }};
+  w->wall_clock = [this, &n] { return (now() + n.skew).count(); };
+  add_objects(n, *w);
+  w->log = node_log(n);
   checker_.on_start(n.cfg.self);
   n.endpoints = spawn_node(*sys_, w);
-  if (n.batteries) {
-    n.gate = std::make_shared<call_gate>();
-    auto objects = n.batteries->objects();
-    for (uint32_t i = 0; i < objects.size(); ++i)
-      static_cast<replicated_object*>(objects[i])
-        ->bind(call_binding{sys_.get(), n.endpoints.state_machine, i + 1,
-                            n.cfg.default_call_timeout, n.gate});
-  }
+  bind_calls(n, *w);
   n.up = true;
   n.failed = false;
   n.last_error.clear();
-  // The node's actors are linked: when the log store ends, the node ended.
+  watch_end(n);
+}
+
+// The real recovery code, on what the simulated disk kept; in memory mode
+// (no disk) it starts empty, exactly as a real memory-mode node.
+void cluster::recover(sim_node& n, node_wiring& w) {
+  auto p = open_persistence(
+      n.cfg, n.disk,
+      [this, id = n.cfg.self](const std::string& line) {
+        trace(id.name + ": " + line);
+      },
+      [this] { return now().count(); });
+  n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
+  w.store = n.store;
+  w.log_journal = std::move(p.log_journal);
+  w.snapshots = std::move(p.snapshots);
+  w.restored = std::move(p.restored);
+  w.fresh = p.fresh;
+  w.promised = std::move(p.promised);
+  w.marker = std::move(p.marker);
+  // Known at once, before its actors run: a crash bound must count it.
+  checker_.on_member_state(n.cfg.self, p.fresh ? member_state::recovering
+                                               : member_state::intact);
+}
+
+// The register comes first: the harness's calls name it by index 0.
+void cluster::add_objects(sim_node& n, node_wiring& w) {
+  n.object = std::make_unique<sim_register>();
+  w.machines = {n.object.get()};
+  if (batteries_) {
+    n.batteries = std::make_unique<sim_batteries>();
+    for (auto* obj : n.batteries->objects())
+      w.machines.push_back(obj);
+    batteries_->attach(n.cfg.self, n.batteries.get());
+  }
+  if (opts_.extra_objects) {
+    n.extras = opts_.extra_objects(n.cfg.self, n.starts);
+    for (auto& obj : n.extras)
+      w.machines.push_back(obj.get());
+  }
+}
+
+// Error lines are kept: a node that stops on its own says why.
+logger cluster::node_log(sim_node& n) {
+  return logger{n.cfg.self.name, opts_.level,
+                [this, &n](log_level level, std::string_view line) {
+                  if (level == log_level::error)
+                    n.last_error = line;
+                  trace(std::string{line});
+                }};
+}
+
+// Every object but the register (which the harness's client actor calls) is
+// called as on a real node, through this incarnation's gate: a crash closes
+// it, and calls still coming fail with `stopped`.
+void cluster::bind_calls(sim_node& n, const node_wiring& w) {
+  if (w.machines.size() < 2)
+    return;
+  n.gate = std::make_shared<call_gate>();
+  for (uint32_t i = 1; i < w.machines.size(); ++i)
+    w.machines[i]->bind(call_binding{sys_.get(), n.endpoints.state_machine, i,
+                                     n.cfg.default_call_timeout, n.gate});
+}
+
+// The node's actors are linked: when the log store ends, the node ended.
+void cluster::watch_end(sim_node& n) {
   caf::actor_cast<caf::abstract_actor*>(n.endpoints.log_store)
-    ->attach_functor([this, &n] {
-      if (n.up)
-        n.failed = true;
-    });
+      ->attach_functor([this, &n] {
+        if (n.up)
+          n.failed = true;
+      });
 }
 
 cluster::sim_node& cluster::node(const node_id& id) {
@@ -247,6 +276,8 @@ void cluster::step_job() {
   run_one_seeded(*sched_, rng_);
   ++steps_;
   checker_.check_logs();
+  if (opts_.after_step)
+    opts_.after_step();
   if (!due_crashes_.empty()) {
     auto due = std::move(due_crashes_);
     due_crashes_.clear();
@@ -262,11 +293,11 @@ void cluster::step_job() {
 
 bool cluster::run_until(const std::function<bool()>& pred, caf::timespan max) {
   return sim::run_until(
-    *sched_, pred, max,
-    run_hooks{[this] { step_job(); }, [this] { return checker_.ok(); },
-              [this] {
-                checker_.violation("livelock: no progress of virtual time");
-              }});
+      *sched_, pred, max,
+      run_hooks{[this] { step_job(); }, [this] { return checker_.ok(); },
+                [this] {
+                  checker_.violation("livelock: no progress of virtual time");
+                }});
 }
 
 void cluster::run_for(caf::timespan d) {
@@ -312,8 +343,8 @@ void cluster::crash(const node_id& id) {
   if (!n.up)
     return;
   if (!n.disk && opts_.bound_losses && losses() + 1 > max_losses()) {
-    trace("sim: crash " + id.name + " skipped: " + std::to_string(losses())
-          + " node(s) already without their state");
+    trace("sim: crash " + id.name + " skipped: " + std::to_string(losses()) +
+          " node(s) already without their state");
     return;
   }
   n.up = false;
@@ -323,10 +354,12 @@ void cluster::crash(const node_id& id) {
   caf::anon_send(net_, unregister_atom::value, id);
   kill_now(*sched_, n.endpoints);
   checker_.on_stop(id);
-  if (batteries_) {
+  // Its calls still coming fail with `stopped`; its objects die with it.
+  if (n.gate)
     n.gate->open = false;
+  if (batteries_)
     batteries_->detach(id);
-  }
+  n.extras.clear();
   // The process is gone: what its disk did not make durable is lost.
   if (n.disk)
     n.disk->crash(rng_, opts_.tear);
@@ -382,8 +415,8 @@ std::optional<node_id> cluster::leader() const {
   std::optional<node_id> result;
   term_t best;
   for (auto& [id, view] : checker_.roles())
-    if (view.role == raft_role::leader && up(id)
-        && (!result || view.term > best)) {
+    if (view.role == raft_role::leader && up(id) &&
+        (!result || view.term > best)) {
       result = id;
       best = view.term;
     }
@@ -399,8 +432,8 @@ bool cluster::settled() const {
   // The nodes the leader can talk to, both ways, must be able to commit...
   node_set reachable;
   for (auto& id : live())
-    if (id == *l
-        || (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
+    if (id == *l ||
+        (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
       reachable.insert(id);
   if (!quorum_.is_replication_quorum(reachable))
     return false;
@@ -409,8 +442,8 @@ bool cluster::settled() const {
     auto i = roles.find(id);
     if (i == roles.end() || i->second.term != term)
       return false;
-    if (id != *l
-        && (i->second.role != raft_role::follower || i->second.leader != *l))
+    if (id != *l &&
+        (i->second.role != raft_role::follower || i->second.leader != *l))
       return false;
     auto& store = const_cast<checker&>(checker_).storage_of(id);
     auto applied = checker_.applied(id);
@@ -453,10 +486,10 @@ size_t cluster::propose(const node_id& at, std::string value,
     outcomes_.back().reason = fail_reason::stopped;
     return slot;
   }
-  caf::anon_send(client_, submit_atom::value, n.endpoints.state_machine,
-                 caf::make_message(sim_register::put_atom::value,
-                                   std::move(value)),
-                 timeout, uint64_t{slot});
+  caf::anon_send(
+      client_, submit_atom::value, n.endpoints.state_machine,
+      caf::make_message(sim_register::put_atom::value, std::move(value)),
+      timeout, uint64_t{slot});
   return slot;
 }
 

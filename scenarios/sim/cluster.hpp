@@ -39,6 +39,9 @@ class test_coordinator;
 
 namespace flexsync::sim {
 
+/// Replicated objects a node owns.
+using object_list = std::vector<std::unique_ptr<replicated_object>>;
+
 struct cluster_options {
   size_t nodes = 3;
   std::optional<quorum_spec> quorum;
@@ -66,13 +69,26 @@ struct cluster_options {
   /// tolerates is skipped. flexsync promises no data loss only within that
   /// bound; beyond it the cluster stops and waits for an operator.
   bool bound_losses = false;
+  /// Deadline of a call that names none, on every node.
+  caf::timespan default_call_timeout = node_config{}.default_call_timeout;
+  /// A harness user's own objects, which every node replicates after the
+  /// harness's (sim_register, batteries). Asked for at each start of a node,
+  /// with its id and incarnation (1 at the first start): a restarted node
+  /// gets new objects, as a restarted process would. Their calls go through
+  /// the node; a crash fails the calls still coming with `stopped` and
+  /// destroys the objects. See cluster::extras().
+  std::function<object_list(const node_id&, uint64_t incarnation)>
+      extra_objects;
+  /// Runs after every step, after the harness's own checks: a user's own
+  /// checker reports through check().violation(), which ends the run.
+  std::function<void()> after_step;
 
   static persistence_options default_sim_persistence();
 };
 
 /// The replicated object of simulated nodes: an append-only list of strings.
 class sim_register : public replicated_object {
-public:
+ public:
   using put_atom = caf::atom_constant<caf::atom("put")>;
 
   caf::behavior make_behavior() override;
@@ -93,7 +109,7 @@ struct call_outcome {
 };
 
 class cluster {
-public:
+ public:
   /// @throws config_error when the options describe an unsafe cluster.
   explicit cluster(cluster_options opts);
   ~cluster();
@@ -140,6 +156,13 @@ public:
   void fail_disk(const node_id& id, bool fail);
   /// Makes `id` take a snapshot and compact its log now.
   void compact(const node_id& id);
+  /// Makes `id`'s leader clock, which gives entries their times, run `by`
+  /// ahead of virtual time (behind if negative), across restarts: the error
+  /// between servers' clocks that time-based objects must tolerate.
+  void skew_clock(const node_id& id, caf::timespan by) { node(id).skew = by; }
+  /// The objects extra_objects gave `id`'s running incarnation, in their
+  /// order; empty while the node is down.
+  const object_list& extras(const node_id& id) const { return node(id).extras; }
 
   /// The leader of the highest term among live nodes, if any.
   std::optional<node_id> leader() const;
@@ -172,6 +195,7 @@ public:
   // -- checks ----------------------------------------------------------------
 
   checker& check() { return checker_; }
+  const checker& check() const { return checker_; }
   /// With batteries: the battery model's checker; null otherwise.
   battery_checker* battery_check() { return batteries_.get(); }
   /// Runs the end-of-run checks over the live nodes.
@@ -181,7 +205,7 @@ public:
   /// Prints `line` with the virtual time when the log level is info or more.
   void trace(const std::string& line) const;
 
-private:
+ private:
   struct sim_node {
     node_config cfg;
     /// The node's disk (disk mode); null in memory mode.
@@ -190,9 +214,14 @@ private:
     uint64_t starts = 0;
     std::shared_ptr<checked_storage> store;
     std::unique_ptr<sim_register> object;
-    /// With batteries: this incarnation's, and the gate of their calls.
+    /// With batteries: this incarnation's.
     std::unique_ptr<sim_batteries> batteries;
+    /// The gate of calls to its objects but the register (bind_calls).
     std::shared_ptr<call_gate> gate;
+    /// This incarnation's cluster_options::extra_objects.
+    object_list extras;
+    /// How far its leader clock runs ahead of virtual time (skew_clock).
+    caf::timespan skew{0};
     node_endpoints endpoints;
     bool up = false;
     /// The node stopped on its own (a storage failure), with its last
@@ -202,6 +231,14 @@ private:
   };
 
   void start(sim_node& n);
+  // The steps of start(): the durable state that recovery finds, the
+  // objects the node replicates, its log, calls to its objects, and
+  // noticing that it stopped on its own.
+  void recover(sim_node& n, node_wiring& w);
+  void add_objects(sim_node& n, node_wiring& w);
+  logger node_log(sim_node& n);
+  void bind_calls(sim_node& n, const node_wiring& w);
+  void watch_end(sim_node& n);
   /// Memory mode: how many voters may be without their state at once
   /// (min(Q1 - 1, n - Q1, n - Q2)), and how many are now.
   size_t max_losses() const;

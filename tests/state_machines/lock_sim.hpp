@@ -1,16 +1,14 @@
 #pragma once
 
-// A simulated cluster whose nodes replicate repl_lock_manager, for the
-// lock-safety checker: the real node actors on CAF's test_coordinator
-// (virtual time, seeded interleaving), the simulator's faulty network and
-// Raft checkers (scenarios/sim), and one lock client per node.
+// The lock-safety simulator: the simulated cluster of scenarios/sim (the real
+// node actors on virtual time, a seeded interleaving, simulated disks, the
+// faulty network and the Raft checkers) with a repl_lock_manager on every
+// node besides the harness's own register.
 //
-// scenarios/sim/cluster replicates its own sim_register only, so this
-// harness assembles the same parts around lock managers. Every node is
-// also a client: it tries to acquire a few lock names at random times,
-// holds what it gets for a random while (its keep-alive refreshing), then
-// releases. A crash kills the node and its client together; the restarted
-// node gets a new client (a new owner).
+// Every node is also a client: it tries to acquire a few lock names at random
+// times, holds what it gets for a random while (its keep-alive refreshing),
+// then releases. A crash kills the node and its client together; the
+// restarted node gets a new client (a new owner).
 //
 // The lock checker runs after every step: no two live clients may believe
 // (is_acquired) they hold one lock at the same instant. Clients read the
@@ -19,24 +17,14 @@
 
 #include <functional>
 #include <map>
-#include <memory>
-#include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <caf/actor.hpp>
-#include <caf/actor_system.hpp>
-
-#include "actors/node/wiring.hpp"
-#include "scenarios/sim/checker.hpp"
-#include "scenarios/sim/sim_network.hpp"
+#include "scenarios/sim/cluster.hpp"
 #include "state_machines/repl_lock_manager.hpp"
-
-namespace caf::scheduler {
-class test_coordinator;
-} // namespace caf::scheduler
 
 namespace flexsync::testing {
 
@@ -52,21 +40,22 @@ struct lock_sim_options {
 };
 
 class lock_sim {
-public:
+ public:
   explicit lock_sim(lock_sim_options opts);
-  ~lock_sim();
 
   lock_sim(const lock_sim&) = delete;
   lock_sim& operator=(const lock_sim&) = delete;
 
   /// Virtual time since the start.
-  caf::timespan now() const;
+  caf::timespan now() const { return cluster_.now(); }
 
   /// Runs every event up to now + d, checking after each step.
-  void run_for(caf::timespan d);
+  void run_for(caf::timespan d) { cluster_.run_for(d); }
 
   /// Runs until `pred` holds or `max` passes; returns whether it held.
-  bool run_until(const std::function<bool()>& pred, caf::timespan max);
+  bool run_until(const std::function<bool()>& pred, caf::timespan max) {
+    return cluster_.run_until(pred, max);
+  }
 
   /// The fault phase: client load with partitions, isolated holders,
   /// crashes and restarts, for `d` of virtual time.
@@ -79,8 +68,11 @@ public:
   /// `bound`, and every live replica holds the same table.
   bool liveness(caf::timespan bound);
 
+  /// The lock checker's findings (two believers at once); the Raft
+  /// checkers' are in report().
   const std::vector<std::string>& violations() const { return violations_; }
-  bool ok() const { return violations_.empty() && checker_.ok(); }
+  /// No checker, the lock checker included, found anything.
+  bool ok() const { return cluster_.check().ok(); }
   std::string report() const;
 
   /// Grants observed (by callbacks); handovers of a lock from one owner to
@@ -90,46 +82,37 @@ public:
   size_t handovers() const { return handovers_; }
   size_t takeovers() const { return takeovers_; }
 
-private:
-  struct member {
-    node_config cfg;
-    std::shared_ptr<sim::checked_storage> store;
-    std::unique_ptr<repl_lock_manager> locks;
-    node_endpoints endpoints;
-    std::shared_ptr<call_gate> gate;
-    int64_t skew = 0;
-    uint64_t incarnation = 0;
-    bool up = false;
-  };
-
+ private:
   struct pending_release {
     caf::timespan at;
     node_id node;
-    uint64_t incarnation;
+    /// The client that was granted the lock: a restarted node's new client
+    /// does not release it.
+    std::string owner;
     std::string name;
   };
 
-  void start(member& m);
-  void crash(const node_id& id);
-  void step();
+  /// The harness as this simulator uses it: lock managers on every node,
+  /// the lock checker after every step.
+  sim::cluster_options harness_options();
+  /// The lock manager of `id`'s running incarnation; null while it is down.
+  repl_lock_manager* locks(const node_id& id) const;
   void check_locks();
-  void trace(const std::string& line) const;
+  /// Notes who believes they hold `name` now; returns the believers.
+  std::vector<std::string> believers(const std::string& name);
+  void count_handover(const std::string& name, const std::string& believer);
+  void trace(const std::string& line) const { cluster_.trace(line); }
+  size_t between(size_t lo, size_t hi);
+  double uniform();
+  const node_id& pick_node();
   void try_acquire(const node_id& id, const std::string& name);
   void release_due();
   void random_fault();
-  member& at(const node_id& id) { return members_.at(id); }
+  bool acquired_somewhere(const std::string& name, caf::timespan bound);
 
   lock_sim_options opts_;
+  /// The clients' and faults' choices; the cluster has its own.
   std::mt19937_64 rng_;
-  std::unique_ptr<caf::actor_system_config> cfg_;
-  std::unique_ptr<caf::actor_system> sys_;
-  caf::scheduler::test_coordinator* sched_ = nullptr;
-  caf::actor_clock::time_point start_;
-  std::shared_ptr<sim::sim_network> net_policy_;
-  caf::actor net_;
-  std::vector<node_id> ids_;
-  std::map<node_id, member> members_;
-  sim::checker checker_;
   std::vector<pending_release> releases_;
   /// Per lock name: the owner that last believed it held it.
   std::map<std::string, std::string> last_believer_;
@@ -141,7 +124,8 @@ private:
   size_t grants_ = 0;
   size_t handovers_ = 0;
   size_t takeovers_ = 0;
-  uint64_t steps_ = 0;
+  /// Last: it goes first, while what its callbacks reach still exists.
+  sim::cluster cluster_;
 };
 
 } // namespace flexsync::testing
