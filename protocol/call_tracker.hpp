@@ -19,60 +19,118 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "protocol/assert.hpp"
 #include "protocol/fail_reason.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
 
+/// What the proof needs of one pending call. The state machine actor's
+/// record of a call derives from it and adds how to answer it, so each call
+/// is one map node.
+struct tracked_call {
+  bool bound = false;
+  term_t term;
+  bool appended_here = false;
+  /// Submitted before a snapshot install moved this node ahead.
+  bool crossed = false;
+};
+
+/// A call to answer now, and why.
+using call_verdict = std::pair<uint64_t, fail_reason>;
+
+/// The pending calls of one node by request id, and the proof over them.
+/// `Call` derives from tracked_call.
+template <class Call>
 class call_tracker {
 public:
-  /// A call to answer now, and why.
-  using verdict = std::pair<uint64_t, fail_reason>;
+  using map_type = std::map<uint64_t, Call>;
 
   /// A new call, not yet bound to a term.
-  void add(uint64_t request_id);
+  Call& add(uint64_t request_id, Call call) {
+    auto [i, fresh] = calls_.emplace(request_id, std::move(call));
+    FLEXSYNC_ASSERT(fresh, "request id " + std::to_string(request_id)
+                             + " submitted twice");
+    return i->second;
+  }
 
-  /// The call was answered (applied, timed out, failed): forget it.
-  void remove(uint64_t request_id);
+  Call* find(uint64_t request_id) {
+    auto i = calls_.find(request_id);
+    return i == calls_.end() ? nullptr : &i->second;
+  }
+
+  /// The call was answered: returns its record, removed.
+  std::optional<Call> take(uint64_t request_id) {
+    auto i = calls_.find(request_id);
+    if (i == calls_.end())
+      return std::nullopt;
+    auto out = std::move(i->second);
+    calls_.erase(i);
+    return out;
+  }
 
   /// The replicator appended (or forwarded) the calls in `term`. Returns the
   /// calls that entries already applied (up to `last_applied_term`) prove
   /// never applied.
-  std::vector<verdict> bind(const std::vector<uint64_t>& request_ids,
-                            term_t term, bool appended_here,
-                            term_t last_applied_term);
+  std::vector<call_verdict> bind(const std::vector<uint64_t>& request_ids,
+                                 term_t term, bool appended_here,
+                                 term_t last_applied_term) {
+    for (auto id : request_ids)
+      if (auto* c = find(id)) {
+        c->bound = true;
+        c->term = term;
+        c->appended_here = appended_here;
+      }
+    return on_applied_term(last_applied_term);
+  }
 
   /// An entry of `term` was applied: fails the bound calls of earlier terms.
-  std::vector<verdict> on_applied_term(term_t term);
+  std::vector<call_verdict> on_applied_term(term_t term) const {
+    return doomed([term](const tracked_call& c) { return c.term < term; },
+                  true, fail_reason::success);
+  }
 
   /// The node led `term` and lost its quorum.
-  std::vector<verdict> on_quorum_lost(term_t term);
+  std::vector<call_verdict> on_quorum_lost(term_t term) const {
+    return doomed([term](const tracked_call& c) { return c.term == term; },
+                  false, fail_reason::quorum_lost);
+  }
 
   /// A snapshot moved this node ahead: every call pending now may be in it.
-  void on_snapshot_restored();
+  void on_snapshot_restored() {
+    for (auto& [id, c] : calls_)
+      c.crossed = true;
+  }
 
   /// Lowest request id still pending (`next` when none): the leader drops
   /// forwarded duplicates below it.
-  uint64_t watermark(uint64_t next) const;
+  uint64_t watermark(uint64_t next) const {
+    return calls_.empty() ? next : calls_.begin()->first;
+  }
 
   size_t size() const { return calls_.size(); }
+  bool empty() const { return calls_.empty(); }
+  const map_type& calls() const { return calls_; }
 
 private:
-  struct call {
-    bool bound = false;
-    term_t term;
-    bool appended_here = false;
-    bool crossed = false;
-  };
-
   template <class Pred>
-  std::vector<verdict> doomed(Pred pred, bool by_proof,
-                              fail_reason otherwise) const;
+  std::vector<call_verdict> doomed(Pred pred, bool by_proof,
+                                   fail_reason otherwise) const {
+    std::vector<call_verdict> out;
+    for (auto& [id, c] : calls_)
+      if (c.bound && !c.crossed && pred(c))
+        out.emplace_back(id, !by_proof          ? otherwise
+                             : c.appended_here ? fail_reason::discarded
+                                               : fail_reason::leader_changed);
+    return out;
+  }
 
-  std::map<uint64_t, call> calls_;
+  map_type calls_;
 };
 
 } // namespace flexsync

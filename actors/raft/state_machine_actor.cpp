@@ -31,7 +31,9 @@ namespace {
 
 using time_point = caf::actor_clock::time_point;
 
-struct pending_call {
+/// A pending call: what the resolution proof needs (tracked_call) and how
+/// to answer it.
+struct pending_call : tracked_call {
   pending_call() = default;
   pending_call(caf::response_promise rp, completion_ptr done)
     : rp(std::move(rp)), done(std::move(done)) {
@@ -48,10 +50,9 @@ struct sm_state {
   std::vector<caf::behavior> behaviors;
   uint64_t client_id = 0;
   uint64_t next_request = 1;
-  /// How each call is answered (CAF side) ...
-  std::map<uint64_t, pending_call> pending;
-  /// ... and what proves it can be answered early (protocol/call_tracker).
-  call_tracker calls;
+  /// Pending calls, and what proves them never applied
+  /// (protocol/call_tracker.hpp).
+  call_tracker<pending_call> calls;
   std::set<std::pair<time_point, uint64_t>> deadlines;
   uint64_t sweep_timer = 0;
   std::optional<time_point> sweep_at;
@@ -77,12 +78,10 @@ using sm_ptr = caf::stateful_actor<sm_state>*;
 
 void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
   auto& st = self->state;
-  auto i = st.pending.find(id);
-  if (i == st.pending.end())
+  auto taken = st.calls.take(id);
+  if (!taken)
     return;
-  auto call = std::move(i->second);
-  st.pending.erase(i);
-  st.calls.remove(id);
+  auto& call = *taken;
   st.deadlines.erase({call.deadline, id});
   if (st.w->observer)
     st.w->observer->on_call_done(st.w->config.self, st.client_id, id, why);
@@ -110,7 +109,7 @@ void fail(sm_ptr self, uint64_t id, fail_reason why) {
 }
 
 /// Answers the calls the call tracker resolved.
-void fail_all(sm_ptr self, const std::vector<call_tracker::verdict>& xs) {
+void fail_all(sm_ptr self, const std::vector<call_verdict>& xs) {
   for (auto& [id, reason] : xs)
     fail(self, id, reason);
 }
@@ -193,8 +192,7 @@ void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
   auto& st = self->state;
   call.deadline = self->clock().now() + timeout;
   st.deadlines.emplace(call.deadline, id);
-  st.pending.emplace(id, std::move(call));
-  st.calls.add(id);
+  st.calls.add(id, std::move(call));
   arm_sweep(self);
 }
 
@@ -426,7 +424,7 @@ caf::behavior running(sm_ptr self) {
     [=](status_atom) {
       auto& st = self->state;
       return state_machine_status{st.last_applied, st.ready,
-                                  uint64_t{st.pending.size()}};
+                                  uint64_t{st.calls.size()}};
     },
   };
 }
@@ -438,7 +436,7 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
     self->set_exit_handler([=](caf::exit_msg& msg) {
       // A clean stop answers every pending call before the actor ends.
       std::vector<uint64_t> ids;
-      for (auto& [id, call] : self->state.pending)
+      for (auto& [id, call] : self->state.calls.calls())
         ids.push_back(id);
       for (auto id : ids)
         fail(self, id, fail_reason::stopped);

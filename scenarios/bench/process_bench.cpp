@@ -270,7 +270,10 @@ public:
     std::string applied;
     for (auto& n : nodes_) {
       auto st = n->status();
-      if (st["links"] != "2" || (!applied.empty() && st["applied"] != applied))
+      // A node restarted in memory mode counts again only once it rejoined
+      // (member=intact); killing the leader before that stalls the cluster.
+      if (st["links"] != "2" || st["member"] != "intact"
+          || (!applied.empty() && st["applied"] != applied))
         return false;
       applied = st["applied"];
     }

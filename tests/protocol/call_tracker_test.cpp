@@ -8,16 +8,17 @@ using namespace flexsync;
 
 namespace {
 
-using verdicts = std::vector<call_tracker::verdict>;
+using verdicts = std::vector<call_verdict>;
+using tracker = call_tracker<tracked_call>;
 
 } // namespace
 
 TEST_CASE("a bound call fails once an entry of a later term is applied, "
           "with the reason its path proves") {
-  call_tracker t;
-  t.add(1);
-  t.add(2);
-  t.add(3);
+  tracker t;
+  t.add(1, {});
+  t.add(2, {});
+  t.add(3, {});
   CHECK(t.bind({1}, term_t{4}, true, term_t{3}).empty());
   CHECK(t.bind({2}, term_t{4}, false, term_t{3}).empty());
   // Unbound calls (3) are never resolved early.
@@ -28,21 +29,21 @@ TEST_CASE("a bound call fails once an entry of a later term is applied, "
 }
 
 TEST_CASE("binding after a later term was applied fails at once") {
-  call_tracker t;
-  t.add(7);
+  tracker t;
+  t.add(7, {});
   CHECK(t.bind({7}, term_t{2}, false, term_t{3})
         == verdicts{{7, fail_reason::leader_changed}});
 }
 
 TEST_CASE("a call submitted before a snapshot install waits for its own "
           "apply or its deadline") {
-  call_tracker t;
-  t.add(1);
+  tracker t;
+  t.add(1, {});
   t.bind({1}, term_t{2}, true, term_t{2});
   t.on_snapshot_restored();
   CHECK(t.on_applied_term(term_t{9}).empty());
   CHECK(t.on_quorum_lost(term_t{2}).empty());
-  t.add(2);
+  t.add(2, {});
   t.bind({2}, term_t{9}, true, term_t{9});
   CHECK(t.on_applied_term(term_t{10})
         == verdicts{{2, fail_reason::discarded}});
@@ -50,16 +51,17 @@ TEST_CASE("a call submitted before a snapshot install waits for its own "
 
 TEST_CASE("losing the quorum fails the calls of the lost term only; the "
           "watermark is the lowest pending id") {
-  call_tracker t;
+  tracker t;
   CHECK(t.watermark(5) == 5);
-  t.add(5);
-  t.add(6);
+  t.add(5, {});
+  t.add(6, {});
   t.bind({5}, term_t{3}, true, term_t{3});
   t.bind({6}, term_t{4}, true, term_t{3});
   CHECK(t.on_quorum_lost(term_t{4})
         == verdicts{{6, fail_reason::quorum_lost}});
   CHECK(t.watermark(9) == 5);
-  t.remove(5);
+  CHECK(t.take(5));
+  CHECK_FALSE(t.take(5));
   CHECK(t.watermark(9) == 6);
-  CHECK_THROWS_AS(t.add(6), std::logic_error);
+  CHECK_THROWS_AS(t.add(6, {}), std::logic_error);
 }
