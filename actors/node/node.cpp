@@ -41,12 +41,7 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   } else {
     auto p = open_persistence(w.config, nullptr, log, clock);
     w.store = std::move(p.store);
-    w.log_journal = std::move(p.log_journal);
-    w.snapshots = std::move(p.snapshots);
-    w.restored = std::move(p.restored);
-    w.fresh = p.fresh;
-    w.promised = std::move(p.promised);
-    w.marker = std::move(p.marker);
+    w.adopt_durable_state(p);
   }
   // Every start is a new incarnation; the wall clock makes it larger than
   // the previous one's (a clock set back across a restart is detected and

@@ -15,6 +15,7 @@
 
 #include "actors/node/logger.hpp"
 #include "actors/node/observer.hpp"
+#include "actors/node/persistence.hpp"
 #include "actors/node/type_ids.hpp"
 #include "protocol/config.hpp"
 #include "protocol/storage.hpp"
@@ -87,6 +88,17 @@ struct node_wiring {
   /// records nothing in memory mode. Never null.
   std::shared_ptr<recovery_marker> marker
     = std::make_shared<recovery_marker>(nullptr);
+
+  /// Takes what open_persistence found, except the store (the simulator
+  /// wraps it in its checker first).
+  void adopt_durable_state(node_persistence& p) {
+    log_journal = std::move(p.log_journal);
+    snapshots = std::move(p.snapshots);
+    restored = std::move(p.restored);
+    fresh = p.fresh;
+    promised = std::move(p.promised);
+    marker = std::move(p.marker);
+  }
   /// Optional decision hooks.
   node_observer* observer = nullptr;
   /// The leader's clock for entry times: nanoseconds since the Unix epoch

@@ -194,12 +194,7 @@ void cluster::recover(sim_node& n, node_wiring& w) {
       [this] { return now().count(); });
   n.store = checker_.make_storage(n.cfg.self, std::move(p.store), !n.disk);
   w.store = n.store;
-  w.log_journal = std::move(p.log_journal);
-  w.snapshots = std::move(p.snapshots);
-  w.restored = std::move(p.restored);
-  w.fresh = p.fresh;
-  w.promised = std::move(p.promised);
-  w.marker = std::move(p.marker);
+  w.adopt_durable_state(p);
   // Known at once, before its actors run: a crash bound must count it.
   checker_.on_member_state(n.cfg.self, p.fresh ? member_state::recovering
                                                : member_state::intact);
