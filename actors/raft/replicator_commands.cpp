@@ -56,28 +56,22 @@ void on_forward_command(replicator_ptr self, forward_command& fc) {
       reply.request_ids.push_back(c.request_id);
     send_peer(self, *st.w, fc.origin, std::move(reply));
   };
-  // The sender bound these commands to fc.term: append only when leading
-  // exactly that term.
-  if (!st.leading || fc.term != st.lead_term) {
-    if (fc.term > st.start_term && st.led_terms.count(fc.term) == 0)
+  // protocol/forward_rules.hpp: append only when leading exactly the term
+  // the sender bound the commands to; keep only commands not appended yet.
+  switch (admit_forward(st.leading, st.lead_term, fc.term, st.start_term,
+                        st.led_terms)) {
+    case forward_admission::refuse:
       reject(fail_reason::not_leader, fc.commands);
-    return;
+      return;
+    case forward_admission::drop:
+      return;
+    default:
+      break;
   }
-  std::vector<command> fresh;
-  for (auto& c : fc.commands) {
-    auto& d = st.dedupe[c.client_id];
-    if (fc.watermark > d.floor) {
-      d.floor = fc.watermark;
-      d.seen.erase(d.seen.begin(), d.seen.lower_bound(d.floor));
-    }
-    // A duplicated or late forward must not append a command twice.
-    if (c.request_id >= d.floor && d.seen.insert(c.request_id).second)
-      fresh.push_back(std::move(c));
-  }
+  auto fresh = st.dedupe.take_fresh(fc.watermark, fc.commands);
   if (count_commands(st.buffered) + fresh.size()
       > st.w->config.commands_queue_size) {
-    for (auto& c : fresh)
-      st.dedupe[c.client_id].seen.erase(c.request_id);
+    st.dedupe.forget(fresh);
     reject(fail_reason::queue_full, fresh);
     return;
   }

@@ -16,6 +16,7 @@
 #include "actors/objects/coro.hpp"
 #include "actors/node/wiring.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/forward_rules.hpp"
 #include "protocol/leader_tracker.hpp"
 #include "protocol/progress.hpp"
 #include "protocol/snapshots.hpp"
@@ -54,13 +55,6 @@ struct follower : tracked_follower {
   int chunk_age = 0;
 };
 
-/// Per-client deduplication of forwarded commands within one leadership.
-struct dedupe_window {
-  /// Request ids below it are resolved at the client; drop them.
-  uint64_t floor = 0;
-  std::set<uint64_t> seen;
-};
-
 struct replicator_state {
   wiring_ptr w;
   // What the election actor last announced.
@@ -86,7 +80,7 @@ struct replicator_state {
   term_t cache_base_term;
   size_t cache_bytes = 0;
   uint64_t heartbeat_timer = 0;
-  std::map<uint64_t, dedupe_window> dedupe;
+  forward_dedupe dedupe;
   /// Terms this incarnation has led, and the term it started in: a forward
   /// bound to a term this node provably never led can be refused as
   /// not_leader; one bound to a term it may have led is dropped silently
