@@ -37,4 +37,13 @@ bool own_leadership(term_t request_term, term_t leader_term,
          && request_term == current_term;
 }
 
+step_down_action decide_step_down(term_t term, term_t current_term,
+                                  bool leading) {
+  if (term > current_term)
+    return step_down_action::adopt_newer_term;
+  if (term == current_term && leading)
+    return step_down_action::follow;
+  return step_down_action::ignore;
+}
+
 } // namespace flexsync

@@ -55,4 +55,20 @@ bool may_lead(term_t term, term_t current_term,
 bool own_leadership(term_t request_term, term_t leader_term,
                     term_t current_term);
 
+/// The replicator asks the election to end the leadership of `term`: a
+/// reply carried a newer term (adopt it through the log store, then
+/// follow), or check-quorum failed in the term the node leads (follow, with
+/// no leader). Anything else is a stale request.
+enum class step_down_action : uint8_t { adopt_newer_term, follow, ignore };
+
+step_down_action decide_step_down(term_t term, term_t current_term,
+                                  bool leading);
+
+/// A claim of leadership (the log store's answer to a won campaign) still
+/// applies only while the node is a candidate in that campaign's term.
+inline bool still_campaigning(bool candidate, term_t current_term,
+                              term_t campaign_term) {
+  return candidate && current_term == campaign_term;
+}
+
 } // namespace flexsync

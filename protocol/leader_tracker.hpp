@@ -56,6 +56,14 @@ reply_effect accept_reply(tracked_follower& f, incarnation_t incarnation,
                           std::optional<bool> counts, sim_time now,
                           index_t leader_last, size_t max_inflight);
 
+/// An asynchronous answer to something the leader started in `asked_in`
+/// (a log read, an append, a snapshot chunk, a reply) still applies only
+/// while the node leads that very term: a later leadership has other
+/// followers' positions and another log end.
+inline bool still_leading(bool leading, term_t lead_term, term_t asked_in) {
+  return leading && lead_term == asked_in;
+}
+
 /// A reply with a term above both the node's term and the term it leads
 /// ends its leadership (§5.1).
 bool reply_deposes(term_t reply_term, term_t node_term, term_t lead_term);

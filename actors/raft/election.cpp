@@ -16,6 +16,7 @@
 #include "actors/node/spawn.hpp"
 #include "protocol/assert.hpp"
 #include "protocol/election_tally.hpp"
+#include "protocol/follower_rules.hpp"
 #include "protocol/vote_rules.hpp"
 
 namespace flexsync {
@@ -217,7 +218,7 @@ void become_leader(election_ptr self) {
       [=](index_t noop_index, term_t prev_term, index_t commit,
           int64_t noop_time) {
         auto& st = self->state;
-        if (st.term != term || st.role != raft_role::candidate)
+        if (!still_campaigning(st.role == raft_role::candidate, st.term, term))
           return;
         st.claiming = false;
         st.role = raft_role::leader;
@@ -292,16 +293,23 @@ void on_request_vote(election_ptr self, const request_vote& req) {
     });
 }
 
+/// A newer term was seen (replies carry terms, §5.1): the log store adopts
+/// it durably, then this node follows nobody in it, unless it moved on
+/// meanwhile.
+void adopt_newer_term(election_ptr self, term_t term) {
+  auto& w = *self->state.w;
+  self->request(w.self.log_store, caf::infinite, observe_atom::value, term)
+    .then([=](term_t current) {
+      if (!decide_leader_contact(self->state.term, current).term_changed)
+        return;
+      become_follower(self, current, node_id{});
+    });
+}
+
 void on_vote_reply(election_ptr self, const vote_reply& reply) {
   auto& st = self->state;
   if (reply_ends_campaign(reply, st.term)) {
-    auto& w = *st.w;
-    self->request(w.self.log_store, caf::infinite, observe_atom::value,
-                  reply.term)
-      .then([=](term_t current) {
-        if (current > self->state.term)
-          become_follower(self, current, node_id{});
-      });
+    adopt_newer_term(self, reply.term);
     return;
   }
   if (st.tally && st.tally->record(reply))
@@ -310,7 +318,7 @@ void on_vote_reply(election_ptr self, const vote_reply& reply) {
 
 void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
   auto& st = self->state;
-  if (term < st.term)
+  if (!decide_leader_contact(st.term, term).from_current_leader)
     return; // stale notification
   st.last_leader_contact = self->clock().now();
   extend_timer(self);
@@ -333,17 +341,16 @@ void on_timer(election_ptr self, uint64_t id) {
 
 void on_step_down(election_ptr self, term_t term, fail_reason why) {
   auto& st = self->state;
-  if (term > st.term) {
-    auto& w = *st.w;
-    self->request(w.self.log_store, caf::infinite, observe_atom::value, term)
-      .then([=](term_t current) {
-        if (current > self->state.term)
-          become_follower(self, current, node_id{});
-      });
-    return;
+  switch (decide_step_down(term, st.term, st.role == raft_role::leader)) {
+    case step_down_action::adopt_newer_term:
+      adopt_newer_term(self, term);
+      break;
+    case step_down_action::follow:
+      become_follower(self, term, node_id{}, why);
+      break;
+    default:
+      break;
   }
-  if (term == st.term && st.role == raft_role::leader)
-    become_follower(self, term, node_id{}, why);
 }
 
 caf::behavior running(election_ptr self) {

@@ -101,7 +101,7 @@ void start_read(replicator_ptr self, const node_id& f, follower& fo,
     .then(
       [=](index_t prev, term_t prev_term, entry_list& entries) {
         auto& st = self->state;
-        if (!st.leading || st.lead_term != term)
+        if (!still_leading(st.leading, st.lead_term, term))
           return;
         auto i = st.followers.find(f);
         if (i == st.followers.end())
@@ -115,7 +115,7 @@ void start_read(replicator_ptr self, const node_id& f, follower& fo,
       [=](caf::error&) {
         // Compacted below `from`: the follower needs the snapshot.
         auto& st = self->state;
-        if (!st.leading || st.lead_term != term)
+        if (!still_leading(st.leading, st.lead_term, term))
           return;
         if (auto i = st.followers.find(f); i != st.followers.end()) {
           i->second.reading = false;
@@ -285,7 +285,7 @@ follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
     step_down(self, term, fail_reason::leader_changed);
     return nullptr;
   }
-  if (!st.leading || term != st.lead_term)
+  if (!still_leading(st.leading, st.lead_term, term))
     return nullptr;
   auto i = st.followers.find(from);
   if (i == st.followers.end())
@@ -377,7 +377,7 @@ caf::behavior running(replicator_ptr self) {
     [=](const install_reply& r) { on_install_reply(self, r); },
     [=](durable_atom, term_t term, index_t last) {
       auto& st = self->state;
-      if (!st.leading || st.lead_term != term || last <= st.durable_index)
+      if (!still_leading(st.leading, st.lead_term, term) || last <= st.durable_index)
         return;
       st.durable_index = last;
       on_match_change(self);

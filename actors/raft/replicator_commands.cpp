@@ -112,7 +112,7 @@ void append_buffered(replicator_ptr self) {
         for (auto& rp : rps)
           rp.deliver(term, true);
         auto& st = self->state;
-        if (!st.leading || st.lead_term != term)
+        if (!still_leading(st.leading, st.lead_term, term))
           return;
         st.written_index = std::max(st.written_index, last);
         for (auto& [id, fo] : st.followers)
@@ -147,7 +147,8 @@ void on_role(replicator_ptr self, raft_role role, term_t term,
   st.role = role;
   st.term = term;
   st.leader = leader;
-  if (st.leading && (role != raft_role::leader || term != st.lead_term))
+  if (st.leading
+      && !still_leading(role == raft_role::leader, st.lead_term, term))
     stop_leading(self, why);
   if (!leader.empty() && leader != st.w->config.self) {
     for (auto& b : st.waiting) {

@@ -23,7 +23,7 @@ constexpr int chunk_resend_heartbeats = 2;
 follower* streaming_to(replicator_ptr self, const node_id& f, term_t term) {
   auto& st = self->state;
   auto i = st.followers.find(f);
-  if (!st.leading || st.lead_term != term || i == st.followers.end()
+  if (!still_leading(st.leading, st.lead_term, term) || i == st.followers.end()
       || !i->second.installing)
     return nullptr;
   return &i->second;

@@ -62,3 +62,18 @@ TEST_CASE("vote replies with a newer term end a campaign unless they grant a "
   req.pre_vote = true;
   CHECK_FALSE(voter_moved_term(req, vote_reply{term_t{9}}, term_t{8}));
 }
+
+TEST_CASE("a step-down request adopts a newer term, ends the node's own "
+          "leadership of the term, and is stale otherwise") {
+  CHECK(decide_step_down(term_t{6}, term_t{5}, true)
+        == step_down_action::adopt_newer_term);
+  CHECK(decide_step_down(term_t{5}, term_t{5}, true)
+        == step_down_action::follow);
+  CHECK(decide_step_down(term_t{5}, term_t{5}, false)
+        == step_down_action::ignore);
+  CHECK(decide_step_down(term_t{4}, term_t{5}, true)
+        == step_down_action::ignore);
+  CHECK(still_campaigning(true, term_t{5}, term_t{5}));
+  CHECK_FALSE(still_campaigning(true, term_t{6}, term_t{5}));
+  CHECK_FALSE(still_campaigning(false, term_t{5}, term_t{5}));
+}

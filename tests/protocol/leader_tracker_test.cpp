@@ -84,3 +84,9 @@ TEST_CASE("a leader tells a follower only the commit it verified, and news "
   CHECK(reply_deposes(term_t{5}, term_t{4}, term_t{4}));
   CHECK_FALSE(reply_deposes(term_t{5}, term_t{5}, term_t{4}));
 }
+
+TEST_CASE("an asynchronous answer applies only to the leadership that asked") {
+  CHECK(still_leading(true, term_t{4}, term_t{4}));
+  CHECK_FALSE(still_leading(true, term_t{5}, term_t{4}));
+  CHECK_FALSE(still_leading(false, term_t{4}, term_t{4}));
+}
