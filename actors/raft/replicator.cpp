@@ -377,7 +377,8 @@ caf::behavior running(replicator_ptr self) {
     [=](const install_reply& r) { on_install_reply(self, r); },
     [=](durable_atom, term_t term, index_t last) {
       auto& st = self->state;
-      if (!still_leading(st.leading, st.lead_term, term) || last <= st.durable_index)
+      if (!still_leading(st.leading, st.lead_term, term)
+          || last <= st.durable_index)
         return;
       st.durable_index = last;
       on_match_change(self);

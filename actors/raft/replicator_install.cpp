@@ -4,9 +4,9 @@
 // lost chunk or a new snapshot only restarts what is needed). Replication to
 // the other followers goes on meanwhile.
 //
-// The stream is one coroutine per follower (actors/objects/coro.hpp): read a chunk
-// from the snapshotter, send it, wait for the answer, repeat. It runs inside
-// the replicator actor, suspended between messages.
+// The stream is one coroutine per follower (actors/objects/coro.hpp): read a
+// chunk from the snapshotter, send it, wait for the answer, repeat. It runs
+// inside the replicator actor, suspended between messages.
 
 #include <caf/all.hpp>
 
@@ -23,8 +23,8 @@ constexpr int chunk_resend_heartbeats = 2;
 follower* streaming_to(replicator_ptr self, const node_id& f, term_t term) {
   auto& st = self->state;
   auto i = st.followers.find(f);
-  if (!still_leading(st.leading, st.lead_term, term) || i == st.followers.end()
-      || !i->second.installing)
+  if (!still_leading(st.leading, st.lead_term, term)
+      || i == st.followers.end() || !i->second.installing)
     return nullptr;
   return &i->second;
 }
