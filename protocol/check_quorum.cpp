@@ -13,10 +13,11 @@ bool has_active_quorum(const quorum_system& quorum, const node_id& self,
 }
 
 bool has_connected_quorum(const quorum_system& quorum, const node_id& self,
-                          const node_set& connected) {
+                          bool self_counts, const node_set& connected) {
   // is_replication_quorum counts voters only, so learners drop out here.
   node_set members = connected;
-  members.insert(self);
+  if (self_counts)
+    members.insert(self);
   return quorum.is_replication_quorum(members);
 }
 

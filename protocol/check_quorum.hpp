@@ -19,10 +19,11 @@ bool has_active_quorum(const quorum_system& quorum, const node_id& self,
                        const std::map<node_id, sim_time>& last_reply,
                        sim_time now, sim_time window);
 
-/// has_quorum() (PySyncObj's hasQuorum): `self`, when it is a voter, plus
-/// the voters in `connected` form a replication quorum. Read-only nodes
-/// (non-voters) never count, whether self or connected.
+/// has_quorum() on a node that does not lead (PySyncObj's hasQuorum):
+/// `self`, when it is a voter and `self_counts` (it holds its Raft state),
+/// plus the voters in `connected` form a replication quorum. Read-only
+/// nodes (non-voters) never count, whether self or connected.
 bool has_connected_quorum(const quorum_system& quorum, const node_id& self,
-                          const node_set& connected);
+                          bool self_counts, const node_set& connected);
 
 } // namespace flexsync

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "protocol/check_quorum.hpp"
+
 namespace flexsync {
 
 namespace {
@@ -75,12 +77,11 @@ bool compose_has_quorum(const node_status& st, const status_parts& parts,
   std::set<node_id> recovering(st.recovering_peers.begin(),
                                st.recovering_peers.end());
   node_set reachable;
-  if (quorum.is_voter(cfg.self) && st.member == member_state::intact)
-    reachable.insert(cfg.self);
   for (auto& p : st.partners)
     if (p.link == link_state::connected && recovering.count(p.id) == 0)
       reachable.insert(p.id);
-  return quorum.is_replication_quorum(reachable);
+  return has_connected_quorum(quorum, cfg.self,
+                              st.member == member_state::intact, reachable);
 }
 
 } // namespace

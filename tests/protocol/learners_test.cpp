@@ -95,11 +95,13 @@ TEST_CASE("learners never form an election or check-quorum", "[learners]") {
 TEST_CASE("has_quorum counts self and connected voters, never learners",
           "[learners]") {
   auto q = voter_with_learners().make_quorum_system();
-  CHECK_FALSE(has_connected_quorum(q, node_id{"a"}, {node_id{"r1"}, node_id{"r2"}}));
-  CHECK(has_connected_quorum(q, node_id{"a"}, {node_id{"c"}}));
+  CHECK_FALSE(has_connected_quorum(q, node_id{"a"}, true, {node_id{"r1"}, node_id{"r2"}}));
+  CHECK(has_connected_quorum(q, node_id{"a"}, true, {node_id{"c"}}));
+  // A voter that lost its state does not count itself.
+  CHECK_FALSE(has_connected_quorum(q, node_id{"a"}, false, {node_id{"c"}}));
   // A learner itself does not count: it needs two connected voters.
-  CHECK_FALSE(has_connected_quorum(q, node_id{"r1"}, {node_id{"a"}, node_id{"r2"}}));
-  CHECK(has_connected_quorum(q, node_id{"r1"}, {node_id{"a"}, node_id{"b"}}));
+  CHECK_FALSE(has_connected_quorum(q, node_id{"r1"}, true, {node_id{"a"}, node_id{"r2"}}));
+  CHECK(has_connected_quorum(q, node_id{"r1"}, true, {node_id{"a"}, node_id{"b"}}));
 }
 
 TEST_CASE("a read-only node ignores every vote request", "[learners]") {
