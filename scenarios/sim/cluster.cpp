@@ -267,8 +267,27 @@ caf::timespan cluster::now() const {
   return sched_->clock().now() - start_;
 }
 
+std::pair<node_id, const char*> cluster::owner_of(caf::resumable* job) const {
+  auto* actor = dynamic_cast<caf::local_actor*>(job);
+  if (actor == nullptr)
+    return {node_id{}, "?"};
+  for (auto& [id, n] : nodes_) {
+    auto& ep = n.endpoints;
+    for (auto& a : {ep.election, ep.replicator, ep.log_store, ep.membership,
+                    ep.state_machine, ep.snapshotter})
+      if (a && a->id() == actor->id())
+        return {id, actor->name()};
+  }
+  return {node_id{}, actor->name()};
+}
+
 void cluster::step_job() {
-  run_one_seeded(*sched_, rng_);
+  auto* job = pick_seeded(*sched_, rng_);
+  if (opts_.before_step && job != nullptr) {
+    auto [id, name] = owner_of(job);
+    opts_.before_step(id, name);
+  }
+  sched_->run_once();
   ++steps_;
   checker_.check_logs();
   if (opts_.after_step)

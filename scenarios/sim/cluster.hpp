@@ -82,6 +82,10 @@ struct cluster_options {
   /// Runs after every step, after the harness's own checks: a user's own
   /// checker reports through check().violation(), which ends the run.
   std::function<void()> after_step;
+  /// Runs before every step with the node whose actor the step resumes
+  /// (empty for the network and the clients) and the actor's name, e.g.
+  /// "flexsync.replicator": what counts messages per actor.
+  std::function<void(const node_id&, const char* actor)> before_step;
 
   static persistence_options default_sim_persistence();
 };
@@ -244,6 +248,8 @@ class cluster {
   size_t max_losses() const;
   size_t losses() const;
   void step_job();
+  /// The node owning `job` (empty if none) and the job's actor name.
+  std::pair<node_id, const char*> owner_of(caf::resumable* job) const;
   sim_node& node(const node_id& id);
   const sim_node& node(const node_id& id) const;
 

@@ -14,14 +14,20 @@ constexpr uint64_t max_steps_per_instant = 1'000'000;
 
 } // namespace
 
-void run_one_seeded(caf::scheduler::test_coordinator& sched,
-                    std::mt19937_64& rng) {
+caf::resumable* pick_seeded(caf::scheduler::test_coordinator& sched,
+                            std::mt19937_64& rng) {
   auto& jobs = sched.jobs;
   if (jobs.size() > 1) {
     std::uniform_int_distribution<size_t> pick{0, jobs.size() - 1};
     auto k = pick(rng);
     std::rotate(jobs.begin(), jobs.begin() + k, jobs.begin() + k + 1);
   }
+  return jobs.empty() ? nullptr : jobs.front();
+}
+
+void run_one_seeded(caf::scheduler::test_coordinator& sched,
+                    std::mt19937_64& rng) {
+  pick_seeded(sched, rng);
   sched.run_once();
 }
 

@@ -19,8 +19,13 @@ class test_coordinator;
 
 namespace flexsync::sim {
 
-/// Runs one ready job, chosen among all ready ones with `rng`: the seeded
-/// choice decides the interleaving.
+/// Moves one ready job, chosen among all ready ones with `rng`, to the front
+/// of the queue (the seeded choice decides the interleaving) and returns it;
+/// null when no job is ready.
+caf::resumable* pick_seeded(caf::scheduler::test_coordinator& sched,
+                            std::mt19937_64& rng);
+
+/// Runs the job pick_seeded chose.
 void run_one_seeded(caf::scheduler::test_coordinator& sched,
                     std::mt19937_64& rng);
 
