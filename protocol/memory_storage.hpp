@@ -29,6 +29,7 @@ public:
   void sync() override {
     // nothing to do: memory is as durable as it gets
   }
+  bool durable_at_once() const override { return true; }
 
   index_t commit_index() const override { return commit_index_; }
   void save_commit_index(index_t index) override;

@@ -33,6 +33,11 @@ public:
   /// Makes every change so far durable (see the contract above).
   virtual void sync() = 0;
 
+  /// True when every change is as durable as it gets the moment it is made
+  /// (memory: sync() has nothing to do), so what depends on a change need
+  /// not wait for a sync().
+  virtual bool durable_at_once() const { return false; }
+
   /// Appends entries; the first must have index last_index() + 1.
   virtual void append(entry_list entries) = 0;
 

@@ -8,7 +8,8 @@
 // it (vote replies, append acknowledgements, leadership) waits in
 // `after_sync` until one storage sync() covers every change queued before it.
 // The sync is a message to self, so all messages already in the mailbox join
-// the batch.
+// the batch. In memory mode a change is durable when made: what depends on
+// it runs at once, without the message to self.
 //
 // Invariants: current_term never decreases; at most one vote per term; the log
 // is never truncated at or below the commit index; the commit index never
@@ -30,6 +31,11 @@ namespace flexsync::detail {
 
 void after_sync(log_store_ptr self, std::function<void()> f) {
   auto& st = self->state;
+  // Memory: every change is durable once made; nothing waits for a sync.
+  if (st.store->durable_at_once() && st.after_sync.empty()) {
+    f();
+    return;
+  }
   st.after_sync.emplace_back(std::move(f));
   if (!st.sync_scheduled) {
     st.sync_scheduled = true;
@@ -292,28 +298,38 @@ on_lead(log_store_ptr self, term_t term) {
   return caf::delegated<index_t, term_t, index_t, int64_t>{};
 }
 
-caf::result<index_t> on_leader_append(log_store_ptr self, term_t term,
-                                      entry_list& entries) {
+caf::result<index_t, index_t, bool>
+on_leader_append(log_store_ptr self, term_t term, entry_list& entries) {
   auto& st = self->state;
   if (!own_leadership(term, st.leader_term, st.store->current_term()))
     return to_error(fail_reason::leader_changed);
+  auto first = st.store->last_index() + 1;
   if (entries.empty())
-    return st.store->last_index();
-  if (entries.front().index != st.store->last_index() + 1)
-    fail_stop(self, "leader append at " + to_string(entries.front().index)
-                      + " after " + to_string(st.store->last_index()));
+    return {first, first - 1, true};
+  // The log store numbers the leader's entries: it alone knows last_index.
+  auto next = first;
+  for (auto& e : entries) {
+    FLEXSYNC_ASSERT(e.term == term, "leader append of a term-"
+                                      + to_string(e.term) + " entry in term "
+                                      + to_string(term));
+    e.index = next;
+    next = next + 1;
+  }
   auto last = entries.back().index;
   st.holds_data = true; // client commands
   st.store->append(std::move(entries));
+  if (st.store->durable_at_once())
+    return {first, last, true};
   // The leader replicates what it has written while its own fsync runs
   // (Raft thesis §10.2.1): followers make the entries durable themselves
   // before they acknowledge, and the leader counts itself toward a commit
-  // only once the durable message below arrives.
+  // only once the durable message below arrives. Answering only after the
+  // fsync would put the leader's fsync and the followers' in series.
   after_sync(self, [self, term, last] {
     self->send(self->state.w->self.replicator, durable_atom::value, term,
                last);
   });
-  return last;
+  return {first, last, false};
 }
 
 caf::result<index_t, term_t, entry_list>

@@ -16,6 +16,7 @@
 #include "actors/raft/replicator_state.hpp"
 #include "actors/node/spawn.hpp"
 #include "protocol/appends.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/leader_tracker.hpp"
 
 namespace flexsync::detail {
@@ -173,6 +174,33 @@ void on_match_change(replicator_ptr self) {
   trim_cache(st);
 }
 
+void on_written(replicator_ptr self, entry_list entries, index_t first,
+                index_t last, bool durable) {
+  auto& st = self->state;
+  FLEXSYNC_ASSERT(last.value + 1 - first.value == entries.size(),
+                  "the log store wrote " + to_string(first) + ".."
+                    + to_string(last) + " for "
+                    + std::to_string(entries.size()) + " entries");
+  // Appends of one term are answered in order, each after the last.
+  FLEXSYNC_ASSERT(first == st.written_index + 1,
+                  "leader append written at " + to_string(first)
+                    + " after " + to_string(st.written_index));
+  auto i = first;
+  for (auto& e : entries) {
+    e.index = i;
+    i = i + 1;
+    st.cache_bytes += e.data.size();
+    st.cache.push_back(std::move(e));
+  }
+  st.written_index = last;
+  if (durable && last > st.durable_index) {
+    st.durable_index = last;
+    on_match_change(self);
+  }
+  for (auto& [id, fo] : st.followers)
+    send_entries(self, id);
+}
+
 // -- leader: lifecycle --------------------------------------------------------
 
 void stop_leading(replicator_ptr self, fail_reason why) {
@@ -205,7 +233,6 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.lead_term = term;
   st.led_terms.insert(term);
   st.first_index_of_term = noop_index;
-  st.last_index = noop_index;
   st.durable_index = noop_index;
   st.written_index = noop_index;
   st.last_time = noop_time;

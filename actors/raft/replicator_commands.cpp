@@ -88,15 +88,12 @@ void append_buffered(replicator_ptr self) {
   for (auto& b : st.buffered) {
     for (auto& c : b.commands) {
       log_entry e;
-      e.index = ++st.last_index;
       e.term = st.lead_term;
       e.kind = entry_kind::command;
       e.client_id = c.client_id;
       e.request_id = c.request_id;
       e.time = st.last_time = entry_time(*st.w, st.last_time);
       e.data = std::move(c.data);
-      st.cache_bytes += e.data.size();
-      st.cache.push_back(e);
       entries.push_back(std::move(e));
     }
     if (b.rp.pending())
@@ -104,19 +101,18 @@ void append_buffered(replicator_ptr self) {
   }
   st.buffered.clear();
   auto term = st.lead_term;
+  // The log store numbers the entries; the answer says which they got.
+  auto mine = std::make_shared<entry_list>(entries);
   self
     ->request(st.w->self.log_store, caf::infinite, append_atom::value, term,
               std::move(entries))
     .then(
-      [=](index_t last) mutable {
+      [=](index_t first, index_t last, bool durable) mutable {
         for (auto& rp : rps)
           rp.deliver(term, true);
         auto& st = self->state;
-        if (!still_leading(st.leading, st.lead_term, term))
-          return;
-        st.written_index = std::max(st.written_index, last);
-        for (auto& [id, fo] : st.followers)
-          send_entries(self, id);
+        if (still_leading(st.leading, st.lead_term, term))
+          on_written(self, std::move(*mine), first, last, durable);
       },
       [=](caf::error&) mutable {
         for (auto& rp : rps)

@@ -65,7 +65,6 @@ struct replicator_state {
   bool leading = false;
   term_t lead_term;
   index_t first_index_of_term;
-  index_t last_index;
   index_t durable_index;
   /// The leader's entries written to its log store (maybe not yet durable):
   /// what it may send to followers.
@@ -106,6 +105,10 @@ void fail_batches(std::vector<proposal_batch>& xs, fail_reason why);
 void send_entries(replicator_ptr self, const node_id& f);
 void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo);
 void on_match_change(replicator_ptr self);
+/// The log store wrote `entries` as first..last (durable: fsync'd too):
+/// cache them, count the leader's own copy if durable, send to followers.
+void on_written(replicator_ptr self, entry_list entries, index_t first,
+                index_t last, bool durable);
 void stop_leading(replicator_ptr self, fail_reason why);
 /// Common checks of a follower reply: a newer term steps down; a reply of
 /// another term or of an older incarnation of the follower is ignored; a

@@ -49,6 +49,7 @@ public:
   void save_term_and_vote(term_t term,
                           std::optional<node_id> voted_for) override;
   void sync() override { inner_->sync(); }
+  bool durable_at_once() const override { return inner_->durable_at_once(); }
   void append(entry_list entries) override;
   void truncate_suffix(index_t from) override;
   void entries(index_t from, index_t to, size_t max_bytes,
