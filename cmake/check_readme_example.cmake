@@ -1,14 +1,18 @@
 # Fails unless README.md contains, verbatim, the lines between
 # "// BEGIN README" and "// END README" of the example file EXAMPLE. With
 # SECTION set, the markers are "// BEGIN README <SECTION>" and
-# "// END README <SECTION>" (several snippets in one file).
+# "// END README <SECTION>" (several snippets in one file). COMMENT replaces
+# "//" (COMMENT=# for CMake files).
 file(READ "${EXAMPLE}" example)
+if(NOT DEFINED COMMENT)
+  set(COMMENT "//")
+endif()
 if(DEFINED SECTION)
-  set(begin_marker "// BEGIN README ${SECTION}\n")
-  set(end_marker "// END README ${SECTION}")
+  set(begin_marker "${COMMENT} BEGIN README ${SECTION}\n")
+  set(end_marker "${COMMENT} END README ${SECTION}")
 else()
-  set(begin_marker "// BEGIN README\n")
-  set(end_marker "// END README")
+  set(begin_marker "${COMMENT} BEGIN README\n")
+  set(end_marker "${COMMENT} END README")
 endif()
 string(FIND "${example}" "${begin_marker}" first)
 string(FIND "${example}" "${end_marker}" last)

@@ -1,0 +1,93 @@
+# `cmake --install build --prefix P` installs flexsync as a CMake package:
+#   P/lib/libflexsync*.a                     the seven static libraries
+#   P/include/flexsync/<repo path>.hpp       the public headers
+#   P/bin/flexsync-node                      the node program
+#   P/lib/cmake/flexsync/                    flexsyncConfig.cmake, its version
+#                                            file, the exported targets and
+#                                            FindCAF.cmake
+# A user then writes find_package(flexsync CONFIG REQUIRED) and links
+# flexsync::flexsync. Headers keep their repository paths, so the installed
+# include directory is include/flexsync and "actors/node/node.hpp" style
+# includes work as they do in the source tree.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(FLEXSYNC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/flexsync)
+set(FLEXSYNC_INCLUDE_DIR ${CMAKE_INSTALL_INCLUDEDIR}/flexsync)
+
+# What a user's translation unit can reach: the node handle, its
+# configuration, both transports, the replicated-object API and every
+# battery, and whatever those include (transitively). The actors' internals,
+# the transport's wire code, the pure rules, the simulator and the tests stay
+# out. The test install.find_package_example fails when an installed header
+# includes one that is not installed.
+set(FLEXSYNC_PUBLIC_HEADERS
+  actors/node/logger.hpp
+  actors/node/manual_loop.hpp
+  actors/node/node.hpp
+  actors/node/node_status.hpp
+  actors/node/observer.hpp
+  actors/node/persistence.hpp
+  actors/node/system_config.hpp
+  actors/node/type_ids.hpp
+  actors/node/wiring.hpp
+  actors/objects/coro.hpp
+  actors/objects/replicated_object.hpp
+  actors/objects/state_snapshot.hpp
+  actors/transport/local_network.hpp
+  actors/transport/tcp_transport.hpp
+  protocol/config.hpp
+  protocol/config_error.hpp
+  protocol/fail_reason.hpp
+  protocol/incarnation.hpp
+  protocol/log_entry.hpp
+  protocol/log_view.hpp
+  protocol/memory_storage.hpp
+  protocol/quorum.hpp
+  protocol/recovery.hpp
+  protocol/storage.hpp
+  protocol/types.hpp
+  protocol/votes.hpp
+  snapshot/disk/disk.hpp
+  snapshot/files/recovery_marker.hpp
+  snapshot/files/snapshot_store.hpp
+  snapshot/log/journal.hpp
+  state_machines/battery.hpp
+  state_machines/bounded_queue.hpp
+  state_machines/compact_string.hpp
+  state_machines/lock_client.hpp
+  state_machines/repl_counter.hpp
+  state_machines/repl_dict.hpp
+  state_machines/repl_list.hpp
+  state_machines/repl_lock_manager.hpp
+  state_machines/repl_priority_queue.hpp
+  state_machines/repl_queue.hpp
+  state_machines/repl_set.hpp
+  state_machines/sorted_map.hpp
+  state_machines/state_machine.hpp)
+
+foreach(header IN LISTS FLEXSYNC_PUBLIC_HEADERS)
+  get_filename_component(dir ${header} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/${header}
+          DESTINATION ${FLEXSYNC_INCLUDE_DIR}/${dir})
+endforeach()
+
+install(TARGETS ${FLEXSYNC_LIBRARIES} EXPORT flexsyncTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${FLEXSYNC_INCLUDE_DIR})
+install(TARGETS flexsync-node RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+install(EXPORT flexsyncTargets NAMESPACE flexsync::
+        DESTINATION ${FLEXSYNC_CMAKE_DIR})
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/flexsyncConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/flexsyncConfig.cmake
+  INSTALL_DESTINATION ${FLEXSYNC_CMAKE_DIR})
+# 0.x: a minor version may break the API.
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/flexsyncConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/flexsyncConfig.cmake
+              ${PROJECT_BINARY_DIR}/flexsyncConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/FindCAF.cmake
+        DESTINATION ${FLEXSYNC_CMAKE_DIR})
