@@ -24,6 +24,46 @@ struct leader_contact {
   bool term_changed = false;
 };
 
+/// §5.1: a message or entry of `msg_term` carries a newer term than the
+/// node's `current_term`: the node adopts it (with no vote) and follows.
+inline bool is_newer_term(term_t msg_term, term_t current_term) {
+  return msg_term > current_term;
+}
+
+/// Whether this node, which leads `leader_term` (0: none), leads its
+/// `current_term`.
+inline bool leads_current_term(term_t leader_term, term_t current_term) {
+  return leader_term > term_t{0} && leader_term == current_term;
+}
+
+/// Election Safety (§5.2): a leader message of `msg_term` from another node
+/// while this node leads `leader_term` proves two leaders in one term.
+inline bool two_leaders(term_t msg_term, term_t leader_term) {
+  return leader_term > term_t{0} && msg_term == leader_term;
+}
+
+/// A node in `role` following `leader` in `term` is already a follower of
+/// `new_leader` in `new_term`: nothing changes, nothing to announce.
+inline bool already_follows(raft_role role, term_t term, const node_id& leader,
+                            term_t new_term, const node_id& new_leader) {
+  return role == raft_role::follower && term == new_term
+         && leader == new_leader;
+}
+
+/// A node without its state adopts the term floor as voted (its old
+/// incarnation may have voted in it) unless its term is past the floor, or
+/// at the floor with a vote already cast.
+inline bool adopts_term_floor(term_t floor, term_t current_term, bool voted) {
+  return floor > current_term || (floor == current_term && !voted);
+}
+
+/// A node is caught up with its leader (ready, PySyncObj's onReady) once it
+/// applied an entry of the leader's term: at least that leader's no-op.
+inline bool caught_up_with_leader(bool knows_leader, term_t last_applied_term,
+                                  term_t term) {
+  return knows_leader && last_applied_term == term;
+}
+
 /// §5.1: a heartbeat or a snapshot chunk from the leader of `msg_term`,
 /// received by a node in `current_term`.
 leader_contact decide_leader_contact(term_t current_term, term_t msg_term);

@@ -108,8 +108,7 @@ void broadcast_role(election_ptr self, fail_reason why) {
 void become_follower(election_ptr self, term_t term, node_id leader,
                      fail_reason why = fail_reason::success) {
   auto& st = self->state;
-  auto changed = st.role != raft_role::follower || st.term != term
-                 || st.leader != leader;
+  auto changed = !already_follows(st.role, st.term, st.leader, term, leader);
   auto was_leader = st.role == raft_role::leader;
   FLEXSYNC_ASSERT(term >= st.term, st.w->config.self.name + " follows in term "
                                      + to_string(term) + " after term "
@@ -323,7 +322,7 @@ void on_leader_seen(election_ptr self, term_t term, const node_id& leader) {
   st.last_leader_contact = self->clock().now();
   extend_timer(self);
   st.tally.reset(); // a live leader ends any pre-vote round
-  if (st.role != raft_role::follower || term != st.term || leader != st.leader)
+  if (!already_follows(st.role, st.term, st.leader, term, leader))
     become_follower(self, term, leader);
 }
 

@@ -47,7 +47,7 @@ recovery::log_facts log_facts_of(log_store_ptr self) {
   auto& store = *self->state.store;
   auto& st = self->state;
   st.holds_data = st.holds_data || store.snapshot_index() > index_t{0};
-  if (st.leader_term == store.current_term())
+  if (leads_current_term(st.leader_term, store.current_term()))
     st.leader_of_term = st.w->config.self;
   return {store.current_term(), store.last_index(), store.last_term(),
           store.commit_index(), st.holds_data, st.leader_of_term};
@@ -90,7 +90,7 @@ void on_sync(log_store_ptr self, bool timer) {
 
 void adopt_term(log_store_ptr self, term_t term) {
   auto& st = self->state;
-  if (term <= st.store->current_term())
+  if (!is_newer_term(term, st.store->current_term()))
     return;
   st.store->save_term_and_vote(term, std::nullopt);
   st.leader_term = term_t{0};
@@ -134,7 +134,7 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
                  st.rec.may_grant(req, log_facts_of(self))};
   auto d = decide_vote(vs, req);
   if (d.persist) {
-    if (d.term > vs.current_term)
+    if (is_newer_term(d.term, vs.current_term))
       st.leader_term = term_t{0};
     st.store->save_term_and_vote(d.term, d.voted_for);
   }
@@ -156,7 +156,7 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
 
 void check_single_leader(log_store_ptr self, term_t term,
                          const node_id& leader) {
-  if (term == self->state.leader_term)
+  if (two_leaders(term, self->state.leader_term))
     fail_stop(self, "two leaders in term " + to_string(term) + ": "
                       + self->state.w->config.self.name + " and "
                       + leader.name);

@@ -109,8 +109,8 @@ void on_recovery_report(log_store_ptr self, const recovery_report& r) {
   // Adopted as voted: the old incarnation may have voted in that term.
   auto floor = *effect.floor;
   auto& store = *st.store;
-  if (floor > store.current_term()
-      || (floor == store.current_term() && !store.voted_for())) {
+  if (adopts_term_floor(floor, store.current_term(),
+                        store.voted_for().has_value())) {
     store.save_term_and_vote(floor, w.config.self);
     st.leader_term = term_t{0};
   }

@@ -21,6 +21,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/spawn.hpp"
 #include "actors/objects/state_snapshot.hpp"
+#include "protocol/follower_rules.hpp"
 #include "protocol/assert.hpp"
 #include "protocol/call_tracker.hpp"
 #include "protocol/commands.hpp"
@@ -225,7 +226,9 @@ void update_ready(sm_ptr self) {
   auto& st = self->state;
   // Ready once this node applied an entry of its leader's term: it has caught
   // up at least to that leader's no-op.
-  if (st.ready || st.leader.empty() || st.last_applied_term != st.term)
+  if (st.ready
+      || !caught_up_with_leader(!st.leader.empty(), st.last_applied_term,
+                                st.term))
     return;
   st.ready = true;
   auto& w = *st.w;
@@ -254,7 +257,7 @@ void on_apply(sm_ptr self, entry_list& entries) {
     FLEXSYNC_ASSERT(e.index == st.last_applied + 1,
                     "apply gap: " + to_string(e.index) + " after "
                       + to_string(st.last_applied));
-    if (e.term > st.last_applied_term) {
+    if (is_newer_term(e.term, st.last_applied_term)) {
       st.last_applied_term = e.term;
       fail_all(self, st.calls.on_applied_term(e.term));
     }

@@ -77,3 +77,29 @@ TEST_CASE("a step-down request adopts a newer term, ends the node's own "
   CHECK_FALSE(still_campaigning(true, term_t{6}, term_t{5}));
   CHECK_FALSE(still_campaigning(false, term_t{5}, term_t{5}));
 }
+
+TEST_CASE("term facts: a newer term, leading the current term, two leaders, "
+          "an unchanged follower, caught up with the leader") {
+  CHECK(is_newer_term(term_t{6}, term_t{5}));
+  CHECK_FALSE(is_newer_term(term_t{5}, term_t{5}));
+  CHECK_FALSE(is_newer_term(term_t{4}, term_t{5}));
+  CHECK(leads_current_term(term_t{5}, term_t{5}));
+  CHECK_FALSE(leads_current_term(term_t{4}, term_t{5}));
+  CHECK_FALSE(leads_current_term(term_t{0}, term_t{0})); // never led
+  CHECK(two_leaders(term_t{5}, term_t{5}));
+  CHECK_FALSE(two_leaders(term_t{6}, term_t{5}));
+  CHECK_FALSE(two_leaders(term_t{0}, term_t{0})); // leads nothing
+  node_id a{"a"};
+  node_id b{"b"};
+  CHECK(already_follows(raft_role::follower, term_t{3}, a, term_t{3}, a));
+  CHECK_FALSE(already_follows(raft_role::candidate, term_t{3}, a, term_t{3}, a));
+  CHECK_FALSE(already_follows(raft_role::follower, term_t{3}, a, term_t{4}, a));
+  CHECK_FALSE(already_follows(raft_role::follower, term_t{3}, a, term_t{3}, b));
+  CHECK(caught_up_with_leader(true, term_t{3}, term_t{3}));
+  CHECK_FALSE(caught_up_with_leader(true, term_t{2}, term_t{3}));
+  CHECK_FALSE(caught_up_with_leader(false, term_t{3}, term_t{3}));
+  CHECK(adopts_term_floor(term_t{4}, term_t{3}, true));
+  CHECK(adopts_term_floor(term_t{3}, term_t{3}, false));
+  CHECK_FALSE(adopts_term_floor(term_t{3}, term_t{3}, true));
+  CHECK_FALSE(adopts_term_floor(term_t{2}, term_t{3}, false));
+}
