@@ -27,39 +27,6 @@ thread_local cluster* running_cluster = nullptr;
 
 } // namespace
 
-persistence_options cluster_options::default_sim_persistence() {
-  using namespace std::chrono_literals;
-  persistence_options p;
-  p.use_fork = false;
-  p.segment_bytes = 4096;
-  p.snapshot_threshold_entries = 1000000;
-  p.snapshot_threshold_bytes = 1ull << 40;
-  p.snapshot_chunk_bytes = 1 << 20;
-  p.snapshot_check_interval = 100ms;
-  return p;
-}
-
-caf::error sim_register::save(caf::serializer& sink) {
-  return sink(values);
-}
-
-caf::error sim_register::load(caf::deserializer& source) {
-  std::vector<std::string> xs;
-  if (auto err = source(xs))
-    return err;
-  values = std::move(xs);
-  return caf::none;
-}
-
-caf::behavior sim_register::make_behavior() {
-  return {
-      [this](put_atom, std::string& value) {
-        values.push_back(std::move(value));
-        return uint64_t{values.size()};
-      },
-  };
-}
-
 cluster::cluster(cluster_options opts)
     : opts_(std::move(opts)), rng_(opts_.seed) {
   outer_ = running_cluster;

@@ -251,7 +251,10 @@ TEST_CASE("a follower's has_quorum follows the partners it is linked with",
         return p.link == link_state::disconnected;
     return false;
   }));
-  CHECK(c.at(f).has_quorum());
+  // Waited for, not sampled once: on a loaded machine f may have taken over
+  // the leadership meanwhile, and a new leader has a quorum only once a
+  // majority answered it.
+  CHECK(wait_until([&] { return c.at(f).has_quorum(); }));
   // Both gone: alone, it has no quorum, leader or not.
   c.stop(*leader);
   CHECK(wait_until([&] { return !c.at(f).has_quorum(); }));
