@@ -58,7 +58,8 @@ std::string check_result::describe(const model& m) const {
       continue;
     text += key_name(p.key) + ": not linearizable; these "
             + std::to_string(p.violation.size()) + " of "
-            + std::to_string(p.operations) + " ops admit no order:\n"
+            + std::to_string(p.operations)
+            + " ops cannot all be as recorded, whatever the others did:\n"
             + check::describe(p.violation);
   }
   return text;

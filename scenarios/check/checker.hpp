@@ -34,7 +34,9 @@ struct partition_report {
   verdict result = verdict::unknown;
   size_t operations = 0;
   uint64_t steps = 0;
-  /// When not linearizable: a minimal sub-history that still is not.
+  /// When not linearizable: a minimal set of its ok ops that cannot all be
+  /// as recorded, whatever the others did (see minimize.hpp); the whole
+  /// part when minimizing is off.
   history violation;
 };
 

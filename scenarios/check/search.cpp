@@ -27,7 +27,7 @@ constexpr int32_t none = -1;
 struct entry {
   size_t op = 0;
   bool is_call = false;
-  /// A call's return entry; `none` for a return.
+  /// A call's return entry, a return's call entry.
   int32_t match = none;
   int32_t prev = none;
   int32_t next = none;
@@ -55,9 +55,10 @@ public:
       auto self = static_cast<int32_t>(k + 1);
       nodes_[self] = {op, !is_return, none, self - 1, none};
       nodes_[self - 1].next = self;
-      if (is_return)
+      if (is_return) {
         nodes_[call_of[op]].match = self;
-      else
+        nodes_[self].match = call_of[op];
+      } else
         call_of[op] = self;
     }
   }
@@ -119,17 +120,21 @@ struct config_hash {
 
 class searcher {
 public:
-  searcher(const model& m, const history& ops)
+  searcher(const model& m, const history& ops,
+           const std::vector<bool>& weakened)
     : model_(m),
       ops_(ops),
+      weakened_(weakened),
       list_(ops),
       state_(m.init()),
       current_{std::vector<uint64_t>((ops.size() + 63) / 64, 0), {}} {
-    for (const auto& op : ops) {
-      FLEXSYNC_ASSERT(op.result != outcome::fail,
+    FLEXSYNC_ASSERT(weakened.empty() || weakened.size() == ops.size(),
+                    "one weakened flag per op");
+    for (size_t i = 0; i < ops.size(); ++i) {
+      FLEXSYNC_ASSERT(ops[i].result != outcome::fail,
                       "fail ops must be dropped before the search: "
-                        + describe(op));
-      if (op.result == outcome::ok)
+                        + describe(ops[i]));
+      if (must_linearize(i))
         ++pending_ok_;
     }
   }
@@ -146,26 +151,40 @@ public:
       const auto& e = list_.at(at);
       if (e.is_call) {
         at = try_linearize(at) ? list_.first() : e.next;
-      } else if (frames_.empty()) {
-        // The first pending return cannot be preceded by any choice.
-        result.result = verdict::not_linearizable;
-        return result;
+      } else if (is_weakened(e.op) && try_skip(e.match)) {
+        at = list_.first();
       } else {
         at = backtrack();
+        if (at == none) {
+          // No choice is left to undo before this return.
+          result.result = verdict::not_linearizable;
+          return result;
+        }
       }
     }
     result.result = verdict::linearizable;
     for (const auto& f : frames_)
-      result.order.push_back(list_.at(f.call).op);
+      if (!f.skipped)
+        result.order.push_back(list_.at(f.call).op);
     return result;
   }
 
 private:
   struct frame {
     int32_t call;
-    /// The model state before the call's op was linearized.
+    /// A weakened op taken as never having happened, rather than stepped.
+    bool skipped;
+    /// The model state before the op was linearized; empty when skipped.
     model_state state;
   };
+
+  bool is_weakened(size_t op) const {
+    return !weakened_.empty() && weakened_[op];
+  }
+
+  bool must_linearize(size_t op) const {
+    return ops_[op].result == outcome::ok && !is_weakened(op);
+  }
 
   void mark(size_t op, bool on) {
     auto bit = uint64_t{1} << (op % 64);
@@ -173,41 +192,64 @@ private:
     word = on ? (word | bit) : (word & ~bit);
   }
 
+  /// Marks the op done and records the configuration; false when it was
+  /// already explored (Lowe's memoization: it failed then, it fails now).
+  bool enter(size_t op, const model_state& next) {
+    mark(op, true);
+    current_.state = next;
+    if (cache_.insert(current_).second)
+      return true;
+    mark(op, false);
+    return false;
+  }
+
   bool try_linearize(int32_t at) {
-    const auto& op = ops_[list_.at(at).op];
-    auto known = op.result == outcome::ok ? &op.output : nullptr;
-    auto next = model_.step(state_, op.input, known);
-    if (!next)
+    auto op = list_.at(at).op;
+    auto known = must_linearize(op) ? &ops_[op].output : nullptr;
+    auto next = model_.step(state_, ops_[op].input, known);
+    if (!next || !enter(op, *next))
       return false;
-    mark(list_.at(at).op, true);
-    current_.state = *next;
-    if (!cache_.insert(current_).second) {
-      // Lowe's memoization: this configuration was explored and failed.
-      mark(list_.at(at).op, false);
-      return false;
-    }
-    frames_.push_back({at, std::move(state_)});
+    frames_.push_back({at, false, std::move(state_)});
     state_ = std::move(*next);
     list_.lift(at);
-    if (op.result == outcome::ok)
+    if (must_linearize(op))
       --pending_ok_;
     return true;
   }
 
+  /// A weakened op whose return the walk reached unlinearized: the one
+  /// choice left is that it never took effect.
+  bool try_skip(int32_t call) {
+    if (!enter(list_.at(call).op, state_))
+      return false;
+    frames_.push_back({call, true, {}});
+    list_.lift(call);
+    return true;
+  }
+
+  /// Undoes the last linearization and returns the entry after its call,
+  /// where the walk resumes; `none` when nothing is left to undo. Undoing a
+  /// skip leaves no alternative at its return, so it undoes further.
   int32_t backtrack() {
-    auto f = std::move(frames_.back());
-    frames_.pop_back();
-    state_ = std::move(f.state);
-    auto op = list_.at(f.call).op;
-    mark(op, false);
-    list_.unlift(f.call);
-    if (ops_[op].result == outcome::ok)
-      ++pending_ok_;
-    return list_.at(f.call).next;
+    while (!frames_.empty()) {
+      auto f = std::move(frames_.back());
+      frames_.pop_back();
+      auto op = list_.at(f.call).op;
+      mark(op, false);
+      list_.unlift(f.call);
+      if (f.skipped)
+        continue;
+      state_ = std::move(f.state);
+      if (must_linearize(op))
+        ++pending_ok_;
+      return list_.at(f.call).next;
+    }
+    return none;
   }
 
   const model& model_;
   const history& ops_;
+  const std::vector<bool>& weakened_;
   entry_list list_;
   model_state state_;
   /// The linearized set; its state field is scratch for cache lookups.
@@ -220,8 +262,8 @@ private:
 } // namespace
 
 search_result linearize(const model& m, const history& ops,
-                        uint64_t max_steps) {
-  return searcher{m, ops}.run(max_steps);
+                        uint64_t max_steps, const std::vector<bool>& weakened) {
+  return searcher{m, ops, weakened}.run(max_steps);
 }
 
 } // namespace flexsync::check

@@ -12,7 +12,9 @@
 // is never explored twice: it leads to the same outcome.
 //
 // Info ops return at +infinity, after every ok op's return, and never have
-// to be linearized: the search succeeds as soon as every ok op is.
+// to be linearized: the search succeeds as soon as every ok op is. A
+// weakened op (below) is like an info op that returns at its own end: when
+// the walk reaches its return unlinearized, it may instead never happen.
 
 #include <cstdint>
 #include <string>
@@ -38,7 +40,13 @@ struct search_result {
 
 /// Searches for a linearization of `ops` (no fail ops; one partition) under
 /// `m`, giving up with `unknown` after `max_steps` steps.
+///
+/// `weakened`, when not empty, has one flag per op: a flagged op may take
+/// effect anywhere in its interval with any output, or not at all. That only
+/// relaxes an ok op, so a history still not linearizable with some ops
+/// weakened owes its violation to the others alone (see minimize.hpp).
 search_result linearize(const model& m, const history& ops,
-                        uint64_t max_steps);
+                        uint64_t max_steps,
+                        const std::vector<bool>& weakened = {});
 
 } // namespace flexsync::check
