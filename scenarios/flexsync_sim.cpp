@@ -1,13 +1,22 @@
 // flexsync-sim: randomized simulation of whole clusters under faults.
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
-//                [--batteries] [--storage memory|disk]
+//                [--batteries] [--storage memory|disk] [--no-rule-checks]
+//                [--plant-local-reads]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
 // batteries are compared with a sequential model applied in log order.
+// --no-rule-checks: only the safety properties and the client history judge
+// a run, not the direct checks of each rule (sim/checker.hpp).
+// --plant-local-reads: a planted flaw, register reads served from the local
+// replica; the history check must report violations.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
+//
+// Every run also records its clients' history (registers and counters,
+// called through the log) and checks it for linearizability; the RESULT line
+// counts its ops by outcome and the keys the search could not decide.
 //
 // Runs seeds S, S+1, ..., S+N-1 and ends with "N passed, F failed". A failure
 // prints its seed and setup; `--first-seed S --seeds 1` replays it exactly.
@@ -33,6 +42,8 @@ struct cli {
   bool verbose = false;
   bool debug = false;
   bool batteries = false;
+  bool rule_checks = true;
+  bool local_reads = false;
   double chaos = 6.0;
   std::optional<std::string> storage;
 };
@@ -61,6 +72,10 @@ bool parse(int argc, char** argv, cli& out) {
       out.verbose = out.debug = true;
     else if (arg == "--batteries")
       out.batteries = true;
+    else if (arg == "--no-rule-checks")
+      out.rule_checks = false;
+    else if (arg == "--plant-local-reads")
+      out.local_reads = true;
     else if (arg == "--storage") {
       out.storage = value();
       if (*out.storage != "memory" && *out.storage != "disk")
@@ -79,7 +94,8 @@ int main(int argc, char** argv) {
     if (!parse(argc, argv, opts)) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
-                   "[--batteries] [--storage memory|disk]\n";
+                   "[--batteries] [--storage memory|disk] [--no-rule-checks] "
+                   "[--plant-local-reads]\n";
       return 2;
     }
   } catch (std::exception& e) {
@@ -88,6 +104,7 @@ int main(int argc, char** argv) {
   }
   std::atomic<uint64_t> next{0}, passed{0}, failed{0}, steps{0}, commands{0};
   std::mutex out_mtx;
+  flexsync::sim::history_stats history;
   auto started = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (;;) {
@@ -101,12 +118,15 @@ int main(int argc, char** argv) {
       p.debug = opts.debug;
       p.chaos_seconds = opts.chaos;
       p.batteries = opts.batteries;
+      p.rule_checks = opts.rule_checks;
+      p.local_reads = opts.local_reads;
       if (opts.storage)
         p.disk = *opts.storage == "disk";
       auto r = flexsync::sim::run_random(p);
       steps += r.steps;
       commands += r.battery_commands;
       std::lock_guard<std::mutex> guard{out_mtx};
+      history += r.history;
       if (r.ok) {
         ++passed;
         if (opts.verbose)
@@ -118,9 +138,14 @@ int main(int argc, char** argv) {
                   << r.report << "  replay: flexsync-sim --first-seed "
                   << p.seed << " --seeds 1"
                   << (opts.batteries ? " --batteries" : "")
+                  << (opts.rule_checks ? "" : " --no-rule-checks")
+                  << (opts.local_reads ? " --plant-local-reads" : "")
                   << (opts.storage ? " --storage " + *opts.storage : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)
                                  : "")
+                  << (opts.chaos != cli{}.chaos
+                        ? " --chaos-seconds " + std::to_string(opts.chaos)
+                        : "")
                   << '\n';
       }
     }
@@ -138,7 +163,9 @@ int main(int argc, char** argv) {
             << " steps=" << steps.load();
   if (opts.batteries)
     std::cout << " battery_commands=" << commands.load();
-  std::cout << '\n';
+  std::cout << " history_ops=" << history.ops << " ok=" << history.ok
+            << " fail=" << history.fail << " info=" << history.info
+            << " undecided_keys=" << history.undecided << '\n';
   std::cout << passed.load() << " passed, " << failed.load() << " failed\n";
   return failed.load() == 0 ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "scenarios/sim/cluster.hpp"
+#include "scenarios/sim/lin_workload.hpp"
 
 namespace flexsync::sim {
 
@@ -118,7 +119,8 @@ void isolate(std::mt19937_64& rng, cluster& c, const node_id& x) {
 /// One random event of the fault phase. Faults aimed at the leader are the
 /// most frequent: they create the histories (uncommitted entries of several
 /// terms on different nodes) that Raft's subtle rules exist for.
-void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
+void random_event(std::mt19937_64& rng, cluster& c, lin_workload& lin,
+                  uint64_t& counter) {
   auto& ids = c.ids();
   auto x = uniform(rng);
   auto leader = c.leader();
@@ -131,8 +133,11 @@ void random_event(std::mt19937_64& rng, cluster& c, uint64_t& counter) {
           c.battery_call(at, rng);
         continue;
       }
-      c.propose(pick(rng, ids), "v" + std::to_string(++counter),
-                std::chrono::milliseconds(between(rng, 100, 3000)));
+      auto timeout = std::chrono::milliseconds(between(rng, 100, 3000));
+      if (uniform(rng) < 0.5)
+        lin.random_call(pick(rng, ids), rng, timeout);
+      else
+        c.propose(pick(rng, ids), "v" + std::to_string(++counter), timeout);
     }
   } else if (x < 0.50) {
     std::vector<std::vector<node_id>> groups(2);
@@ -189,7 +194,8 @@ void append_violations(run_result& r, cluster& c) {
 
 /// Fault phase: random events at random times under client load, until
 /// `chaos` of virtual time passed or a checker failed.
-void chaos_phase(std::mt19937_64& rng, cluster& c, caf::timespan chaos) {
+void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
+                 caf::timespan chaos) {
   uint64_t counter = 0;
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
@@ -222,7 +228,7 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, caf::timespan chaos) {
         isolate(rng, c, l);
       }
     }
-    random_event(rng, c, counter);
+    random_event(rng, c, lin, counter);
   }
 }
 
@@ -283,6 +289,22 @@ void converge_and_check(cluster& c) {
   c.end_check();
 }
 
+/// After convergence every live node reads every key through the log, which
+/// pins down what the writes of unknown outcome did; then the whole client
+/// history must be linearizable.
+void check_history(cluster& c, lin_workload& lin, run_result& r) {
+  auto first = lin.calls();
+  for (auto& id : c.live())
+    lin.read_everything(id, 5s);
+  if (!c.run_until([&] { return lin.answered_from(first); }, liveness_bound))
+    c.check().violation("liveness: final reads unanswered after "
+                        + std::to_string(liveness_bound.count() / 1000000)
+                        + "ms");
+  auto report = lin.finish(r.history);
+  if (!report.empty())
+    c.check().violation(report);
+}
+
 } // namespace
 
 run_result run_random(const run_params& p) {
@@ -290,10 +312,16 @@ run_result run_random(const run_params& p) {
   std::mt19937_64 rng{p.seed};
   std::ostringstream setup;
   auto opts = random_options(rng, p, setup);
+  // Declared before the cluster: its completions may run until the end.
+  lin_workload lin;
+  lin.set_local_reads(p.local_reads);
+  opts.extra_objects = lin.objects();
   cluster c{opts};
+  c.check().set_rule_checks(p.rule_checks);
+  lin.attach(c);
   random_faults(rng, c, setup);
   r.setup = setup.str();
-  chaos_phase(rng, c,
+  chaos_phase(rng, c, lin,
               std::chrono::duration_cast<caf::timespan>(
                   std::chrono::duration<double>(p.chaos_seconds)));
   heal_phase(c, opts);
@@ -301,6 +329,8 @@ run_result run_random(const run_params& p) {
     final_command(rng, c);
   if (c.check().ok())
     converge_and_check(c);
+  if (c.check().ok())
+    check_history(c, lin, r);
   append_violations(r, c);
   r.steps = c.steps();
   r.acked = c.check().acked();

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "scenarios/sim/history_stats.hpp"
+
 namespace flexsync::sim {
 
 struct run_result {
@@ -21,6 +23,8 @@ struct run_result {
   uint64_t acked = 0;
   /// With batteries: battery commands the model applied.
   uint64_t battery_commands = 0;
+  /// The client history checked for linearizability (sim/lin_workload.hpp).
+  history_stats history;
 };
 
 struct run_params {
@@ -39,6 +43,14 @@ struct run_params {
   /// Storage of every node: simulated disks (true), memory mode (false: a
   /// crash loses everything), or random per run (90 % disk) when unset.
   std::optional<bool> disk;
+  /// The direct rule checks (checker::set_rule_checks); off, only the
+  /// safety properties and the client history judge the run.
+  bool rule_checks = true;
+  /// A planted flaw: clients read registers from their node's replica
+  /// instead of through the log, as if that were linearizable. It is not
+  /// (a deposed leader, a lagging follower), so the history check must
+  /// find violations: what shows that it can.
+  bool local_reads = false;
 };
 
 run_result run_random(const run_params& params);

@@ -145,6 +145,16 @@ public:
 
   void violation(std::string what);
 
+  /// Turns the direct rule checks off or on (on by default): a commit by
+  /// counting only of an entry of the leader's term, one vote per term,
+  /// across restarts too, and a restart recovering its vote and everything
+  /// it acknowledged. Off, only the safety properties judge a run (election
+  /// safety, leader completeness, log matching, state machine safety,
+  /// acknowledged commands applied, and the client history): what shows
+  /// whether random runs are adversarial enough to turn a broken rule into
+  /// a visible violation.
+  void set_rule_checks(bool on) { rule_checks_ = on; }
+
   bool ok() const { return violations_.empty(); }
   const std::vector<std::string>& violations() const { return violations_; }
 
@@ -201,6 +211,7 @@ private:
   std::map<call_key, index_t> acked_;
   std::map<call_key, std::string> doomed_;
   std::vector<std::string> violations_;
+  bool rule_checks_ = true;
 };
 
 } // namespace flexsync::sim
