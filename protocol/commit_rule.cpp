@@ -1,5 +1,7 @@
 #include "protocol/commit_rule.hpp"
 
+#include "protocol/planted_bugs.hpp"
+
 namespace flexsync {
 
 index_t advance_commit(const quorum_system& quorum,
@@ -9,7 +11,8 @@ index_t advance_commit(const quorum_system& quorum,
   if (candidate <= commit_index)
     return commit_index;
   // §5.4.2: never commit an entry of an earlier term by counting replicas.
-  if (candidate < first_index_of_term)
+  if (candidate < first_index_of_term
+      && !planted(planted_bug::figure8_commit))
     return commit_index;
   return candidate;
 }

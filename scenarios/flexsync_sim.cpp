@@ -2,7 +2,7 @@
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
-//                [--plant-local-reads]
+//                [--plant-local-reads] [--plant figure8-commit|forget-vote]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -11,6 +11,8 @@
 // a run, not the direct checks of each rule (sim/checker.hpp).
 // --plant-local-reads: a planted flaw, register reads served from the local
 // replica; the history check must report violations.
+// --plant NAME: a classic Raft bug planted in the library for the whole run
+// (protocol/planted_bugs.hpp); the runs should find it.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -30,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "protocol/planted_bugs.hpp"
 #include "scenarios/random_sim.hpp"
 
 namespace {
@@ -44,6 +47,7 @@ struct cli {
   bool batteries = false;
   bool rule_checks = true;
   bool local_reads = false;
+  std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
 };
@@ -76,6 +80,16 @@ bool parse(int argc, char** argv, cli& out) {
       out.rule_checks = false;
     else if (arg == "--plant-local-reads")
       out.local_reads = true;
+    else if (arg == "--plant") {
+      out.plant = value();
+      if (!flexsync::planted_bug_from(out.plant))
+        throw std::invalid_argument("--plant must be figure8-commit or "
+                                    "forget-vote");
+#ifndef FLEXSYNC_PLANTED_BUGS
+      throw std::invalid_argument("--plant needs a build with "
+                                  "-DFLEXSYNC_PLANTED_BUGS=ON");
+#endif
+    }
     else if (arg == "--storage") {
       out.storage = value();
       if (*out.storage != "memory" && *out.storage != "disk")
@@ -95,13 +109,17 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads]\n";
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote]\n";
       return 2;
     }
   } catch (std::exception& e) {
     std::cerr << "flexsync-sim: " << e.what() << '\n';
     return 2;
   }
+#ifdef FLEXSYNC_PLANTED_BUGS
+  if (!opts.plant.empty())
+    flexsync::plant(*flexsync::planted_bug_from(opts.plant));
+#endif
   std::atomic<uint64_t> next{0}, passed{0}, failed{0}, steps{0}, commands{0};
   std::mutex out_mtx;
   flexsync::sim::history_stats history;
@@ -140,6 +158,7 @@ int main(int argc, char** argv) {
                   << (opts.batteries ? " --batteries" : "")
                   << (opts.rule_checks ? "" : " --no-rule-checks")
                   << (opts.local_reads ? " --plant-local-reads" : "")
+                  << (opts.plant.empty() ? "" : " --plant " + opts.plant)
                   << (opts.storage ? " --storage " + *opts.storage : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)
                                  : "")

@@ -1,5 +1,7 @@
 #include "scenarios/random_sim.hpp"
 
+#include <algorithm>
+#include <array>
 #include <random>
 #include <sstream>
 
@@ -116,65 +118,157 @@ void isolate(std::mt19937_64& rng, cluster& c, const node_id& x) {
   c.partition(groups);
 }
 
-/// One random event of the fault phase. Faults aimed at the leader are the
-/// most frequent: they create the histories (uncommitted entries of several
-/// terms on different nodes) that Raft's subtle rules exist for.
+/// The kinds of event of the fault phase.
+enum event_kind : size_t {
+  client_load,
+  split,
+  isolate_leader,
+  one_way,
+  heal_net,
+  crash_leader,
+  crash_any,
+  compact_now,
+  restart_any,
+  duel,
+  event_kinds,
+};
+
+constexpr const char* event_names[event_kinds] = {
+  "load", "split", "isolate", "one_way", "heal", "crash_leader",
+  "crash_any", "compact", "restart", "duel",
+};
+
+/// Swarm testing (as FoundationDB and TigerBeetle do): each seed draws its
+/// own mix of faults, leaving some kinds out altogether, and its own rates
+/// of the faults aimed at new leaders, so that some runs are, say, nothing
+/// but crashed new leaders and restarts: the long runs of many terms that
+/// a uniform mix dilutes.
+struct swarm {
+  std::array<double, event_kinds> weight{};
+  /// Chance that a new leader is cut off a few milliseconds into its term.
+  double cut_early = 0.3;
+  /// Chance that it is cut off right after its first commit.
+  double cut_at_commit = 0.2;
+
+  event_kind draw(std::mt19937_64& rng) const {
+    std::discrete_distribution<size_t> d{weight.begin(), weight.end()};
+    return static_cast<event_kind>(d(rng));
+  }
+};
+
+swarm random_swarm(std::mt19937_64& rng, std::ostringstream& setup) {
+  // The uniform mix of earlier runs, as base weights.
+  constexpr std::array<double, event_kinds> base = {
+    0.40, 0.10, 0.07, 0.05, 0.10, 0.08, 0.05, 0.03, 0.12, 0.05,
+  };
+  swarm w;
+  setup << " swarm=";
+  for (size_t k = 0; k < event_kinds; ++k) {
+    // Client load and healing are always in: without them a run says
+    // nothing, or never recovers before the end.
+    auto keep = k == client_load || k == heal_net || uniform(rng) < 0.7;
+    w.weight[k] = keep ? base[k] * (0.3 + 1.4 * uniform(rng)) : 0.0;
+    if (keep && k != client_load && k != heal_net)
+      setup << event_names[k] << ",";
+  }
+  w.cut_early = pick(rng, std::vector<double>{0.0, 0.3, 0.6});
+  w.cut_at_commit = pick(rng, std::vector<double>{0.0, 0.2, 0.5});
+  setup << " cut_early=" << w.cut_early
+        << " cut_at_commit=" << w.cut_at_commit;
+  return w;
+}
+
+/// Two nodes campaign at the same instant, so they compete in one term,
+/// and a third crashes and comes straight back a moment later, between the
+/// two candidates' vote requests: what a vote that is not durable breaks.
+void duel_with_bounce(std::mt19937_64& rng, cluster& c) {
+  auto ids = c.live();
+  if (ids.size() < 3)
+    return;
+  std::shuffle(ids.begin(), ids.end(), rng);
+  c.campaign(ids[0]);
+  c.campaign(ids[1]);
+  c.run_for(std::chrono::microseconds(between(rng, 0, 8000)));
+  c.crash(ids[2]);
+  c.restart(ids[2]);
+}
+
+/// One random event of the fault phase, drawn from the run's swarm mix.
+/// Faults aimed at the leader come in several kinds: they create the
+/// histories (uncommitted entries of several terms on different nodes)
+/// that Raft's subtle rules exist for.
 void random_event(std::mt19937_64& rng, cluster& c, lin_workload& lin,
-                  uint64_t& counter) {
+                  const swarm& mix, uint64_t& counter) {
   auto& ids = c.ids();
-  auto x = uniform(rng);
   auto leader = c.leader();
-  if (x < 0.40) {
-    auto k = between(rng, 1, 6);
-    for (size_t i = 0; i < k; ++i) {
-      if (c.battery_check() && uniform(rng) < 0.5) {
-        auto& at = pick(rng, ids);
-        for (size_t j = between(rng, 1, 8); j > 0; --j)
-          c.battery_call(at, rng);
-        continue;
+  switch (mix.draw(rng)) {
+    case client_load:
+      for (size_t i = between(rng, 1, 6); i > 0; --i) {
+        if (c.battery_check() && uniform(rng) < 0.5) {
+          auto& at = pick(rng, ids);
+          for (size_t j = between(rng, 1, 8); j > 0; --j)
+            c.battery_call(at, rng);
+          continue;
+        }
+        auto timeout = std::chrono::milliseconds(between(rng, 100, 3000));
+        if (uniform(rng) < 0.5)
+          lin.random_call(pick(rng, ids), rng, timeout);
+        else
+          c.propose(pick(rng, ids), "v" + std::to_string(++counter), timeout);
       }
-      auto timeout = std::chrono::milliseconds(between(rng, 100, 3000));
-      if (uniform(rng) < 0.5)
-        lin.random_call(pick(rng, ids), rng, timeout);
-      else
-        c.propose(pick(rng, ids), "v" + std::to_string(++counter), timeout);
+      break;
+    case split: {
+      std::vector<std::vector<node_id>> groups(2);
+      for (auto& id : ids)
+        groups[between(rng, 0, 1)].push_back(id);
+      c.partition(groups);
+      break;
     }
-  } else if (x < 0.50) {
-    std::vector<std::vector<node_id>> groups(2);
-    for (auto& id : ids)
-      groups[between(rng, 0, 1)].push_back(id);
-    c.partition(groups);
-  } else if (x < 0.57) {
-    isolate(rng, c, leader ? *leader : pick(rng, ids));
-  } else if (x < 0.62) {
-    c.net().block(pick(rng, ids), pick(rng, ids));
-  } else if (x < 0.72) {
-    c.heal();
-  } else if (x < 0.80) {
-    c.crash_after(leader ? *leader : pick(rng, ids), between(rng, 0, 60));
-  } else if (x < 0.85) {
-    auto& id = pick(rng, ids);
-    if (uniform(rng) < 0.5)
-      c.crash_when_dirty(id, between(rng, 0, 2000));
-    else
-      c.crash_after(id, between(rng, 0, 60));
-  } else if (x < 0.88) {
-    c.compact(pick(rng, ids));
-  } else {
-    c.restart(pick(rng, ids));
+    case isolate_leader:
+      isolate(rng, c, leader ? *leader : pick(rng, ids));
+      break;
+    case one_way:
+      c.net().block(pick(rng, ids), pick(rng, ids));
+      break;
+    case heal_net:
+      c.heal();
+      break;
+    case crash_leader:
+      c.crash_after(leader ? *leader : pick(rng, ids), between(rng, 0, 60));
+      break;
+    case crash_any: {
+      auto& id = pick(rng, ids);
+      if (uniform(rng) < 0.5)
+        c.crash_when_dirty(id, between(rng, 0, 2000));
+      else
+        c.crash_after(id, between(rng, 0, 60));
+      break;
+    }
+    case compact_now:
+      c.compact(pick(rng, ids));
+      break;
+    case restart_any:
+      c.restart(pick(rng, ids));
+      break;
+    case duel:
+      duel_with_bounce(rng, c);
+      break;
+    case event_kinds:
+      break;
   }
 }
 
 /// Plays the moments after an election: returns whether the new leader
 /// `l` is cut off now (else the cluster goes on).
-bool hold_new_leader(std::mt19937_64& rng, cluster& c, const node_id& l) {
+bool hold_new_leader(std::mt19937_64& rng, cluster& c, const swarm& mix,
+                     const node_id& l) {
   auto x = uniform(rng);
-  if (x < 0.3) {
+  if (x < mix.cut_early) {
     // Cut the new leader off a few milliseconds into its term...
     c.run_for(std::chrono::microseconds(between(rng, 0, 15000)));
     return true;
   }
-  if (x < 0.5) {
+  if (x < mix.cut_early + mix.cut_at_commit) {
     // ... or right after its first commit, before followers learn it.
     auto c0 = c.check().commit_of(l);
     c.run_until([&] { return c.check().commit_of(l) > c0 || !c.up(l); },
@@ -195,7 +289,7 @@ void append_violations(run_result& r, cluster& c) {
 /// Fault phase: random events at random times under client load, until
 /// `chaos` of virtual time passed or a checker failed.
 void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
-                 caf::timespan chaos) {
+                 const swarm& mix, caf::timespan chaos) {
   uint64_t counter = 0;
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
@@ -218,7 +312,7 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
     while (c.now() < end && c.run_until(new_leader, end - c.now())) {
       auto l = *c.leader();
       seen = c.check().roles().at(l).term;
-      if (!hold_new_leader(rng, c, l))
+      if (!hold_new_leader(rng, c, mix, l))
         continue;
       if (uniform(rng) < 0.5) {
         c.crash_after(l, between(rng, 0, 30));
@@ -228,7 +322,7 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
         isolate(rng, c, l);
       }
     }
-    random_event(rng, c, lin, counter);
+    random_event(rng, c, lin, mix, counter);
   }
 }
 
@@ -320,8 +414,9 @@ run_result run_random(const run_params& p) {
   c.check().set_rule_checks(p.rule_checks);
   lin.attach(c);
   random_faults(rng, c, setup);
+  auto mix = random_swarm(rng, setup);
   r.setup = setup.str();
-  chaos_phase(rng, c, lin,
+  chaos_phase(rng, c, lin, mix,
               std::chrono::duration_cast<caf::timespan>(
                   std::chrono::duration<double>(p.chaos_seconds)));
   heal_phase(c, opts);

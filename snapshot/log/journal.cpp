@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "protocol/assert.hpp"
+#include "protocol/planted_bugs.hpp"
 #include "snapshot/disk/codec.hpp"
 #include "snapshot/disk/crc32c.hpp"
 
@@ -177,7 +178,7 @@ void journal::load_meta() {
   if (!in.u64(term) || !in.u8(has_vote) || !in.string(vote) || !in.u64(commit))
     throw storage_error("corrupt meta file " + where + ": truncated");
   std::optional<node_id> v;
-  if (has_vote)
+  if (has_vote && !planted(planted_bug::forget_vote))
     v = node_id{vote};
   mem_.save_term_and_vote(term_t{term}, std::move(v));
   persisted_commit_ = index_t{commit};

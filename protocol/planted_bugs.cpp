@@ -1,0 +1,33 @@
+#include "protocol/planted_bugs.hpp"
+
+#include <atomic>
+
+namespace flexsync {
+
+std::optional<planted_bug> planted_bug_from(const std::string& name) {
+  if (name == "figure8-commit")
+    return planted_bug::figure8_commit;
+  if (name == "forget-vote")
+    return planted_bug::forget_vote;
+  return std::nullopt;
+}
+
+#ifdef FLEXSYNC_PLANTED_BUGS
+
+namespace {
+
+std::atomic<planted_bug> current{planted_bug::none};
+
+} // namespace
+
+void plant(planted_bug b) {
+  current.store(b);
+}
+
+bool planted(planted_bug b) {
+  return current.load(std::memory_order_relaxed) == b;
+}
+
+#endif
+
+} // namespace flexsync

@@ -1,0 +1,45 @@
+#pragma once
+
+// Classic Raft bugs that tests can plant, to show that the simulator's
+// random runs find them (issue 15): a checker that never fails proves
+// nothing. Compiled in only with the build option FLEXSYNC_PLANTED_BUGS
+// (on when the tests are built, off for a library pulled in by a user's
+// project); without it planted() is a constant false and each site
+// compiles to the correct code alone. Nothing in the library plants a bug:
+// only `flexsync-sim --plant NAME` does, before its runs start.
+
+#include <optional>
+#include <string>
+
+namespace flexsync {
+
+enum class planted_bug : unsigned char {
+  none,
+  /// The leader commits an entry of an earlier term by counting replicas
+  /// (the situation of Raft's Figure 8, §5.4.2).
+  figure8_commit,
+  /// A restart forgets the vote of the current term (voted_for not
+  /// persisted), so a node may vote twice in one term.
+  forget_vote,
+};
+
+/// "figure8-commit", "forget-vote"; nothing for an unknown name.
+std::optional<planted_bug> planted_bug_from(const std::string& name);
+
+#ifdef FLEXSYNC_PLANTED_BUGS
+
+/// Plants `b` for the whole process (none: removes it). Call before any
+/// node runs.
+void plant(planted_bug b);
+
+bool planted(planted_bug b);
+
+#else
+
+constexpr bool planted(planted_bug) {
+  return false;
+}
+
+#endif
+
+} // namespace flexsync
