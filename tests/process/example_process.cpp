@@ -53,26 +53,7 @@ void program_process::start() {
   REQUIRE(null_fd >= 0);
   REQUIRE(out_fd >= 0);
   REQUIRE(err_fd >= 0);
-  std::vector<std::string> argv_strings{program_};
-  argv_strings.insert(argv_strings.end(), args_.begin(), args_.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto parent = ::getpid();
-  auto pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(126);
-    ::dup2(null_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  auto pid = spawn_child(program_, args_, null_fd, out_fd, err_fd);
   ::close(null_fd);
   ::close(out_fd);
   ::close(err_fd);
@@ -80,12 +61,7 @@ void program_process::start() {
 }
 
 void program_process::kill() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    pid_ = -1;
-  }
+  kill_child(pid_);
 }
 
 std::vector<std::string> program_process::lines() const {

@@ -99,20 +99,11 @@ node_process::~node_process() {
   kill();
 }
 
-void node_process::start() {
-  REQUIRE(pid_ < 0);
-  int in[2];
-  int out[2];
-  REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
-  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-  int log_fd = ::open(log_path_.c_str(),
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  REQUIRE(log_fd >= 0);
-  // FLEXSYNC_NODE runs another build of the program (e.g. an older one,
-  // to show that a test catches what it was written for).
-  auto* other = std::getenv("FLEXSYNC_NODE");
-  std::vector<std::string> argv_strings{other ? other : FLEXSYNC_NODE_BIN};
-  argv_strings.insert(argv_strings.end(), args_.begin(), args_.end());
+pid_t spawn_child(const std::string& program,
+                  const std::vector<std::string>& args, int in_fd, int out_fd,
+                  int err_fd) {
+  std::vector<std::string> argv_strings{program};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_strings)
     argv.push_back(a.data());
@@ -125,12 +116,38 @@ void node_process::start() {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent)
       ::_exit(126);
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(log_fd, 2);
+    ::dup2(in_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+void kill_child(pid_t& pid) {
+  if (pid > 0) {
+    ::kill(pid, SIGKILL);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    pid = -1;
+  }
+}
+
+void node_process::start() {
+  REQUIRE(pid_ < 0);
+  int in[2];
+  int out[2];
+  REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  int log_fd = ::open(log_path_.c_str(),
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  REQUIRE(log_fd >= 0);
+  // FLEXSYNC_NODE runs another build of the program (e.g. an older one,
+  // to show that a test catches what it was written for).
+  auto* other = std::getenv("FLEXSYNC_NODE");
+  auto pid = spawn_child(other ? other : FLEXSYNC_NODE_BIN, args_, in[0],
+                         out[1], log_fd);
   ::close(in[0]);
   ::close(out[1]);
   ::close(log_fd);
@@ -141,12 +158,7 @@ void node_process::start() {
 }
 
 void node_process::kill() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-    pid_ = -1;
-  }
+  kill_child(pid_);
   if (in_fd_ >= 0)
     ::close(in_fd_);
   if (out_fd_ >= 0)

@@ -36,6 +36,16 @@ bool wait_until(const std::function<bool()>& pred,
 /// or "::1").
 std::vector<uint16_t> free_ports(size_t n, const std::string& host);
 
+/// Starts `program` with `args`, its stdin, stdout and stderr on the given
+/// descriptors, dying with the test process (PR_SET_PDEATHSIG). Returns its
+/// PID; the caller closes the descriptors.
+pid_t spawn_child(const std::string& program,
+                  const std::vector<std::string>& args, int in_fd, int out_fd,
+                  int err_fd);
+
+/// SIGKILL and reap `pid` if it is running; sets it to -1.
+void kill_child(pid_t& pid);
+
 /// A "key=value key=value" answer (after "ok ") as a map.
 using fields = std::map<std::string, std::string>;
 
