@@ -48,6 +48,28 @@ int64_t metrics_now() {
     .count();
 }
 
+bool commit_latency_tracker::push(index_t last, int64_t taken_ns,
+                                  uint64_t commands) {
+  if (size_ == capacity)
+    return false;
+  FLEXSYNC_ASSERT(size_ == 0 || ring_[(head_ + size_ - 1) % capacity].last < last,
+                  "commit latency batches out of log order at "
+                    + to_string(last));
+  ring_[(head_ + size_) % capacity] = batch{last, taken_ns, commands};
+  ++size_;
+  return true;
+}
+
+void commit_latency_tracker::on_commit(index_t commit, int64_t now_ns,
+                                       histogram& h) {
+  while (size_ > 0 && ring_[head_].last <= commit) {
+    auto& b = ring_[head_];
+    h.observe_ns(now_ns - b.taken_ns, b.commands);
+    head_ = (head_ + 1) % capacity;
+    --size_;
+  }
+}
+
 uint64_t node_metrics::apply_lag() const {
   if (!log_store || !state_machine)
     return 0;
@@ -288,8 +310,8 @@ void put_transport(writer& w, const transport_metrics& t) {
                "peer=\"" + escape_label(p.peer.name) + '"');
   }
   w.counter("transport_rejected_connections_total",
-            "Connections refused, evicted or closed before their peer was "
-            "known.",
+            "Connections closed for a protocol violation or evicted from "
+            "their handshake slot.",
             t.connections_rejected);
 }
 

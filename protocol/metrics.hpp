@@ -90,6 +90,38 @@ private:
 /// Nanoseconds of a steady clock, for latencies.
 int64_t metrics_now();
 
+/// The leader's commit latency: batches of commands it appended and has not
+/// committed yet, each with the time it took them. Batches are appended in
+/// log order, so they commit in the order pushed. Fixed capacity, never
+/// allocates; a batch that finds it full is not sampled.
+class commit_latency_tracker {
+public:
+  static constexpr size_t capacity = 256;
+
+  /// Commands up to `last`, `commands` of them, taken at `taken_ns`.
+  /// Returns false (not sampled) when full.
+  bool push(index_t last, int64_t taken_ns, uint64_t commands);
+
+  /// The commit index reached `commit` at `now_ns`: every batch at or below
+  /// it is observed into `h`, once per command.
+  void on_commit(index_t commit, int64_t now_ns, histogram& h);
+
+  /// Leadership ended: what is left never commits under this leader.
+  void clear() { size_ = 0; }
+
+  size_t size() const { return size_; }
+
+private:
+  struct batch {
+    index_t last;
+    int64_t taken_ns = 0;
+    uint64_t commands = 0;
+  };
+  std::array<batch, capacity> ring_{};
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
+
 // -- the parts, one per actor ------------------------------------------------
 
 /// Election actor: role and elections.
@@ -189,7 +221,8 @@ struct peer_traffic {
 struct transport_metrics {
   /// Sorted by peer.
   std::vector<peer_traffic> peers;
-  /// Connections refused, evicted or closed before their peer was known.
+  /// Connections closed for a protocol violation or evicted from their
+  /// handshake slot (with a known peer or not).
   counter connections_rejected;
 };
 

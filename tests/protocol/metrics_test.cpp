@@ -75,7 +75,8 @@ TEST_CASE("exposition of a small example is exact") {
            "# TYPE flexsync_peer_rejected_frames_total counter\n"
            "flexsync_peer_rejected_frames_total{node=\"a\",peer=\"b\"} 0\n"
            "# HELP flexsync_transport_rejected_connections_total Connections "
-           "refused, evicted or closed before their peer was known.\n"
+           "closed for a protocol violation or evicted from their handshake "
+           "slot.\n"
            "# TYPE flexsync_transport_rejected_connections_total counter\n"
            "flexsync_transport_rejected_connections_total{node=\"a\"} 1\n");
   CHECK_FALSE(check_prometheus_text(text));
@@ -154,4 +155,34 @@ TEST_CASE("the checker finds what a scraper would reject") {
   CHECK(check_prometheus_text(not_cumulative));
   auto no_inf = "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_sum{} 1\n";
   CHECK(check_prometheus_text(no_inf));
+}
+
+TEST_CASE("commit latency is observed per command once the commit passes a batch") {
+  commit_latency_tracker t;
+  histogram h{1e-3, 10, 3}; // le 1 ms, 10 ms, 100 ms
+  CHECK(t.push(index_t{3}, 0, 2));
+  CHECK(t.push(index_t{5}, 1'000'000, 1));
+  t.on_commit(index_t{2}, 500'000, h); // below the first batch
+  CHECK(h.count() == 0);
+  t.on_commit(index_t{4}, 5'000'000, h); // the first batch: 5 ms, twice
+  CHECK(h.count() == 2);
+  CHECK(h.cumulative_count(0) == 0);
+  CHECK(h.cumulative_count(1) == 2);
+  t.on_commit(index_t{9}, 1'500'000, h); // the second: 0.5 ms
+  CHECK(h.count() == 3);
+  CHECK(h.cumulative_count(0) == 1);
+  CHECK(t.size() == 0);
+}
+
+TEST_CASE("a full commit latency tracker drops samples instead of allocating") {
+  commit_latency_tracker t;
+  for (uint64_t i = 1; i <= commit_latency_tracker::capacity; ++i)
+    REQUIRE(t.push(index_t{i}, 0, 1));
+  CHECK_FALSE(t.push(index_t{1000}, 0, 1));
+  histogram h;
+  t.on_commit(index_t{1000}, 10, h);
+  CHECK(h.count() == commit_latency_tracker::capacity);
+  t.push(index_t{1001}, 0, 1);
+  t.clear();
+  CHECK(t.size() == 0);
 }
