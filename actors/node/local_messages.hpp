@@ -2,7 +2,7 @@
 
 // Typed answers that stay inside one node (never on the wire), instead of
 // positional tuples: where the log ends, and each actor's status
-// (actors/node/actor_status.hpp).
+// (actors/node/actor_status.hpp) and metrics part (protocol/metrics.hpp).
 // CAF-free apart from the registration macro at the end.
 
 #include <optional>
@@ -12,6 +12,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/node/actor_status.hpp"
+#include "protocol/metrics.hpp"
 #include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
 #include "protocol/votes.hpp"
@@ -39,3 +40,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::election_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::state_machine_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::membership_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::replicator_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::election_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::log_store_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::replicator_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::state_machine_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::snapshot_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::transport_metrics)

@@ -57,12 +57,16 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
                          w.config.default_call_timeout, gate_,
                          loop_ != nullptr});
   cached_.self = id();
+  cached_metrics_.self = id();
   cached_.read_only = w.config.read_only;
   if (loop_) {
     loop_started_ = loop_->now();
     // Manual mode: status is gathered at the end of each tick, so it does
     // not change between ticks.
-    refresh_hook_ = loop_->add_refresh([this] { cached_ = gather({}); });
+    refresh_hook_ = loop_->add_refresh([this] {
+      cached_ = gather({});
+      cached_metrics_ = gather_metrics({});
+    });
   }
 }
 
@@ -171,6 +175,50 @@ node_status node::gather(caf::timespan timeout) const {
     ignore);
   parts.uptime_seconds = uptime_seconds();
   return compose_status(parts, w.config, w.quorum);
+}
+
+node_metrics node::metrics(caf::timespan timeout) const {
+  if (loop_)
+    return cached_metrics_;
+  return gather_metrics(timeout);
+}
+
+node_metrics node::gather_metrics(caf::timespan timeout) const {
+  if (stopped_)
+    return cached_metrics_;
+  auto& w = *wiring_;
+  auto& ep = w.self;
+  caf::scoped_actor self{sys_};
+  // As gather(): every actor at once, one deadline for all; in manual mode
+  // the loop runs the requests once they are all sent.
+  auto t = loop_ ? caf::duration{caf::infinite} : caf::duration{timeout};
+  auto ask = [&](const caf::actor& dest) {
+    return self->request(dest, t, metrics_atom::value);
+  };
+  auto election = ask(ep.election);
+  auto log_store = ask(ep.log_store);
+  auto replicator = ask(ep.replicator);
+  auto state_machine = ask(ep.state_machine);
+  auto snapshotter = ask(ep.snapshotter);
+  auto transport = self->request(w.transport, t, metrics_atom::value, id());
+  if (loop_)
+    loop_->run_ready();
+  node_metrics m;
+  m.self = id();
+  auto ignore = [](caf::error&) {};
+  auto into = [&](auto& part) {
+    return [&](const typename std::decay_t<decltype(part)>::value_type& x) {
+      part = x;
+    };
+  };
+  election.receive(into(m.election), ignore);
+  log_store.receive(into(m.log_store), ignore);
+  replicator.receive(into(m.replicator), ignore);
+  state_machine.receive(into(m.state_machine), ignore);
+  snapshotter.receive(into(m.snapshotter), ignore);
+  transport.receive(into(m.transport), ignore);
+  m.uptime_seconds = uptime_seconds();
+  return m;
 }
 
 uint64_t node::uptime_seconds() const {

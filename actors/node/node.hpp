@@ -27,6 +27,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/wiring.hpp"
 #include "protocol/config.hpp"
+#include "protocol/metrics.hpp"
 #include "protocol/storage.hpp"
 
 namespace flexsync {
@@ -86,6 +87,14 @@ public:
   /// now (bounded by `timeout`). Manual mode: the status gathered at the end
   /// of the last tick, so it does not change between ticks.
   node_status status(caf::timespan timeout = std::chrono::seconds(2)) const;
+
+  /// Gathers the node's metrics (counters, gauges, histograms; see
+  /// protocol/metrics.hpp) from its actors and transport, all asked at
+  /// once under one `timeout`; a part whose actor did not answer stays
+  /// empty. Manual mode: the metrics gathered at the end of the last tick,
+  /// like status(). to_prometheus(node.metrics(), node.id().name) renders
+  /// them.
+  node_metrics metrics(caf::timespan timeout = std::chrono::seconds(2)) const;
 
   /// The known leader (empty when none), from status().
   node_id leader() const { return status().leader; }
@@ -155,12 +164,14 @@ public:
 
 private:
   node_status gather(caf::timespan timeout) const;
+  node_metrics gather_metrics(caf::timespan timeout) const;
   uint64_t uptime_seconds() const;
 
   caf::actor_system& sys_;
   manual_loop* loop_ = nullptr;
   manual_loop::hook_id refresh_hook_ = 0;
   node_status cached_;
+  node_metrics cached_metrics_;
   std::chrono::steady_clock::time_point started_;
   caf::timespan loop_started_{0};
   std::shared_ptr<node_wiring> wiring_;

@@ -81,6 +81,9 @@ using force_atom = caf::atom_constant<caf::atom("force")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 /// any -> node actor: report status.
 using status_atom = caf::atom_constant<caf::atom("status")>;
+/// any -> node actor: report its metrics part (protocol/metrics.hpp);
+/// (metrics_atom, node_id asking) -> transport_metrics for transports.
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 // -- transport ----------------------------------------------------------------
 

@@ -42,6 +42,10 @@ struct election_state {
   std::optional<election_tally> tally;
   /// True while waiting for the log store to confirm leadership.
   bool claiming = false;
+  /// The last leader this node knew (for leader_changes; not cleared when
+  /// the leader is forgotten, so a leader that returns is no change).
+  node_id last_known_leader;
+  election_metrics metrics;
 
   static inline const char* name = "flexsync.election";
 };
@@ -94,6 +98,10 @@ void broadcast_role(election_ptr self, fail_reason why) {
   auto& st = self->state;
   auto& w = *st.w;
   publish_role(self);
+  if (!st.leader.empty() && st.leader != st.last_known_leader) {
+    st.last_known_leader = st.leader;
+    st.metrics.leader_changes.add();
+  }
   if (w.observer)
     w.observer->on_role_change(w.config.self, st.role, st.term, st.leader);
   w.log.info(std::string{"role "} + to_string(st.role) + " term "
@@ -160,6 +168,7 @@ void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
         st.tally.emplace(st.w->quorum, pos.current_term, false,
                          kind == vote_kind::bootstrap);
         st.tally->record_self(st.w->config.self, pos.incarnation);
+        st.metrics.elections_started.add();
         broadcast_role(self, fail_reason::success);
         reset_timer(self);
         if (!act_on_tally(self))
@@ -180,6 +189,7 @@ void start_pre_vote(election_ptr self, const log_position& pos) {
     broadcast_role(self, fail_reason::success);
   }
   st.tally.emplace(st.w->quorum, pos.current_term + 1, true);
+  st.metrics.pre_votes_started.add();
   st.tally->record_self(st.w->config.self, pos.incarnation);
   if (!act_on_tally(self))
     solicit_votes(self, pos, false, vote_kind::normal);
@@ -224,6 +234,7 @@ void become_leader(election_ptr self) {
         st.leader = st.w->config.self;
         st.tally.reset();
         ++st.timer_id; // a leader has no election timer
+        st.metrics.elections_won.add();
         self->send(st.w->self.replicator, lead_atom::value, term, noop_index,
                    prev_term, commit, noop_time);
         broadcast_role(self, fail_reason::success);
@@ -379,6 +390,14 @@ caf::behavior running(election_ptr self) {
         heard = self->clock().now() - *st.last_leader_contact
                 <= st.w->config.leader_fallback_timeout;
       return election_status{st.role, st.term, st.leader, heard};
+    },
+    [=](metrics_atom) {
+      auto& st = self->state;
+      auto m = st.metrics;
+      m.role = st.role;
+      m.term = st.term;
+      m.has_leader = !st.leader.empty();
+      return m;
     },
   };
 }

@@ -75,7 +75,9 @@ void on_sync(log_store_ptr self, bool timer) {
     st.periodic_armed = false;
   else
     st.sync_scheduled = false;
+  auto t0 = metrics_now();
   st.store->sync();
+  st.metrics.fsync_seconds.observe_ns(metrics_now() - t0);
   auto effects = std::move(st.after_sync);
   st.after_sync.clear();
   for (auto& f : effects)
@@ -86,6 +88,19 @@ void on_sync(log_store_ptr self, bool timer) {
     st.periodic_armed = true;
     self->delayed_send(self, p.fsync_period, sync_atom::value, true);
   }
+}
+
+/// Appends to the storage, counted and timed for the metrics.
+void append_entries_to_log(log_store_ptr self, entry_list entries) {
+  auto& st = self->state;
+  uint64_t bytes = 0;
+  for (auto& e : entries)
+    bytes += e.data.size();
+  st.metrics.entries_appended.add(entries.size());
+  st.metrics.bytes_appended.add(bytes);
+  auto t0 = metrics_now();
+  st.store->append(std::move(entries));
+  st.metrics.append_seconds.observe_ns(metrics_now() - t0);
 }
 
 void adopt_term(log_store_ptr self, term_t term) {
@@ -138,6 +153,8 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
       st.leader_term = term_t{0};
     st.store->save_term_and_vote(d.term, d.voted_for);
   }
+  if (d.granted)
+    st.metrics.votes_granted.add();
   if (d.promise)
     make_promise(self, promise{req.candidate, req.incarnation, d.term});
   // A granted pre-vote echoes the requested term so the candidate can tally
@@ -177,8 +194,10 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
                     w.config.self.name + " would truncate its own log at "
                       + to_string(d.truncate_from) + " while leading term "
                       + to_string(d.term));
-    if (d.truncate_from > index_t{0})
+    if (d.truncate_from > index_t{0}) {
       st.store->truncate_suffix(d.truncate_from);
+      st.metrics.truncations.add();
+    }
     if (d.first_new < req.entries.size()) {
       entry_list fresh(std::make_move_iterator(req.entries.begin() + d.first_new),
                        std::make_move_iterator(req.entries.end()));
@@ -187,7 +206,7 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
                                      [](const log_entry& e) {
                                        return e.kind != entry_kind::noop;
                                      });
-      st.store->append(std::move(fresh));
+      append_entries_to_log(self, std::move(fresh));
     }
     self->send(w.self.election, leader_seen_atom::value, d.term, req.leader);
     st.leader_of_term = req.leader;
@@ -289,7 +308,7 @@ on_lead(log_store_ptr self, term_t term) {
   noop.time = entry_time(*st.w, st.store->last_time());
   auto noop_index = noop.index;
   auto noop_time = noop.time;
-  st.store->append(entry_list{std::move(noop)});
+  append_entries_to_log(self, entry_list{std::move(noop)});
   auto rp = self->make_response_promise();
   after_sync(self, [self, rp, noop_index, prev_term, noop_time]() mutable {
     rp.deliver(noop_index, prev_term, self->state.store->commit_index(),
@@ -317,7 +336,7 @@ on_leader_append(log_store_ptr self, term_t term, entry_list& entries) {
   }
   auto last = entries.back().index;
   st.holds_data = true; // client commands
-  st.store->append(std::move(entries));
+  append_entries_to_log(self, std::move(entries));
   if (st.store->durable_at_once())
     return {first, last, true};
   // The leader replicates what it has written while its own fsync runs
@@ -363,6 +382,19 @@ log_store_status status_of(log_store_ptr self) {
   x.recovery = st.rec.explain();
   x.recovering_peers = recovering_peers(self);
   return x;
+}
+
+log_store_metrics metrics_of(log_store_ptr self) {
+  auto& st = self->state;
+  auto& store = *st.store;
+  auto m = st.metrics;
+  m.current_term = store.current_term();
+  m.commit_index = store.commit_index();
+  m.last_index = store.last_index();
+  m.snapshot_index = store.snapshot_index();
+  m.log_entries = store.entry_count();
+  m.log_bytes = store.byte_size();
+  return m;
 }
 
 caf::behavior running(log_store_ptr self) {
@@ -420,6 +452,7 @@ caf::behavior running(log_store_ptr self) {
       return rp;
     },
     [=](status_atom) { return status_of(self); },
+    [=](metrics_atom) { return metrics_of(self); },
   };
 }
 

@@ -50,6 +50,8 @@ struct log_store_state {
   /// The reports last allowed a bootstrap campaign (the election actor is
   /// nudged when they start to, rather than waiting for its timeout).
   bool bootstrap_possible = false;
+  /// Appends, syncs, votes (protocol/metrics.hpp).
+  log_store_metrics metrics;
 
   static inline const char* name = "flexsync.log_store";
 };

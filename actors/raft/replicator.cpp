@@ -167,6 +167,7 @@ void on_match_change(replicator_ptr self) {
                          st.followers, st.first_index_of_term, st.commit);
   if (c > st.commit) {
     st.commit = c;
+    st.commit_clock.on_commit(c, metrics_now(), st.metrics.commit_seconds);
     self->send(st.w->self.log_store, commit_atom::value, st.lead_term, c);
     st.commit_dirty = true;
     schedule_flush(self);
@@ -208,6 +209,7 @@ void stop_leading(replicator_ptr self, fail_reason why) {
   if (!st.leading)
     return;
   st.leading = false;
+  st.commit_clock.clear();
   st.followers.clear();
   st.cache.clear();
   st.cache_bytes = 0;
@@ -382,6 +384,17 @@ replicator_status progress_report(replicator_ptr self) {
   return out;
 }
 
+replicator_metrics metrics_of(replicator_ptr self) {
+  auto& st = self->state;
+  auto m = st.metrics;
+  m.leading = st.leading;
+  m.snapshot_sends_active = 0;
+  for (auto& [id, fo] : st.followers)
+    if (fo.installing)
+      ++m.snapshot_sends_active;
+  return m;
+}
+
 caf::behavior running(replicator_ptr self) {
   return {
     [=](role_atom, raft_role role, term_t term, const node_id& leader,
@@ -412,6 +425,7 @@ caf::behavior running(replicator_ptr self) {
     },
     [=](flush_atom) { on_flush(self); },
     [=](status_atom) { return progress_report(self); },
+    [=](metrics_atom) { return metrics_of(self); },
   };
 }
 

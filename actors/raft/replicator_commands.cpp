@@ -15,6 +15,7 @@ namespace flexsync::detail {
 void forward(replicator_ptr self, std::vector<command> commands,
              uint64_t watermark) {
   auto& st = self->state;
+  st.metrics.proposals_forwarded.add(commands.size());
   send_peer(self, *st.w, st.leader,
             forward_command{st.term, st.w->config.self, watermark,
                             std::move(commands)});
@@ -101,6 +102,8 @@ void append_buffered(replicator_ptr self) {
   }
   st.buffered.clear();
   auto term = st.lead_term;
+  auto taken = metrics_now();
+  st.metrics.proposals_appended.add(entries.size());
   // The log store numbers the entries; the answer says which they got.
   auto mine = std::make_shared<entry_list>(entries);
   self
@@ -111,8 +114,11 @@ void append_buffered(replicator_ptr self) {
         for (auto& rp : rps)
           rp.deliver(term, true);
         auto& st = self->state;
-        if (still_leading(st.leading, st.lead_term, term))
+        if (still_leading(st.leading, st.lead_term, term)) {
+          if (first <= last)
+            st.commit_clock.push(last, taken, last.value + 1 - first.value);
           on_written(self, std::move(*mine), first, last, durable);
+        }
       },
       [=](caf::error&) mutable {
         for (auto& rp : rps)

@@ -104,6 +104,7 @@ void begin_install(replicator_ptr self, const node_id& f, follower& fo) {
     return;
   self->state.w->log.info("sending a snapshot to " + f.name);
   fo.installing = true;
+  self->state.metrics.snapshot_sends_started.add();
   // Runs until its first co_await. From then on whatever it waits on owns
   // it: the snapshotter's pending reply, or the follower's install_answer
   // slot (erasing the follower destroys it).

@@ -18,6 +18,7 @@
 #include "protocol/commands.hpp"
 #include "protocol/forward_rules.hpp"
 #include "protocol/leader_tracker.hpp"
+#include "protocol/metrics.hpp"
 #include "protocol/progress.hpp"
 #include "protocol/snapshots.hpp"
 
@@ -91,6 +92,10 @@ struct replicator_state {
   bool flush_scheduled = false;
   std::vector<proposal_batch> waiting; // no leader known
   size_t waiting_count = 0;
+  // Metrics (protocol/metrics.hpp).
+  replicator_metrics metrics;
+  /// Appended batches not committed yet, for the commit latency.
+  commit_latency_tracker commit_clock;
 
   static inline const char* name = "flexsync.replicator";
 };

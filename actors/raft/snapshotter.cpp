@@ -53,6 +53,9 @@ struct snapshotter_state {
   std::optional<snapshot_meta> writing; // by a child
   pid_t child = 0;
   std::optional<receive_state> receiving;
+  /// When the snapshot being taken started (metrics_now()).
+  int64_t started_ns = 0;
+  snapshot_metrics metrics;
 
   static inline const char* name = "flexsync.snapshotter";
 };
@@ -71,6 +74,7 @@ void remember(snapshotter_ptr self, const snapshot_meta& meta) {
   st.last_index = meta.last_index;
   st.latest = latest_snapshot{meta.last_index, meta.last_term,
                               st.w->snapshots->file_size(meta.last_index)};
+  st.metrics.last_size_bytes = st.latest->size;
 }
 
 void durable(snapshotter_ptr self, const snapshot_meta& meta) {
@@ -78,6 +82,8 @@ void durable(snapshotter_ptr self, const snapshot_meta& meta) {
   st.busy = false;
   st.forced = false;
   remember(self, meta);
+  st.metrics.taken.add();
+  st.metrics.duration_seconds.observe_ns(metrics_now() - st.started_ns);
   st.last_at = self->clock().now();
   auto keep_from = st.w->snapshots->retain(snapshots_kept(*st.w));
   st.w->log.info("snapshot at index " + to_string(meta.last_index)
@@ -103,6 +109,7 @@ void reap(snapshotter_ptr self) {
     return;
   }
   st.busy = false;
+  st.metrics.failed.add();
   st.w->log.warning("snapshot writer for index " + to_string(meta.last_index)
                     + " failed (status " + std::to_string(status)
                     + "); the log is kept and the next check retries");
@@ -117,6 +124,7 @@ void write_inline(snapshotter_ptr self, const snapshot_meta& meta,
     writer->finish();
   } catch (const storage_error& e) {
     st.busy = false;
+    st.metrics.failed.add();
     st.w->log.error(std::string{"cannot write snapshot: "} + e.what());
     throw;
   }
@@ -126,6 +134,7 @@ void write_inline(snapshotter_ptr self, const snapshot_meta& meta,
 void take_snapshot(snapshotter_ptr self) {
   auto& st = self->state;
   st.busy = true;
+  st.started_ns = metrics_now();
   auto& p = st.w->config.persistence;
   // A child writes only to a real directory; memory-mode snapshots live in
   // this process.
@@ -156,6 +165,7 @@ void take_snapshot(snapshotter_ptr self) {
       },
       [=](caf::error& err) {
         self->state.busy = false;
+        self->state.metrics.failed.add();
         self->state.w->log.warning("snapshot failed: "
                                    + self->system().render(err));
       });
@@ -207,12 +217,16 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
   auto& rs = *st.receiving;
   rs.received = w.snapshots->receive_chunk(chunk.last_index, chunk.offset,
                                            chunk.data);
+  st.metrics.install_active = true;
+  st.metrics.install_received_bytes = rs.received;
+  st.metrics.install_total_bytes = chunk.total_size;
   if (rs.received < chunk.total_size) {
     reply(rs.received, false);
     return;
   }
   auto loaded = w.snapshots->finish_receive(chunk.last_index);
   st.receiving.reset();
+  st.metrics.install_active = false;
   if (!loaded) {
     w.log.warning("received snapshot " + to_string(chunk.last_index)
                   + " is corrupt; asking for it again");
@@ -233,6 +247,7 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
                   meta.last_index, meta.last_term, meta.last_time, keep_from)
         .then([=](bool) {
           auto& w = *self->state.w;
+          self->state.metrics.installed.add();
           w.log.info("installed snapshot " + to_string(meta.last_index)
                      + " from " + chunk.leader.name);
           send_peer(self, w, chunk.leader,
@@ -252,6 +267,7 @@ caf::behavior running(snapshotter_ptr self) {
         take_snapshot(self);
     },
     [=](install_snapshot& chunk) { receive(self, chunk); },
+    [=](metrics_atom) { return self->state.metrics; },
     [=](chunk_atom, uint64_t offset,
         uint64_t size) -> caf::result<index_t, term_t, uint64_t, std::string> {
       auto& st = self->state;

@@ -69,6 +69,8 @@ struct sm_state {
   raft_role reported_role = raft_role::follower;
   bool ready = false;
   std::vector<caf::response_promise> ready_waiters;
+  /// Calls by outcome, applies (protocol/metrics.hpp).
+  state_machine_metrics metrics;
 
   static inline const char* name = "flexsync.state_machine";
 };
@@ -84,6 +86,10 @@ void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
     return;
   auto& call = *taken;
   st.deadlines.erase({call.deadline, id});
+  if (why == fail_reason::success)
+    st.metrics.proposals_committed.add();
+  else
+    st.metrics.proposals_failed[static_cast<size_t>(why)].add();
   if (st.w->observer)
     st.w->observer->on_call_done(st.w->config.self, st.client_id, id, why);
   caf::error err;
@@ -170,15 +176,21 @@ void flush(sm_ptr self) {
 /// be encoded.
 uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
   auto& st = self->state;
+  st.metrics.proposals_submitted.add();
+  auto refuse = [&] {
+    st.metrics.proposals_failed[static_cast<size_t>(fail_reason::bad_command)]
+      .add();
+    return uint64_t{0};
+  };
   if (index >= st.behaviors.size())
-    return 0;
+    return refuse();
   command cmd;
   cmd.client_id = st.client_id;
   cmd.request_id = st.next_request++;
   std::vector<char> buf;
   caf::binary_serializer sink{self->system(), buf};
   if (sink(index, const_cast<caf::message&>(args)))
-    return 0;
+    return refuse();
   cmd.data.assign(buf.begin(), buf.end());
   auto id = cmd.request_id;
   st.outbox.push_back(std::move(cmd));
@@ -263,6 +275,7 @@ void on_apply(sm_ptr self, entry_list& entries) {
     }
     st.last_applied = e.index;
     st.last_applied_time = e.time;
+    st.metrics.entries_applied.add();
     if (w.observer)
       w.observer->on_apply(w.config.self, e);
     if (e.kind != entry_kind::command)
@@ -428,6 +441,14 @@ caf::behavior running(sm_ptr self) {
       auto& st = self->state;
       return state_machine_status{st.last_applied, st.ready,
                                   uint64_t{st.calls.size()}};
+    },
+    [=](metrics_atom) {
+      auto& st = self->state;
+      auto m = st.metrics;
+      m.last_applied = st.last_applied;
+      m.ready = st.ready;
+      m.pending_calls = st.calls.size();
+      return m;
     },
   };
 }

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/node/local_messages.hpp"
 #include "actors/node/wiring.hpp"
 
 namespace flexsync {
@@ -45,6 +46,10 @@ caf::actor spawn_local_network(caf::actor_system& sys,
           if (id != asking)
             result.push_back(id.name);
         return result;
+      },
+      [=](metrics_atom, const node_id&) {
+        // Messages in one process are not frames: no traffic to report.
+        return transport_metrics{};
       },
       [=](peer_send_atom, const node_id& from, const node_id& to,
           const caf::message& msg) {

@@ -39,6 +39,7 @@
 #include "actors/transport/wire/tcp_socket.hpp"
 #include "actors/transport/tcp_transport.hpp"
 #include "actors/node/wiring.hpp"
+#include "protocol/metrics.hpp"
 
 namespace flexsync::tcp {
 
@@ -77,6 +78,10 @@ struct connection {
   clock_point started;
   clock_point last_in;
   clock_point last_out;
+  /// The peer's traffic counters once the peer is known (dialed: from the
+  /// start; accepted: once the link opens); points into
+  /// broker_state::traffic, whose entries are never erased.
+  peer_traffic* traffic = nullptr;
 };
 
 /// Redial bookkeeping for a peer this node dials.
@@ -113,6 +118,8 @@ struct broker_state {
   std::vector<caf::response_promise> bound_waiters;
   /// Connections refused, evicted or closed for a protocol violation.
   uint64_t rejected = 0;
+  /// Traffic per peer, kept across reconnects (counters only grow).
+  std::map<node_id, peer_traffic> traffic;
   /// Number of the next accepted connection.
   uint64_t next_seq = 0;
   /// Bounds the log lines about unauthenticated connections.
@@ -143,6 +150,9 @@ void on_data(broker_ptr self, caf::io::new_data_msg& msg);
 
 /// The connection closed under us (peer closed, I/O error).
 void on_closed(broker_ptr self, caf::io::connection_handle hdl);
+
+/// The traffic counters of `peer` (created on first use).
+peer_traffic* traffic_of(broker_ptr self, const node_id& peer);
 
 /// Sends `msg` to `to` over its link; dropped when there is none.
 void send_to_peer(broker_ptr self, const node_id& to, const caf::message& msg);

@@ -50,6 +50,16 @@ void write_frame(broker_ptr self, connection_handle hdl, const wire::frame& f) {
   self->write(hdl, f.size(), f.data());
 }
 
+/// Writes a frame of a connection, counted for its peer when known.
+void write_frame(broker_ptr self, connection_handle hdl, connection& c,
+                 const wire::frame& f) {
+  write_frame(self, hdl, f);
+  if (c.traffic) {
+    c.traffic->frames_sent.add();
+    c.traffic->bytes_sent.add(f.size());
+  }
+}
+
 /// Who is at the other end, for log lines: the peer once known, else the
 /// remote endpoint.
 std::string describe(const connection& c) {
@@ -79,9 +89,9 @@ void start(broker_ptr self, connection_handle hdl, connection c) {
   auto now = self->clock().now();
   c.started = c.last_in = c.last_out = now;
   auto frames = c.session.start();
-  self->state.conns.emplace(hdl, std::move(c));
+  auto& conn = self->state.conns.emplace(hdl, std::move(c)).first->second;
   for (auto& f : frames)
-    write_frame(self, hdl, f);
+    write_frame(self, hdl, conn, f);
   if (!frames.empty())
     self->flush(hdl);
   self->configure_read(hdl, receive_policy::exactly(wire::length_prefix_size));
@@ -124,6 +134,8 @@ void reject(broker_ptr self, connection_handle hdl, const std::string& why) {
     return;
   ++st.rejected;
   auto& c = i->second;
+  if (c.traffic)
+    c.traffic->frames_rejected.add();
   auto link = st.links.find(c.session.peer());
   std::string line;
   if (link != st.links.end() && link->second == hdl) {
@@ -195,6 +207,7 @@ void on_link_open(broker_ptr self, connection_handle hdl) {
                      "replacing stale connection to " + peer.name);
   }
   st.links[peer] = hdl;
+  c.traffic = traffic_of(self, peer);
   if (auto d = st.dials.find(peer); d != st.dials.end())
     d->second.failures = 0;
   st.log.info("connected to " + describe(c) +
@@ -227,7 +240,7 @@ void carry_out(broker_ptr self, connection_handle hdl,
                peer_session::outcome& out) {
   auto& c = self->state.conns.at(hdl);
   for (auto& f : out.send)
-    write_frame(self, hdl, f);
+    write_frame(self, hdl, c, f);
   if (!out.send.empty()) {
     self->flush(hdl);
     c.last_out = self->clock().now();
@@ -243,6 +256,12 @@ void carry_out(broker_ptr self, connection_handle hdl,
 }
 
 } // namespace
+
+peer_traffic* traffic_of(broker_ptr self, const node_id& peer) {
+  auto& t = self->state.traffic[peer];
+  t.peer = peer;
+  return &t;
+}
 
 caf::timespan tick_interval(const tcp_transport_config& cfg) {
   return std::max(caf::timespan{cfg.connection_timeout / 8},
@@ -266,9 +285,10 @@ void on_accepted(broker_ptr self, connection_handle hdl) {
 
 void adopt_dialed(broker_ptr self, const node_id& peer, int fd) {
   auto hdl = self->add_scribe(fd);
-  start(self, hdl,
-        connection{peer_session::dialer(session_config(self), peer), false,
-                   peer.name});
+  connection c{peer_session::dialer(session_config(self), peer), false,
+               peer.name};
+  c.traffic = traffic_of(self, peer);
+  start(self, hdl, std::move(c));
 }
 
 void on_data(broker_ptr self, caf::io::new_data_msg& msg) {
@@ -293,6 +313,10 @@ void on_data(broker_ptr self, caf::io::new_data_msg& msg) {
   }
   c.awaiting_body = false;
   c.last_in = self->clock().now();
+  if (c.traffic) {
+    c.traffic->frames_received.add();
+    c.traffic->bytes_received.add(wire::length_prefix_size + msg.buf.size());
+  }
   self->configure_read(hdl, receive_policy::exactly(wire::length_prefix_size));
   auto out = c.session.on_frame(bytes_of(msg.buf));
   carry_out(self, hdl, out);
@@ -339,7 +363,7 @@ void send_to_peer(broker_ptr self, const node_id& to, const caf::message& msg) {
   auto hdl = j->second;
   auto& c = st.conns.at(hdl);
   auto f = c.session.message_frame(bytes_of(buf));
-  write_frame(self, hdl, f);
+  write_frame(self, hdl, c, f);
   self->flush(hdl);
   c.last_out = self->clock().now();
 }
@@ -363,7 +387,7 @@ void on_tick(broker_ptr self) {
       stale.emplace_back(hdl, "no traffic from " + describe(c) +
                                   " within connection_timeout; closed");
     } else if (now - c.last_out >= ping_after) {
-      write_frame(self, hdl, c.session.ping_frame());
+      write_frame(self, hdl, c, c.session.ping_frame());
       self->flush(hdl);
       c.last_out = now;
     }

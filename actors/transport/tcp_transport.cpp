@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/node/local_messages.hpp"
 #include "actors/transport/tcp_broker.hpp"
 #include "protocol/config_error.hpp"
 
@@ -144,6 +145,14 @@ caf::behavior transport_impl(broker_ptr self, broker_setup setup) {
         return result;
       },
       [=](drop_links_atom) { tcp::drop_all_links(self); },
+      [=](metrics_atom, const node_id&) {
+        auto& st = self->state;
+        transport_metrics m;
+        for (auto& [peer, t] : st.traffic)
+          m.peers.push_back(t);
+        m.connections_rejected.value = st.rejected;
+        return m;
+      },
   };
 }
 

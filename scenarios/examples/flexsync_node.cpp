@@ -6,6 +6,8 @@
 //                 --partners='["127.0.0.1:7002","127.0.0.1:7003"]'
 //                 [--password-file=secret.txt] [--storage=disk --data-dir=d1]
 //   flexsync-node --config-file=node1.ini      # the same as a CAF ini file
+//   flexsync-node ... --metrics-file=/var/lib/node_exporter/flexsync.prom
+//                     [--metrics-interval=10]   # Prometheus text, rewritten
 //
 // Only a config file named on the command line is read; a caf-application.ini
 // lying in the working directory is ignored. Logs go to stderr, one line per
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -32,6 +36,7 @@
 #include "actors/node/node.hpp"
 #include "actors/node/system_config.hpp"
 #include "actors/transport/tcp_transport.hpp"
+#include "protocol/metrics.hpp"
 #include "scenarios/examples/node_console.hpp"
 
 namespace {
@@ -55,6 +60,8 @@ struct program_config : flexsync::system_config {
   std::string fsync = "always";
   std::string log_level = "info";
   bool no_console = false;
+  std::string metrics_file;
+  double metrics_interval = 10;
   caf::timespan call_timeout = caf::timespan{5s};
   caf::timespan election_timeout_min = caf::timespan{160ms};
   caf::timespan election_timeout_max = caf::timespan{320ms};
@@ -76,6 +83,11 @@ struct program_config : flexsync::system_config {
       .add(fsync, "fsync", "always | periodic | never (disk storage)")
       .add(log_level, "log-level", "error | warning | info | debug")
       .add(no_console, "no-console", "do not read commands from stdin")
+      .add(metrics_file, "metrics-file",
+           "rewrite this file with Prometheus text (node_exporter's textfile "
+           "collector; name it *.prom)")
+      .add(metrics_interval, "metrics-interval",
+           "seconds between two rewrites of --metrics-file")
       .add(call_timeout, "call-timeout", "deadline of console calls")
       .add(election_timeout_min, "election-timeout-min",
            "shortest election timeout (Raft §5.2)")
@@ -240,6 +252,65 @@ int parse(program_config& cfg, int argc, char** argv) {
   return -1;
 }
 
+// -- metrics file ------------------------------------------------------------------
+
+/// Rewrites a file with the node's Prometheus text every interval, on a
+/// thread of its own: written to PATH.tmp, then renamed over PATH, so a
+/// reader (node_exporter's textfile collector) never sees half a file.
+class metrics_file_writer {
+public:
+  metrics_file_writer(const node& n, std::string path, double seconds)
+    : node_(n), path_(std::move(path)),
+      interval_(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(seconds))) {
+    write(); // at once, so the file exists as soon as the node serves
+    thread_ = std::thread{[this] { loop(); }};
+  }
+
+  ~metrics_file_writer() {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+private:
+  void loop() {
+    std::unique_lock<std::mutex> guard{mtx_};
+    while (!cv_.wait_for(guard, interval_, [this] { return stop_; })) {
+      guard.unlock();
+      write();
+      guard.lock();
+    }
+  }
+
+  void write() {
+    auto text = to_prometheus(node_.metrics(), node_.id().name);
+    auto tmp = path_ + ".tmp";
+    {
+      std::ofstream out{tmp, std::ios::trunc};
+      out << text;
+      if (!out.flush()) {
+        log_line("WARNING cannot write the metrics file " + tmp);
+        return;
+      }
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0)
+      log_line("WARNING cannot rename " + tmp + " to " + path_ + ": "
+               + std::strerror(errno));
+  }
+
+  const node& node_;
+  std::string path_;
+  std::chrono::nanoseconds interval_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 // -- main ------------------------------------------------------------------------
 
 /// Reads commands until quit or end of input, then asks main to stop.
@@ -258,6 +329,9 @@ void console_loop(examples::console_target target, bool exit_on_eof) {
 }
 
 int run(program_config& cfg) {
+  if (!cfg.metrics_file.empty() && !(cfg.metrics_interval > 0))
+    throw config_error("--metrics-interval must be a positive number of "
+                       "seconds");
   auto nc = make_node_config(cfg);
   auto tc = make_transport_config(cfg, nc);
   auto level = parse_level(cfg.log_level);
@@ -290,6 +364,10 @@ int run(program_config& cfg) {
                                   cfg.call_timeout};
   if (!cfg.no_console)
     std::thread{console_loop, target, false}.detach();
+  std::unique_ptr<metrics_file_writer> metrics_writer;
+  if (!cfg.metrics_file.empty())
+    metrics_writer = std::make_unique<metrics_file_writer>(
+      n, cfg.metrics_file, cfg.metrics_interval);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -297,6 +375,7 @@ int run(program_config& cfg) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log_line("INFO " + nc.self.name + ": stopping");
+  metrics_writer.reset();
   n.stop();
   caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
   // The console thread may sit in a blocking read; leave without joining.

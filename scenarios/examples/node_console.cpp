@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actors/transport/tcp_transport.hpp"
+#include "protocol/metrics.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync::examples {
@@ -74,6 +75,15 @@ std::string status_line(console_target& t) {
       << " counter=" << t.counter->get()
       << " kv=" << t.kv->size() << " sink=" << t.sink->count();
   return out.str();
+}
+
+/// "ok lines=N" and the N lines of the node's Prometheus text.
+std::string metrics_text(console_target& t) {
+  auto text = to_prometheus(t.self->metrics(), t.self->id().name);
+  if (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  auto lines = text.empty() ? 0 : std::count(text.begin(), text.end(), '\n') + 1;
+  return "ok lines=" + std::to_string(lines) + (lines > 0 ? "\n" + text : "");
 }
 
 /// Calls with `window` in flight for `seconds`; committed calls per second.
@@ -182,7 +192,7 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 }
 
 const char* help_text
-  = "ok commands: status | recovery | inc | add N | get | set K V | kv K | "
+  = "ok commands: status | metrics | recovery | inc | add N | get | set K V | kv K | "
     "del K | drop-links | force-recover | bench pipelined SECONDS BYTES "
     "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
 
@@ -207,6 +217,8 @@ std::string run_command(console_target& t, const std::string& line) {
   try {
     if (cmd == "status" && n == 1)
       return status_line(t);
+    if (cmd == "metrics" && n == 1)
+      return metrics_text(t);
     if (cmd == "inc" && n == 1)
       return "ok " + std::to_string(t.counter->inc().get(t.call_timeout));
     if (cmd == "add" && n == 2)

@@ -6,6 +6,8 @@
 // way. Log lines go to stderr and never mix with answers.
 //
 //   status                  role, term, leader, indexes, links, values
+//   metrics                 "ok lines=N", then N lines of Prometheus text
+//                           (the only answer longer than one line)
 //   inc | add N | get       the replicated counter (get reads locally)
 //   set K V | kv K | del K  the replicated key-value store (kv reads locally)
 //   drop-links              closes every peer link once (a network fault)

@@ -228,6 +228,23 @@ fields node_process::status(std::chrono::milliseconds bound) {
   return result;
 }
 
+std::string node_process::metrics(std::chrono::milliseconds bound) {
+  auto answer = command("metrics", bound);
+  if (answer.rfind("ok lines=", 0) != 0)
+    return {};
+  auto n = std::stoul(answer.substr(9));
+  std::string text;
+  for (size_t i = 0; i < n; ++i) {
+    auto line = read_line(bound);
+    if (!line) {
+      kill(); // the rest would pair with the next command
+      return {};
+    }
+    text += *line + '\n';
+  }
+  return text;
+}
+
 std::string node_process::log() const {
   std::ifstream in{log_path_};
   std::stringstream ss;
@@ -277,11 +294,19 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
       args.insert(args.end(), {"--storage=disk", "--data-dir=" + data,
                                "--fsync=always"});
     }
+    if (opts.metrics_interval > 0)
+      args.insert(args.end(),
+                  {"--metrics-file=" + metrics_file(i),
+                   "--metrics-interval=" + std::to_string(opts.metrics_interval)});
     nodes_.push_back(std::make_unique<node_process>(
       ids_[i], std::move(args), dir_ + "/node" + std::to_string(i) + ".log"));
   }
   for (size_t i = 0; i < opts.size && i < opts.start_now; ++i)
     nodes_[i]->start();
+}
+
+std::string process_cluster::metrics_file(size_t i) const {
+  return dir_ + "/node" + std::to_string(i) + ".prom";
 }
 
 process_cluster::~process_cluster() {

@@ -80,6 +80,10 @@ public:
   /// `status` as fields; empty when the process did not answer.
   fields status(std::chrono::milliseconds bound = 5s);
 
+  /// `metrics`: the Prometheus text that follows the "ok lines=N" answer;
+  /// empty when the process did not answer in full.
+  std::string metrics(std::chrono::milliseconds bound = 5s);
+
   /// The process's stderr so far.
   std::string log() const;
 
@@ -108,6 +112,9 @@ struct cluster_options {
   size_t start_now = SIZE_MAX;
   /// Journal on disk (fsync always) instead of memory.
   bool disk = false;
+  /// Node `i` writes its metrics to metrics_file(i) this often (seconds);
+  /// 0: no metrics file.
+  double metrics_interval = 0;
 };
 
 /// N flexsync-node processes forming one cluster, in a temporary folder that
@@ -138,6 +145,9 @@ public:
 
   /// 0..size()-1.
   std::vector<size_t> all() const;
+
+  /// The metrics file node `i` rewrites (with metrics_interval).
+  std::string metrics_file(size_t i) const;
 
   /// The password file node `i` reads at start (when it has a password).
   std::string password_file(size_t i) const;
