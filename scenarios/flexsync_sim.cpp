@@ -3,6 +3,7 @@
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
 //                [--plant-local-reads] [--plant figure8-commit|forget-vote]
+//                [--churn]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -13,6 +14,9 @@
 // replica; the history check must report violations.
 // --plant NAME: a classic Raft bug planted in the library for the whole run
 // (protocol/planted_bugs.hpp); the runs should find it.
+// --churn: every seed runs the leader-churn profile (short-lived leaders that
+// crash and return, one entry per append: Figure 8's history); by default
+// about one seed in eight does.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -47,6 +51,7 @@ struct cli {
   bool batteries = false;
   bool rule_checks = true;
   bool local_reads = false;
+  bool churn = false;
   std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
@@ -80,6 +85,8 @@ bool parse(int argc, char** argv, cli& out) {
       out.rule_checks = false;
     else if (arg == "--plant-local-reads")
       out.local_reads = true;
+    else if (arg == "--churn")
+      out.churn = true;
     else if (arg == "--plant") {
       out.plant = value();
       if (!flexsync::planted_bug_from(out.plant))
@@ -109,7 +116,8 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads] [--plant figure8-commit|forget-vote]\n";
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote] "
+                   "[--churn]\n";
       return 2;
     }
   } catch (std::exception& e) {
@@ -138,6 +146,8 @@ int main(int argc, char** argv) {
       p.batteries = opts.batteries;
       p.rule_checks = opts.rule_checks;
       p.local_reads = opts.local_reads;
+      if (opts.churn)
+        p.churn = true;
       if (opts.storage)
         p.disk = *opts.storage == "disk";
       auto r = flexsync::sim::run_random(p);
@@ -158,6 +168,7 @@ int main(int argc, char** argv) {
                   << (opts.batteries ? " --batteries" : "")
                   << (opts.rule_checks ? "" : " --no-rule-checks")
                   << (opts.local_reads ? " --plant-local-reads" : "")
+                  << (opts.churn ? " --churn" : "")
                   << (opts.plant.empty() ? "" : " --plant " + opts.plant)
                   << (opts.storage ? " --storage " + *opts.storage : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)

@@ -51,6 +51,9 @@ struct run_params {
   /// (a deposed leader, a lagging follower), so the history check must
   /// find violations: what shows that it can.
   bool local_reads = false;
+  /// The leader-churn profile (random_sim.cpp): forced on or off, or drawn
+  /// per seed (about one in eight) when unset.
+  std::optional<bool> churn;
 };
 
 run_result run_random(const run_params& params);
