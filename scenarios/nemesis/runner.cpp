@@ -126,6 +126,8 @@ struct findings {
   int64_t write_after_heal_ms = -1;
   std::string divergence;
   history_verdict history;
+  /// How long the linearizability check took.
+  int64_t check_ms = 0;
 
   int violations() const {
     return history.violations + (write_after_heal_ms < 0 ? 1 : 0)
@@ -140,7 +142,11 @@ findings heal_and_check(cluster& c, recorder& rec, size_t registers) {
   if (f.write_after_heal_ms >= 0)
     f.divergence = wait_for_convergence(c, registers);
   final_reads(c, rec, registers);
+  auto t0 = clock_type::now();
   f.history = check_history(rec);
+  f.check_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 clock_type::now() - t0)
+                 .count();
   return f;
 }
 
@@ -172,7 +178,7 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
             << " max_unavailable_ms="
             << longest_gap_ms(ops, phase.first, phase.second)
             << " write_after_heal_ms=" << f.write_after_heal_ms
-            << " elections=" << c.elections() << " faults=" << nem.total()
+            << " check_ms=" << f.check_ms << " elections=" << c.elections() << " faults=" << nem.total()
             << " violations=" << f.violations() << " verdict=" << verdict
             << std::endl;
   if (f.violations())

@@ -67,7 +67,7 @@ check::outcome run_op(node_child& node, recorder& rec, int64_t client,
 
 struct workload_options {
   uint64_t seed = 1;
-  size_t registers = 3;
+  size_t registers = 5;
   bool plant_local_reads = false;
   /// How long a client waits for an answer before it records info.
   std::chrono::milliseconds bound{3500};
