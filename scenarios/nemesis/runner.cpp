@@ -150,6 +150,14 @@ findings heal_and_check(cluster& c, recorder& rec, size_t registers) {
   return f;
 }
 
+/// Every ERROR line the nodes logged (a node that stopped itself says why).
+void print_node_errors(cluster& c) {
+  for (size_t i = 0; i < c.size(); ++i)
+    for (auto& line : c.at(i).whole_log())
+      if (line.find(" ERROR ") != std::string::npos)
+        std::cout << "n" << i << " logged: " << line << '\n';
+}
+
 void report(const run_options& opts, cluster& c, const nemesis& nem,
             const recorder& rec, std::pair<check::ticks, check::ticks> phase,
             const findings& f) {
@@ -181,6 +189,8 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
             << " check_ms=" << f.check_ms << " elections=" << c.elections() << " faults=" << nem.total()
             << " violations=" << f.violations() << " verdict=" << verdict
             << std::endl;
+  if (f.violations())
+    print_node_errors(c);
   if (f.violations())
     std::cout << "seed " << opts.seed << " failed; replay its schedule with:\n  "
               << replay_command(opts) << std::endl;
