@@ -8,6 +8,8 @@
 //   flexsync-node --config-file=node1.ini      # the same as a CAF ini file
 //   flexsync-node ... --metrics-file=/var/lib/node_exporter/flexsync.prom
 //                     [--metrics-interval=10]   # Prometheus text, rewritten
+//   flexsync-node --self=127.0.0.1:7001 --bind=127.0.0.1:7101 ...
+//                 # listen on 7101, known to peers as 7001 (behind a proxy)
 //
 // Only a config file named on the command line is read; a caf-application.ini
 // lying in the working directory is ignored. Logs go to stderr, one line per
@@ -52,6 +54,7 @@ using namespace flexsync;
 /// into sleeps) at equal or better throughput.
 struct program_config : flexsync::system_config {
   std::string self;
+  std::string bind;
   std::vector<std::string> partners;
   std::string password_file;
   std::string cluster_salt;
@@ -73,6 +76,9 @@ struct program_config : flexsync::system_config {
     load<caf::io::middleman>();
     opt_group{custom_options_, "global"}
       .add(self, "self", "this node's address host:port (IPv4, [IPv6], name)")
+      .add(bind, "bind",
+           "listen on this host:port instead of --self (peers still dial "
+           "--self, e.g. a proxy in front of the node)")
       .add(partners, "partners", "the other members' addresses (a list)")
       .add(password_file, "password-file",
            "file whose first line is the cluster password (none: plain TCP)")
@@ -205,6 +211,7 @@ tcp_transport_config make_transport_config(const program_config& pc,
   tcp_transport_config tc;
   tc.self = nc.self;
   tc.partners = nc.partners;
+  tc.bind_address = pc.bind;
   tc.max_frame_size = pc.max_frame_size;
   tc.level = parse_level(pc.log_level);
   tc.log_sink = stderr_sink();
@@ -338,7 +345,9 @@ int run(program_config& cfg) {
   caf::actor_system sys{cfg};
   auto transport = spawn_tcp_transport(sys, tc);
   if (!wait_bound(sys, transport, 30s))
-    throw bind_error("cannot listen on " + nc.self.name + " within 30s");
+    throw bind_error("cannot listen on "
+                     + (tc.bind_address.empty() ? nc.self.name : tc.bind_address)
+                     + " within 30s");
   repl_counter counter;
   examples::kv_store kv;
   examples::payload_sink sink;

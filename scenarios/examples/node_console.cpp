@@ -192,8 +192,9 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 }
 
 const char* help_text
-  = "ok commands: status | metrics | recovery | inc | add N | get | set K V | kv K | "
-    "del K | drop-links | force-recover | bench pipelined SECONDS BYTES "
+  = "ok commands: status | metrics | recovery | inc | add N | get | set K V | "
+    "kv K | del K | read K | drop-links | force-recover | bench pipelined "
+    "SECONDS BYTES "
     "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
 
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
@@ -231,6 +232,13 @@ std::string run_command(console_target& t, const std::string& line) {
       return "ok";
     }
     if (cmd == "kv" && n == 2) {
+      auto v = t.kv->get(w[1]);
+      return v ? "ok " + *v : "error no such key";
+    }
+    if (cmd == "read" && n == 2) {
+      // The applied add(0) is a barrier: the local state now holds at
+      // least every entry committed before this call was made.
+      t.counter->add(0).get(t.call_timeout);
       auto v = t.kv->get(w[1]);
       return v ? "ok " + *v : "error no such key";
     }

@@ -10,6 +10,10 @@
 //                           (the only answer longer than one line)
 //   inc | add N | get       the replicated counter (get reads locally)
 //   set K V | kv K | del K  the replicated key-value store (kv reads locally)
+//   read K                  reads K through the log: an `add 0` on the
+//                           counter, then the local value (everything
+//                           committed before that entry is applied by then,
+//                           so the read is linearizable)
 //   drop-links              closes every peer link once (a network fault)
 //   bench pipelined SECONDS BYTES WINDOW
 //                           calls with BYTES of payload, WINDOW in flight

@@ -1,0 +1,192 @@
+// The nemesis runner's child processes (see child.hpp).
+
+#include "scenarios/nemesis/child.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace flexsync::nemesis {
+
+using clock_type = std::chrono::steady_clock;
+
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            int in_fd, int out_fd, int err_fd) {
+  std::vector<std::string> strings{program};
+  strings.insert(strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : strings)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  auto parent = ::getpid();
+  auto pid = ::fork();
+  if (pid < 0)
+    throw std::runtime_error(std::string{"fork failed: "} + std::strerror(errno));
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent)
+      ::_exit(126);
+    ::dup2(in_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+node_child::node_child(std::string program, std::vector<std::string> args,
+                       std::string log_path)
+  : program_(std::move(program)), args_(std::move(args)),
+    log_path_(std::move(log_path)) {
+  // nop
+}
+
+node_child::~node_child() {
+  kill();
+}
+
+void node_child::start() {
+  std::lock_guard<std::mutex> guard{console_};
+  if (pid_.load() > 0)
+    return;
+  int in[2];
+  int out[2];
+  if (::pipe2(in, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe2 failed");
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(in[0]);
+    ::close(in[1]);
+    throw std::runtime_error("pipe2 failed");
+  }
+  int log_fd = ::open(log_path_.c_str(),
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  struct stat st{};
+  log_offset_ = (log_fd >= 0 && ::fstat(log_fd, &st) == 0) ? st.st_size : 0;
+  auto pid = spawn(program_, args_, in[0], out[1], log_fd >= 0 ? log_fd : 2);
+  ::close(in[0]);
+  ::close(out[1]);
+  if (log_fd >= 0)
+    ::close(log_fd);
+  in_fd_ = in[1];
+  out_fd_ = out[0];
+  pending_.clear();
+  unanswered_ = 0;
+  paused_ = false;
+  pid_ = pid;
+}
+
+void node_child::kill() {
+  auto pid = pid_.exchange(-1);
+  if (pid > 0) {
+    if (paused_.exchange(false))
+      ::kill(pid, SIGCONT);
+    ::kill(pid, SIGKILL);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+  }
+  std::lock_guard<std::mutex> guard{console_};
+  close_pipes();
+}
+
+void node_child::close_pipes() {
+  if (in_fd_ >= 0)
+    ::close(in_fd_);
+  if (out_fd_ >= 0)
+    ::close(out_fd_);
+  in_fd_ = out_fd_ = -1;
+}
+
+void node_child::pause() {
+  if (auto pid = pid_.load(); pid > 0 && !paused_.exchange(true))
+    ::kill(pid, SIGSTOP);
+}
+
+void node_child::resume() {
+  if (auto pid = pid_.load(); pid > 0 && paused_.exchange(false))
+    ::kill(pid, SIGCONT);
+}
+
+std::optional<std::string>
+node_child::command(const std::string& line, std::chrono::milliseconds bound) {
+  std::lock_guard<std::mutex> guard{console_};
+  if (pid_.load() <= 0 || in_fd_ < 0)
+    return std::nullopt;
+  auto deadline = clock_type::now() + bound;
+  auto text = line + "\n";
+  if (::write(in_fd_, text.data(), text.size())
+      != static_cast<ssize_t>(text.size()))
+    return std::nullopt;
+  ++unanswered_;
+  // Answers of earlier commands that timed out come first.
+  while (unanswered_ > 1) {
+    if (!read_line(deadline))
+      return std::nullopt;
+    --unanswered_;
+  }
+  auto answer = read_line(deadline);
+  if (answer)
+    --unanswered_;
+  return answer;
+}
+
+std::optional<std::string>
+node_child::read_line(clock_type::time_point deadline) {
+  for (;;) {
+    if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+      auto line = pending_.substr(0, nl);
+      pending_.erase(0, nl + 1);
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    if (left.count() <= 0)
+      return std::nullopt;
+    pollfd p{out_fd_, POLLIN, 0};
+    auto rc = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc <= 0)
+      return std::nullopt;
+    char buf[4096];
+    auto n = ::read(out_fd_, buf, sizeof(buf));
+    if (n <= 0)
+      return std::nullopt; // the process is gone
+    pending_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+namespace {
+
+std::vector<std::string> lines_from(const std::string& path, long offset) {
+  std::ifstream in{path};
+  std::vector<std::string> lines;
+  if (!in)
+    return lines;
+  in.seekg(offset);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(std::move(line));
+  return lines;
+}
+
+} // namespace
+
+std::vector<std::string> node_child::log_since_start() const {
+  return lines_from(log_path_, log_offset_.load());
+}
+
+std::vector<std::string> node_child::whole_log() const {
+  return lines_from(log_path_, 0);
+}
+
+} // namespace flexsync::nemesis

@@ -1,0 +1,248 @@
+// One nemesis run (see runner.hpp).
+
+#include "scenarios/nemesis/runner.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "scenarios/nemesis/checks.hpp"
+#include "scenarios/nemesis/nemesis.hpp"
+
+namespace flexsync::nemesis {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+std::string replay_command(const run_options& opts) {
+  std::ostringstream out;
+  out << opts.self_path << " --seed " << opts.seed << " --nodes " << opts.nodes
+      << " --seconds " << opts.seconds << " --node-bin " << opts.node_bin;
+  if (opts.plant_local_reads)
+    out << " --plant-local-reads";
+  return out.str();
+}
+
+namespace {
+
+std::string make_temp_dir() {
+  auto base = std::filesystem::temp_directory_path() / "flexsync-nemesis-XXXXXX";
+  std::string path = base.string();
+  if (!::mkdtemp(path.data()))
+    throw std::runtime_error("cannot create a folder under "
+                             + base.parent_path().string());
+  return path;
+}
+
+/// Waits (bounded) until some node answers a read through the log.
+bool wait_for_service(cluster& c) {
+  auto deadline = clock_type::now() + 30s;
+  while (clock_type::now() < deadline) {
+    for (size_t i = 0; i < c.size(); ++i)
+      if (c.at(i).command("add 0", 3s).value_or("").rfind("ok", 0) == 0)
+        return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+/// Carries out the schedule, printing each event as it starts.
+void run_schedule(nemesis& nem,
+                  const std::vector<fault_event>& schedule,
+                  clock_type::time_point start) {
+  for (auto& ev : schedule) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(ev.start_ms));
+    auto target = nem.start(ev);
+    std::cout << "fault " << describe(ev) << " -> n" << target << std::endl;
+    std::this_thread::sleep_until(
+      start + std::chrono::milliseconds(ev.start_ms + ev.duration_ms));
+    nem.stop(ev, target);
+  }
+}
+
+/// The longest time in [from, to] without an ok op completing, in ms.
+int64_t longest_gap_ms(const check::history& ops, check::ticks from,
+                       check::ticks to) {
+  std::vector<check::ticks> ends{from, to};
+  for (auto& op : ops)
+    if (op.result == check::outcome::ok && op.return_time > from
+        && op.return_time < to)
+      ends.push_back(op.return_time);
+  std::sort(ends.begin(), ends.end());
+  check::ticks gap = 0;
+  for (size_t i = 1; i < ends.size(); ++i)
+    gap = std::max(gap, ends[i] - ends[i - 1]);
+  return gap / 1000;
+}
+
+/// The workload phase: clients on every node while the nemesis runs.
+/// Returns the phase's bounds in recorder time.
+std::pair<check::ticks, check::ticks>
+run_workload(cluster& c, nemesis& nem, recorder& rec, const run_options& opts) {
+  auto schedule = make_schedule(opts.seed, opts.nodes, opts.seconds * 1000);
+  std::atomic<bool> stop{false};
+  workload_options wo;
+  wo.seed = opts.seed;
+  wo.plant_local_reads = opts.plant_local_reads;
+  std::vector<std::thread> clients;
+  auto from = rec.now();
+  auto start = clock_type::now();
+  for (size_t i = 0; i < c.size(); ++i)
+    clients.emplace_back([&, i] {
+      client_loop(c.at(i), rec, static_cast<int64_t>(i), wo, stop);
+    });
+  run_schedule(nem, schedule, start);
+  std::this_thread::sleep_until(start + std::chrono::seconds(opts.seconds));
+  auto to = rec.now();
+  stop = true;
+  // A client waiting on a paused node's answer gives up after its bound;
+  // heal first so it need not.
+  c.heal();
+  for (auto& t : clients)
+    t.join();
+  return {from, to};
+}
+
+struct counts {
+  size_t ok = 0, info = 0, fail = 0;
+};
+
+counts count(const check::history& ops) {
+  counts n;
+  for (auto& op : ops)
+    (op.result == check::outcome::ok     ? n.ok
+     : op.result == check::outcome::info ? n.info
+                                         : n.fail)++;
+  return n;
+}
+
+/// What the checks after the workload found.
+struct findings {
+  int64_t write_after_heal_ms = -1;
+  std::string divergence;
+  history_verdict history;
+  /// How long the linearizability check took.
+  int64_t check_ms = 0;
+
+  int violations() const {
+    return history.violations + (write_after_heal_ms < 0 ? 1 : 0)
+           + (divergence.empty() ? 0 : 1);
+  }
+};
+
+findings heal_and_check(cluster& c, recorder& rec, size_t registers) {
+  findings f;
+  c.heal();
+  f.write_after_heal_ms = wait_for_write(c, rec);
+  if (f.write_after_heal_ms >= 0)
+    f.divergence = wait_for_convergence(c, registers);
+  final_reads(c, rec, registers);
+  auto t0 = clock_type::now();
+  f.history = check_history(rec);
+  f.check_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 clock_type::now() - t0)
+                 .count();
+  return f;
+}
+
+/// Every ERROR line the nodes logged (a node that stopped itself says why).
+void print_node_errors(cluster& c) {
+  for (size_t i = 0; i < c.size(); ++i)
+    for (auto& line : c.at(i).whole_log())
+      if (line.find(" ERROR ") != std::string::npos)
+        std::cout << "n" << i << " logged: " << line << '\n';
+}
+
+void report(const run_options& opts, cluster& c, const nemesis& nem,
+            const recorder& rec, std::pair<check::ticks, check::ticks> phase,
+            const findings& f) {
+  auto ops = rec.ops();
+  auto n = count(ops);
+  auto seconds = static_cast<double>(phase.second - phase.first) / 1e6;
+  size_t ok_in_phase = 0;
+  for (auto& op : ops)
+    if (op.result == check::outcome::ok && op.return_time <= phase.second)
+      ++ok_in_phase;
+  if (f.write_after_heal_ms < 0)
+    std::cout << "VIOLATION liveness: no write succeeded within "
+              << heal_bound.count() << " ms after the heal\n";
+  if (!f.divergence.empty())
+    std::cout << "VIOLATION convergence: replicas differ after "
+              << heal_bound.count() << " ms: " << f.divergence << '\n';
+  if (!f.history.text.empty())
+    std::cout << (f.history.violations ? "VIOLATION " : "UNDECIDED ")
+              << "linearizability:\n" << f.history.text;
+  auto verdict = f.violations() ? "fail"
+                 : f.history.undecided ? "undecided" : "pass";
+  std::cout << "RESULT nemesis seed=" << opts.seed << " nodes=" << opts.nodes
+            << " seconds=" << opts.seconds << " ops=" << ops.size()
+            << " ok=" << n.ok << " info=" << n.info << " fail=" << n.fail
+            << " ops_per_s=" << static_cast<int64_t>(ok_in_phase / seconds)
+            << " max_unavailable_ms="
+            << longest_gap_ms(ops, phase.first, phase.second)
+            << " write_after_heal_ms=" << f.write_after_heal_ms
+            << " check_ms=" << f.check_ms << " elections=" << c.elections() << " faults=" << nem.total()
+            << " violations=" << f.violations() << " verdict=" << verdict
+            << std::endl;
+  if (f.violations())
+    print_node_errors(c);
+  if (f.violations())
+    std::cout << "seed " << opts.seed << " failed; replay its schedule with:\n  "
+              << replay_command(opts) << std::endl;
+}
+
+void print_plan(const run_options& opts, const std::string& dir) {
+  std::cout << "nemesis seed=" << opts.seed << " nodes=" << opts.nodes
+            << " seconds=" << opts.seconds << " dir=" << dir << '\n'
+            << "full disk: skipped (needs a size-limited filesystem, which "
+               "only root can mount)\n";
+  for (auto& ev : make_schedule(opts.seed, opts.nodes, opts.seconds * 1000))
+    std::cout << "  planned " << describe(ev) << '\n';
+  std::cout << std::flush;
+}
+
+int run_in(const run_options& opts, const std::string& dir) {
+  cluster_options co;
+  co.nodes = opts.nodes;
+  co.node_bin = opts.node_bin;
+  co.dir = dir;
+  cluster c{co};
+  c.start_all();
+  if (!wait_for_service(c)) {
+    std::cout << "the cluster did not serve within 30 s; logs in " << dir
+              << std::endl;
+    return 3;
+  }
+  nemesis nem{c};
+  recorder rec;
+  auto phase = run_workload(c, nem, rec, opts);
+  auto f = heal_and_check(c, rec, workload_options{}.registers);
+  report(opts, c, nem, rec, phase, f);
+  c.kill_all();
+  return f.violations() ? 1 : 0;
+}
+
+} // namespace
+
+int run(const run_options& opts) {
+  auto dir = make_temp_dir();
+  print_plan(opts, dir);
+  int rc = 3;
+  try {
+    rc = run_in(opts, dir);
+  } catch (const std::exception& e) {
+    std::cout << "nemesis run failed: " << e.what() << std::endl;
+  }
+  if (rc == 0 && !opts.keep_dir)
+    std::filesystem::remove_all(dir);
+  else
+    std::cout << "data dirs and node logs kept in " << dir << std::endl;
+  return rc;
+}
+
+} // namespace flexsync::nemesis
