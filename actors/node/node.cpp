@@ -48,6 +48,7 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   // reported: protocol/recovery.hpp).
   w.incarnation = incarnation_t{static_cast<uint64_t>(default_wall_clock())};
   w.observer = opts.observer;
+  w.on_failure = std::move(opts.on_failure);
   w.machines = std::move(objects);
   spawn_node(sys, wiring_);
   gate_ = std::make_shared<call_gate>();

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ struct node_options {
   /// Manual tick mode: the node runs only inside loop->tick(). The node must
   /// then be spawned on loop->system() and used from the loop's thread.
   manual_loop* loop = nullptr;
+  /// Called on an actor's thread when the node stops itself because
+  /// one of its actors failed (a broken invariant): `why` names the actor
+  /// and the failure. A program that cannot serve without its node should
+  /// exit then and be restarted from its durable state (flexsync-node
+  /// exits with status 70).
+  std::function<void(const std::string& why)> on_failure;
 };
 
 class node {

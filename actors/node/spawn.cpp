@@ -45,8 +45,8 @@ void join_node(caf::scheduled_actor* self, const wiring_ptr& w) {
   // dies), so it must not hold the wiring: that would keep the transport and
   // every endpoint alive in a cycle and hang the actor system's shutdown.
   self->set_exception_handler(
-    [lg = w->log](caf::scheduled_actor* s,
-                  std::exception_ptr& ep) -> caf::error {
+    [lg = w->log, on_failure = w->on_failure](
+      caf::scheduled_actor* s, std::exception_ptr& ep) -> caf::error {
       std::string what = "unknown exception";
       try {
         std::rethrow_exception(ep);
@@ -55,8 +55,10 @@ void join_node(caf::scheduled_actor* self, const wiring_ptr& w) {
       } catch (...) {
         // keep the generic text
       }
-      lg.error(std::string{"stopping the node ("} + s->name()
-                   + " failed): " + what);
+      auto why = std::string{s->name()} + " failed: " + what;
+      lg.error("stopping the node (" + why + ")");
+      if (on_failure)
+        on_failure(why);
       return caf::make_error(caf::sec::runtime_error, what);
     });
   auto& ep = w->self;

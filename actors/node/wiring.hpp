@@ -101,6 +101,8 @@ struct node_wiring {
   }
   /// Optional decision hooks.
   node_observer* observer = nullptr;
+  /// node_options::on_failure (may be empty).
+  std::function<void(const std::string& why)> on_failure;
   /// The leader's clock for entry times: nanoseconds since the Unix epoch
   /// (system clock by default; virtual time in the simulator).
   std::function<int64_t()> wall_clock = default_wall_clock;

@@ -157,10 +157,16 @@ void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
     .then(
       [=](const log_position& pos) {
         auto& st = self->state;
-        FLEXSYNC_ASSERT(pos.current_term > st.term,
-                        st.w->config.self.name + " campaigns in term "
-                          + to_string(pos.current_term) + " after term "
-                          + to_string(st.term));
+        // The log store answers once the vote for itself is durable. Until
+        // then it goes on serving peers, so this node may already follow a
+        // leader of that term (or a newer one): the campaign is overtaken.
+        // Its vote stays recorded; nothing else happened.
+        if (pos.current_term <= st.term) {
+          st.w->log.info("campaign for term " + to_string(pos.current_term)
+                         + " overtaken: already in term "
+                         + to_string(st.term));
+          return;
+        }
         st.role = raft_role::candidate;
         st.term = pos.current_term;
         st.leader = node_id{};

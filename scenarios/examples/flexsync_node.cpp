@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -357,6 +358,14 @@ int run(program_config& cfg) {
   // The node's own info lines repeat what role_logger says.
   opts.level = level == log_level::debug ? level : std::min(level, log_level::warning);
   opts.log_sink = stderr_sink();
+  // A node that stopped itself serves nothing: leave (status 70), so that a
+  // supervisor restarts the process from its durable state.
+  static std::atomic<bool> failed{false};
+  opts.on_failure = [](const std::string& why) {
+    log_line("ERROR the node stopped itself (" + why + "); exiting");
+    failed = true;
+    kill(getpid(), SIGTERM);
+  };
   std::unique_ptr<node> owner;
   try {
     owner = std::make_unique<node>(
@@ -390,7 +399,7 @@ int run(program_config& cfg) {
   // The console thread may sit in a blocking read; leave without joining.
   std::cout.flush();
   std::cerr.flush();
-  _exit(0);
+  _exit(failed ? 70 : 0);
 }
 
 } // namespace
