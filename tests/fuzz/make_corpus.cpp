@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "actors/transport/wire/frame.hpp"
+#include "tests/fuzz/make_corpus.hpp"
 #include "snapshot/disk/memory_disk.hpp"
 #include "snapshot/files/recovery_marker.hpp"
 #include "snapshot/files/snapshot_store.hpp"
@@ -23,12 +24,18 @@ namespace {
 
 fs::path out_dir;
 
-void put(const std::string& target, const std::string& name,
-         const std::string& bytes) {
+} // namespace
+
+void flexsync::fuzz::put(const std::string& target, const std::string& name,
+                         const std::string& bytes) {
   auto dir = out_dir / target;
   fs::create_directories(dir);
   std::ofstream{dir / name, std::ios::binary} << bytes;
 }
+
+namespace {
+
+using fuzz::put;
 
 std::string str(const wire::frame& f) {
   return {f.begin(), f.end()};
@@ -244,5 +251,6 @@ int main(int argc, char** argv) {
   snapshots();
   recovery_markers();
   configs();
+  fuzz::peer_messages();
   return 0;
 }
