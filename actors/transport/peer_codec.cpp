@@ -8,6 +8,7 @@
 #include "protocol/incarnation.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
+#include "protocol/well_formed.hpp"
 
 namespace flexsync {
 
@@ -27,6 +28,17 @@ struct fill_handles {
     ((xs = value), ...);
   }
 };
+
+/// protocol/well_formed.hpp's verdict on a decoded protocol message.
+std::optional<std::string> malformed_message(const caf::message& msg) {
+  if (msg.match_elements<request_vote>())
+    return malformed(msg.get_as<request_vote>(0));
+  if (msg.match_elements<append_entries>())
+    return malformed(msg.get_as<append_entries>(0));
+  if (msg.match_elements<forward_reply>())
+    return malformed(msg.get_as<forward_reply>(0));
+  return std::nullopt;
+}
 
 } // namespace
 
@@ -103,6 +115,10 @@ bool peer_codec::decode(std::span<const uint8_t> bytes, caf::message& out,
     if (source.remaining() != 0) {
       error = std::to_string(source.remaining()) +
               " trailing bytes after the message";
+      return false;
+    }
+    if (auto why = malformed_message(msg)) {
+      error = "malformed message: " + *why;
       return false;
     }
     out = std::move(msg);

@@ -6,7 +6,8 @@
 // anything is deserialized, the frame's type header must name exactly one
 // peer protocol type, so a peer can never make this node instantiate other
 // registered types (actor handles, nested messages); the whole frame must be
-// consumed; and allocation failures are caught.
+// consumed; allocation failures are caught; and a message holding values
+// this node does not handle (protocol/well_formed.hpp) is refused.
 //
 // Which types are peer protocol types is not listed here: it is whatever
 // route_peer_message (wiring.hpp) routes, probed once per codec with a

@@ -181,16 +181,19 @@ snapshot_store::parse(const std::string& bytes, const std::string& name) const {
   if (!in.u32(version) || version != format_version)
     return bad("unsupported format version " + std::to_string(version));
   loaded_snapshot result;
-  if (!in.u32(meta_len) || in.remaining() < meta_len + 8)
+  // In 64 bits: meta_len + 8 must not wrap around (a meta length near 2^32
+  // would pass the check and be read past the end of the file).
+  if (!in.u32(meta_len) || in.remaining() < uint64_t{meta_len} + 8)
     return bad("truncated header");
   codec::reader meta{in.position(), meta_len};
   if (!decode_meta(meta, result.meta))
     return bad("bad meta data");
   auto payload_at = in.position() + meta_len;
+  auto payload_room = in.remaining() - meta_len - 8;
   codec::reader tail{bytes.data() + body - 8, 8};
   uint64_t payload_len = 0;
   tail.u64(payload_len);
-  if (payload_at + payload_len != bytes.data() + body - 8)
+  if (payload_len != payload_room)
     return bad("payload length mismatch");
   result.payload.assign(payload_at, payload_len);
   return result;

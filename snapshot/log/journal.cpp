@@ -7,6 +7,7 @@
 
 #include "protocol/assert.hpp"
 #include "protocol/planted_bugs.hpp"
+#include "protocol/well_formed.hpp"
 #include "snapshot/disk/codec.hpp"
 #include "snapshot/disk/crc32c.hpp"
 
@@ -69,7 +70,7 @@ bool decode_entry(const std::string& payload, log_entry& e) {
   uint8_t kind = 0;
   if (!in.u64(e.index.value) || !in.u64(e.term.value) || !in.u64(time)
       || !in.u64(e.client_id) || !in.u64(e.request_id) || !in.u8(kind)
-      || kind > static_cast<uint8_t>(entry_kind::version))
+      || !is_known(static_cast<entry_kind>(kind)))
     return false;
   e.time = static_cast<int64_t>(time);
   e.kind = static_cast<entry_kind>(kind);

@@ -1,0 +1,34 @@
+#include "protocol/well_formed.hpp"
+
+namespace flexsync {
+
+namespace {
+
+std::string number(auto x) {
+  return std::to_string(static_cast<int>(x));
+}
+
+} // namespace
+
+std::optional<std::string> malformed(const request_vote& x) {
+  if (!is_known(x.kind))
+    return "request_vote of unknown campaign kind " + number(x.kind);
+  return std::nullopt;
+}
+
+std::optional<std::string> malformed(const append_entries& x) {
+  for (auto& e : x.entries)
+    if (!is_known(e.kind))
+      return "append_entries with entry " + to_string(e.index)
+             + " of unknown kind " + number(e.kind);
+  return std::nullopt;
+}
+
+std::optional<std::string> malformed(const forward_reply& x) {
+  if (!proves_not_applied(x.reason))
+    return "forward_reply with reason " + number(x.reason)
+           + ", which does not prove the commands were never applied";
+  return std::nullopt;
+}
+
+} // namespace flexsync
