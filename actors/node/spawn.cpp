@@ -55,10 +55,10 @@ void join_node(caf::scheduled_actor* self, const wiring_ptr& w) {
       } catch (...) {
         // keep the generic text
       }
-      auto why = std::string{s->name()} + " failed: " + what;
-      lg.error("stopping the node (" + why + ")");
+      lg.error(std::string{"stopping the node ("} + s->name()
+               + " failed): " + what);
       if (on_failure)
-        on_failure(why);
+        on_failure(std::string{s->name()} + " failed: " + what);
       return caf::make_error(caf::sec::runtime_error, what);
     });
   auto& ep = w->self;

@@ -1,6 +1,7 @@
 // The nemesis runner's child processes (see child.hpp).
 
 #include "scenarios/nemesis/child.hpp"
+#include "scenarios/nemesis/pipe_lines.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -142,28 +143,7 @@ node_child::command(const std::string& line, std::chrono::milliseconds bound) {
 
 std::optional<std::string>
 node_child::read_line(clock_type::time_point deadline) {
-  for (;;) {
-    if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-      auto line = pending_.substr(0, nl);
-      pending_.erase(0, nl + 1);
-      return line;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - clock_type::now());
-    if (left.count() <= 0)
-      return std::nullopt;
-    pollfd p{out_fd_, POLLIN, 0};
-    auto rc = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR)
-      continue;
-    if (rc <= 0)
-      return std::nullopt;
-    char buf[4096];
-    auto n = ::read(out_fd_, buf, sizeof(buf));
-    if (n <= 0)
-      return std::nullopt; // the process is gone
-    pending_.append(buf, static_cast<size_t>(n));
-  }
+  return pipe_lines::read_line(out_fd_, pending_, deadline);
 }
 
 namespace {

@@ -23,6 +23,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "scenarios/nemesis/pipe_lines.hpp"
+
 #ifndef FLEXSYNC_NODE_BIN
 #  error "FLEXSYNC_NODE_BIN must name the flexsync-node program"
 #endif
@@ -173,29 +175,7 @@ void node_process::signal(int sig) {
 
 std::optional<std::string>
 node_process::read_line(std::chrono::milliseconds bound) {
-  auto deadline = clock_type::now() + bound;
-  for (;;) {
-    if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-      auto line = pending_.substr(0, nl);
-      pending_.erase(0, nl + 1);
-      return line;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - clock_type::now());
-    if (left.count() <= 0)
-      return std::nullopt;
-    pollfd p{out_fd_, POLLIN, 0};
-    auto rc = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR)
-      continue;
-    if (rc <= 0)
-      return std::nullopt;
-    char buf[4096];
-    auto n = ::read(out_fd_, buf, sizeof(buf));
-    if (n <= 0)
-      return std::nullopt; // the process is gone
-    pending_.append(buf, static_cast<size_t>(n));
-  }
+  return pipe_lines::read_line(out_fd_, pending_, clock_type::now() + bound);
 }
 
 std::string node_process::command(const std::string& line,
