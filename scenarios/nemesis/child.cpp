@@ -1,7 +1,7 @@
 // The nemesis runner's child processes (see child.hpp).
 
 #include "scenarios/nemesis/child.hpp"
-#include "scenarios/nemesis/pipe_lines.hpp"
+#include "scenarios/nemesis/child_io.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,32 +19,6 @@
 namespace flexsync::nemesis {
 
 using clock_type = std::chrono::steady_clock;
-
-pid_t spawn(const std::string& program, const std::vector<std::string>& args,
-            int in_fd, int out_fd, int err_fd) {
-  std::vector<std::string> strings{program};
-  strings.insert(strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : strings)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto parent = ::getpid();
-  auto pid = ::fork();
-  if (pid < 0)
-    throw std::runtime_error(std::string{"fork failed: "} + std::strerror(errno));
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(126);
-    ::dup2(in_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
 
 node_child::node_child(std::string program, std::vector<std::string> args,
                        std::string log_path)
@@ -74,7 +48,7 @@ void node_child::start() {
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   struct stat st{};
   log_offset_ = (log_fd >= 0 && ::fstat(log_fd, &st) == 0) ? st.st_size : 0;
-  auto pid = spawn(program_, args_, in[0], out[1], log_fd >= 0 ? log_fd : 2);
+  auto pid = child_io::spawn(program_, args_, in[0], out[1], log_fd >= 0 ? log_fd : 2);
   ::close(in[0]);
   ::close(out[1]);
   if (log_fd >= 0)
@@ -143,7 +117,7 @@ node_child::command(const std::string& line, std::chrono::milliseconds bound) {
 
 std::optional<std::string>
 node_child::read_line(clock_type::time_point deadline) {
-  return pipe_lines::read_line(out_fd_, pending_, deadline);
+  return child_io::read_line(out_fd_, pending_, deadline);
 }
 
 namespace {

@@ -78,9 +78,4 @@ private:
   std::atomic<long> log_offset_{0};
 };
 
-/// Forks and execs `program` with `args`; stdin, stdout and stderr on the
-/// given descriptors; the child dies with this process (PR_SET_PDEATHSIG).
-pid_t spawn(const std::string& program, const std::vector<std::string>& args,
-            int in_fd, int out_fd, int err_fd);
-
 } // namespace flexsync::nemesis

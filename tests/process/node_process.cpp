@@ -23,7 +23,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "scenarios/nemesis/pipe_lines.hpp"
+#include "scenarios/nemesis/child_io.hpp"
 
 #ifndef FLEXSYNC_NODE_BIN
 #  error "FLEXSYNC_NODE_BIN must name the flexsync-node program"
@@ -104,27 +104,7 @@ node_process::~node_process() {
 pid_t spawn_child(const std::string& program,
                   const std::vector<std::string>& args, int in_fd, int out_fd,
                   int err_fd) {
-  std::vector<std::string> argv_strings{program};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  auto parent = ::getpid();
-  auto pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(126);
-    ::dup2(in_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return child_io::spawn(program, args, in_fd, out_fd, err_fd);
 }
 
 void kill_child(pid_t& pid) {
@@ -175,7 +155,7 @@ void node_process::signal(int sig) {
 
 std::optional<std::string>
 node_process::read_line(std::chrono::milliseconds bound) {
-  return pipe_lines::read_line(out_fd_, pending_, clock_type::now() + bound);
+  return child_io::read_line(out_fd_, pending_, clock_type::now() + bound);
 }
 
 std::string node_process::command(const std::string& line,
