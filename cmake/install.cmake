@@ -43,6 +43,7 @@ set(FLEXSYNC_PUBLIC_HEADERS
   protocol/log_entry.hpp
   protocol/log_view.hpp
   protocol/memory_storage.hpp
+  protocol/membership.hpp
   protocol/metrics.hpp
   protocol/quorum.hpp
   protocol/recovery.hpp

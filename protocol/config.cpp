@@ -85,7 +85,7 @@ void node_config::normalize_and_validate() {
   std::erase_if(partners, [this](const node_id& p) { return is_learner(p); });
   if (is_learner(self))
     read_only = true;
-  require(!voters().empty(),
+  require(join || !voters().empty(),
           "a read-only node needs at least one voting partner");
   require(heartbeat_interval > 0ns, "heartbeat_interval must be positive");
   require(election_timeout_min > 3 * heartbeat_interval,
@@ -108,7 +108,8 @@ void node_config::normalize_and_validate() {
           "persistence.snapshot_chunk_bytes must be >= 16");
   require(p.snapshot_check_interval > 0ns,
           "persistence.snapshot_check_interval must be positive");
-  make_quorum_system(); // throws config_error when unsafe
+  if (!join)
+    make_quorum_system(); // throws config_error when unsafe
 }
 
 } // namespace flexsync

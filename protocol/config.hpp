@@ -82,6 +82,12 @@ struct node_config {
   std::vector<node_id> learners;
   /// This node is read-only: it is added to `learners` and is no voter.
   bool read_only = false;
+  /// This node joins a running cluster: it starts with no configuration of
+  /// its own (no voters; `partners` only says whom the transport may link
+  /// with) and takes the cluster's from the leader's log or snapshot, as a
+  /// learner until a membership change makes it a voter. It never campaigns
+  /// before its log names it a voter.
+  bool join = false;
 
   // -- quorums --------------------------------------------------------------
 
@@ -117,6 +123,9 @@ struct node_config {
   size_t max_batch_bytes = 256 * 1024;
   /// Appends in flight per follower before the leader waits for replies.
   size_t max_inflight = 32;
+  /// A learner added as a voter (node::add_node) is promoted once its log
+  /// is within this many entries of the leader's.
+  uint64_t learner_promotion_lag = 1000;
 
   // -- client commands ------------------------------------------------------
 

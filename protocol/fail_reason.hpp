@@ -40,7 +40,13 @@ enum class fail_reason : uint8_t {
   /// A blocking call was made from inside the node's own context, where it
   /// would deadlock; not submitted.
   would_block = 11,
+  /// A membership change was asked for while another one is still in
+  /// flight (one configuration change at a time); not applied.
+  change_in_progress = 12,
 };
+
+/// The highest fail_reason value (for tables indexed by reason).
+constexpr fail_reason last_fail_reason = fail_reason::change_in_progress;
 
 const char* to_string(fail_reason x);
 
@@ -55,6 +61,7 @@ constexpr bool proves_not_applied(fail_reason x) {
     case fail_reason::request_denied:
     case fail_reason::bad_command:
     case fail_reason::would_block:
+    case fail_reason::change_in_progress:
       return true;
     default:
       return false;

@@ -174,7 +174,7 @@ struct replicator_metrics {
 };
 
 /// Number of fail_reason values (success included).
-constexpr size_t fail_reason_count = static_cast<size_t>(fail_reason::would_block) + 1;
+constexpr size_t fail_reason_count = static_cast<size_t>(last_fail_reason) + 1;
 
 /// State machine actor: calls submitted on this node and applies.
 struct state_machine_metrics {

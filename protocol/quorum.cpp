@@ -94,31 +94,59 @@ quorum_system quorum_system::counting(std::vector<node_id> voters,
                        election_quorum, replication_quorum};
 }
 
-bool quorum_system::is_voter(const node_id& x) const {
+quorum_system quorum_system::joint(quorum_system now, quorum_system old) {
+  // A joint system of joint systems never arises: C_old,new is always
+  // followed by C_new before the next change.
+  now.old_.clear();
+  old.old_.clear();
+  old.all_voters_.clear();
+  now.all_voters_ = now.voters_;
+  now.all_voters_.insert(now.all_voters_.end(), old.voters_.begin(),
+                         old.voters_.end());
+  now.all_voters_ = normalize(std::move(now.all_voters_));
+  now.old_.push_back(std::move(old));
+  return now;
+}
+
+bool quorum_system::is_own_voter(const node_id& x) const {
   return std::binary_search(voters_.begin(), voters_.end(), x);
+}
+
+bool quorum_system::is_voter(const node_id& x) const {
+  return is_own_voter(x) || (is_joint() && old_.front().is_own_voter(x));
 }
 
 size_t quorum_system::count_voters(const node_set& xs) const {
   size_t result = 0;
   for (auto& x : xs)
-    if (is_voter(x))
+    if (is_own_voter(x))
       ++result;
   return result;
 }
 
 bool quorum_system::is_election_quorum(const node_set& xs) const {
-  return count_voters(xs) >= q1_;
+  return count_voters(xs) >= q1_
+         && (!is_joint() || old_.front().is_election_quorum(xs));
 }
 
 bool quorum_system::is_replication_quorum(const node_set& xs) const {
-  return count_voters(xs) >= q2_;
+  return count_voters(xs) >= q2_
+         && (!is_joint() || old_.front().is_replication_quorum(xs));
 }
 
 index_t
 quorum_system::committed_index(const std::map<node_id, index_t>& match) const {
+  // Joint: committed only where both parts have committed.
+  if (is_joint()) {
+    auto own = quorum_system{*this};
+    own.old_.clear();
+    own.all_voters_.clear();
+    return std::min(own.committed_index(match),
+                    old_.front().committed_index(match));
+  }
   // With counting quorums the answer is the q2-th largest match index among
   // the voters: exactly q2 voters (a replication quorum) hold it or more.
-  if (voters_.size() < q2_)
+  if (voters_.size() < q2_ || voters_.empty())
     return index_t{0};
   std::vector<index_t> xs;
   xs.reserve(voters_.size());
@@ -132,6 +160,13 @@ quorum_system::committed_index(const std::map<node_id, index_t>& match) const {
 }
 
 std::string quorum_system::to_string() const {
+  if (is_joint()) {
+    auto own = quorum_system{*this};
+    own.old_.clear();
+    own.all_voters_.clear();
+    return "joint(new " + own.to_string() + ", old "
+           + old_.front().to_string() + ")";
+  }
   if (kind_ == kind::majority)
     return "majority(" + std::to_string(voters_.size()) + ")";
   return describe_counting(voters_.size(), q1_, q2_);

@@ -44,16 +44,31 @@ public:
   check_counting(const std::vector<node_id>& voters, size_t election_quorum,
                  size_t replication_quorum);
 
+  /// Both systems at once (a joint configuration C_old,new during a
+  /// membership change): a set is a quorum only when it is one of `now`
+  /// and one of `old`, and an entry is committed only when both commit it.
+  /// Each part was validated on its own, so the joint system is safe too.
+  static quorum_system joint(quorum_system now, quorum_system old);
+
   quorum_system() = default;
 
   kind type() const { return kind_; }
 
-  /// The voters, sorted and without duplicates.
-  const std::vector<node_id>& voters() const { return voters_; }
+  /// The voters (of both parts while joint), sorted and without duplicates.
+  const std::vector<node_id>& voters() const {
+    return old_.empty() ? voters_ : all_voters_;
+  }
+
+  /// Whether this is a joint system, and its C_old part.
+  bool is_joint() const { return !old_.empty(); }
+  const quorum_system* old_part() const {
+    return old_.empty() ? nullptr : &old_.front();
+  }
 
   bool is_voter(const node_id& x) const;
 
-  /// Smallest number of voters that can form an election quorum.
+  /// Smallest number of voters that can form an election quorum (of the
+  /// C_new part while joint).
   size_t election_quorum() const { return q1_; }
 
   /// Smallest number of voters that can form a replication quorum.
@@ -79,8 +94,14 @@ private:
 
   size_t count_voters(const node_set& xs) const;
 
+  bool is_own_voter(const node_id& x) const;
+
   kind kind_ = kind::majority;
+  /// The voters of this (C_new) part.
   std::vector<node_id> voters_;
+  /// While joint: the C_old part (one element) and the union of voters.
+  std::vector<quorum_system> old_;
+  std::vector<node_id> all_voters_;
   // A default-constructed system has no voters: nothing is a quorum.
   size_t q1_ = 1;
   size_t q2_ = 1;

@@ -41,8 +41,10 @@ const char* to_string(fail_reason x) {
       return "quorum_lost";
     case fail_reason::bad_command:
       return "bad_command";
-    default:
+    case fail_reason::would_block:
       return "would_block";
+    default:
+      return "change_in_progress";
   }
 }
 

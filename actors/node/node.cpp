@@ -251,6 +251,61 @@ void node::campaign_now() {
   caf::anon_send(wiring_->self.election, campaign_now_atom::value);
 }
 
+change_result node::add_node(const node_id& x, caf::timespan timeout) {
+  return request_change({change_op::add_voter, x, {}}, timeout);
+}
+
+change_result node::remove_node(const node_id& x, caf::timespan timeout) {
+  return request_change({change_op::remove, x, {}}, timeout);
+}
+
+change_result node::add_learner(const node_id& x, caf::timespan timeout) {
+  return request_change({change_op::add_learner, x, {}}, timeout);
+}
+
+change_result node::change_membership(membership target,
+                                      caf::timespan timeout) {
+  target.normalize();
+  return request_change({change_op::set, {}, std::move(target)}, timeout);
+}
+
+change_result node::request_change(change_request req,
+                                   caf::timespan timeout) {
+  if (stopped_)
+    return {fail_reason::stopped, "the node is stopped"};
+  if (loop_)
+    return {fail_reason::would_block,
+            "membership changes block until committed: not available in "
+            "manual tick mode"};
+  if (req.op != change_op::set && req.node.empty())
+    return change_result::denied("a node name must not be empty");
+  change_result out{fail_reason::timeout,
+                    "no answer within the deadline; the change may still "
+                    "complete (asking again is safe)"};
+  caf::scoped_actor self{sys_};
+  self
+    ->request(wiring_->self.membership, timeout, change_atom::value,
+              std::move(req))
+    .receive([&](change_result& r) { out = std::move(r); },
+             [&](caf::error& err) {
+               auto r = to_fail_reason(err);
+               if (r != fail_reason::timeout)
+                 out = {r, "the node stopped while the change was pending"};
+             });
+  return out;
+}
+
+membership node::configuration(caf::timespan timeout) const {
+  membership out;
+  if (loop_ || stopped_)
+    return out;
+  caf::scoped_actor self{sys_};
+  self->request(wiring_->self.membership, timeout, config_atom::value)
+    .receive([&](membership& m) { out = std::move(m); },
+             [&](caf::error&) {});
+  return out;
+}
+
 void node::force_recover() {
   wiring_->log.warning("force_recover: recovering the cluster from this node "
                        "(operator request)");

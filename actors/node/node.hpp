@@ -28,6 +28,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/wiring.hpp"
 #include "protocol/config.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/storage.hpp"
 
@@ -161,6 +162,41 @@ public:
   /// accepts it. Returns at once.
   void force_recover();
 
+  // -- membership (joint consensus through the log) --------------------------
+
+  /// Adds `x` as a voter. It joins as a learner, catches up (by snapshot
+  /// install when needed) and is promoted through a joint configuration
+  /// once its log is within `node_config::learner_promotion_lag` entries of
+  /// the leader's. Returns once the final configuration is committed.
+  /// Retry-safe: a change already in effect succeeds at once. Callable on
+  /// any node (forwarded to the leader). A second change while one is in
+  /// flight fails with `change_in_progress`; a refused change (removing the
+  /// last voter, an unsafe quorum system, ...) fails with `request_denied`
+  /// and a one-line `detail`; `timeout` means the outcome is unknown (ask
+  /// again: the same request is safe to repeat).
+  change_result add_node(const node_id& x,
+                         caf::timespan timeout = std::chrono::seconds(30));
+
+  /// Removes `x` (voter or learner). Removing the leader hands leadership
+  /// to an up-to-date voter once the new configuration is committed.
+  change_result remove_node(const node_id& x,
+                            caf::timespan timeout = std::chrono::seconds(30));
+
+  /// Adds `x` as a learner (read-only member): it receives the log, never
+  /// votes and counts in no quorum.
+  change_result add_learner(const node_id& x,
+                            caf::timespan timeout = std::chrono::seconds(30));
+
+  /// Makes `target` the configuration: any number of voters replaced at once
+  /// (through C_old,new, then C_new), learners, and the quorum system.
+  change_result change_membership(membership target,
+                                  caf::timespan timeout
+                                  = std::chrono::seconds(30));
+
+  /// The configuration this node holds (the latest in its log).
+  membership configuration(caf::timespan timeout
+                           = std::chrono::seconds(2)) const;
+
   /// Stops the node: every pending call fails with `stopped`, so do
   /// wait_ready() waiters; returns once every actor of the node has ended,
   /// and no callback runs afterwards. Idempotent; the destructor calls it.
@@ -170,6 +206,7 @@ public:
   void destroy() { stop(); }
 
 private:
+  change_result request_change(change_request req, caf::timespan timeout);
   node_status gather(caf::timespan timeout) const;
   node_metrics gather_metrics(caf::timespan timeout) const;
   uint64_t uptime_seconds() const;

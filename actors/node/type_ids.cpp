@@ -8,6 +8,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -50,6 +51,11 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<install_snapshot>("flexsync::install_snapshot");
   cfg.add_message_type<install_reply>("flexsync::install_reply");
   cfg.add_message_type<node_endpoints>("flexsync::node_endpoints");
+  cfg.add_message_type<quorum_spec>("flexsync::quorum_spec");
+  cfg.add_message_type<membership>("flexsync::membership");
+  cfg.add_message_type<change_result>("flexsync::change_result");
+  cfg.add_message_type<change_request>("flexsync::change_request");
+  cfg.add_message_type<change_reply>("flexsync::change_reply");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value,
                             const caf::message& context) {

@@ -77,6 +77,11 @@ using reap_atom = caf::atom_constant<caf::atom("reap")>;
 using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
 /// any -> snapshotter: take a snapshot now.
 using force_atom = caf::atom_constant<caf::atom("force")>;
+/// node handle -> membership manager: carry out a change_request;
+/// membership manager -> replicator (leader): start or join a change.
+using change_atom = caf::atom_constant<caf::atom("change")>;
+/// any -> membership manager: the configuration this node holds.
+using config_atom = caf::atom_constant<caf::atom("config")>;
 /// user -> state machine: answer once the node is ready.
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 /// any -> node actor: report status.

@@ -15,6 +15,7 @@
 
 #include "actors/node/local_messages.hpp"
 #include "actors/node/wiring.hpp"
+#include "protocol/config_log.hpp"
 #include "protocol/recovery.hpp"
 
 namespace flexsync::detail {
@@ -52,6 +53,8 @@ struct log_store_state {
   bool bootstrap_possible = false;
   /// Appends, syncs, votes (protocol/metrics.hpp).
   log_store_metrics metrics;
+  /// The configurations the log holds; the latest is in effect.
+  config_log configs;
 
   static inline const char* name = "flexsync.log_store";
 };
@@ -62,6 +65,14 @@ using log_store_ptr = caf::stateful_actor<log_store_state>*;
 
 /// Runs `f` once every change made so far is durable.
 void after_sync(log_store_ptr self, std::function<void()> f);
+
+/// Tells the node's actors (and the recovery rules) the configuration now
+/// in effect, after a change of configs.
+void announce_config(log_store_ptr self);
+
+/// The configurations of the log at start: the snapshot's (or the node's
+/// static one) and those of the config entries after it.
+config_log load_config_log(const node_wiring& w, storage& store);
 
 /// What the recovery rules need to know of the log.
 recovery::log_facts log_facts_of(log_store_ptr self);

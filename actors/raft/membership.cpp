@@ -7,6 +7,7 @@
 
 #include "actors/node/local_messages.hpp"
 #include "actors/node/spawn.hpp"
+#include "protocol/membership.hpp"
 
 namespace flexsync {
 
@@ -29,6 +30,15 @@ caf::actor spawn_membership(caf::actor_system& sys) {
         self->state.w = w;
         join_node(self, w);
         self->become(caf::behavior{
+          [=](change_atom, const change_request&) {
+            // Wired in the next step (issue 11).
+            return change_result::denied(
+              "dynamic membership is not available yet");
+          },
+          [=](config_atom) {
+            auto& w = *self->state.w;
+            return bootstrap_configuration(w.config).current;
+          },
           [=](status_atom) {
             auto& w = *self->state.w;
             return membership_status{w.quorum.voters(), w.config.learners,

@@ -63,7 +63,7 @@ bool proves_not_applied(const std::string& answer) {
     return false;
   auto name = answer.substr(at + marker.size());
   name = name.substr(0, name.find(' '));
-  for (int r = 0; r <= static_cast<int>(fail_reason::would_block); ++r) {
+  for (int r = 0; r <= static_cast<int>(last_fail_reason); ++r) {
     auto reason = static_cast<fail_reason>(r);
     if (name == to_string(reason))
       return flexsync::proves_not_applied(reason);

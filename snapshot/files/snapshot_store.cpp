@@ -56,6 +56,10 @@ std::string encode_meta(const snapshot_meta& m) {
   codec::put_u32(out, static_cast<uint32_t>(m.objects.size()));
   for (auto& o : m.objects)
     codec::put_string(out, o);
+  // Appended last: older readers' meta ends before it, and meta written
+  // before it existed simply ends here.
+  if (!m.configuration.empty())
+    codec::put_string(out, m.configuration);
   return out;
 }
 
@@ -80,6 +84,8 @@ bool decode_meta(codec::reader& in, snapshot_meta& m) {
       return false;
     m.objects.push_back(std::move(o));
   }
+  if (in.remaining() > 0 && !in.string(m.configuration))
+    return false;
   return true;
 }
 

@@ -31,6 +31,9 @@ struct snapshot_meta {
   int64_t last_time = 0;
   std::vector<node_id> voters;
   std::vector<std::string> objects;
+  /// The cluster configuration at last_index (protocol/membership.hpp's
+  /// entry encoding); empty in snapshots written before dynamic membership.
+  std::string configuration;
 };
 
 /// Streams one snapshot file; finish() makes it durable under its name.

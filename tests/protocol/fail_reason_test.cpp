@@ -16,6 +16,7 @@ const std::vector<fail_reason> all_reasons{
   fail_reason::request_denied, fail_reason::stopped,
   fail_reason::timeout,        fail_reason::quorum_lost,
   fail_reason::bad_command,    fail_reason::would_block,
+  fail_reason::change_in_progress,
 };
 
 } // namespace
@@ -35,6 +36,8 @@ TEST_CASE("each fail reason renders as its own name", "[fail_reason]") {
   CHECK(std::string{to_string(fail_reason::quorum_lost)} == "quorum_lost");
   CHECK(std::string{to_string(fail_reason::bad_command)} == "bad_command");
   CHECK(std::string{to_string(fail_reason::would_block)} == "would_block");
+  CHECK(std::string{to_string(fail_reason::change_in_progress)}
+        == "change_in_progress");
   std::set<std::string> names;
   for (auto x : all_reasons)
     names.insert(to_string(x));
@@ -53,6 +56,7 @@ TEST_CASE("only reasons that rule out application prove not applied",
     fail_reason::discarded,      fail_reason::not_leader,
     fail_reason::leader_changed, fail_reason::request_denied,
     fail_reason::bad_command,    fail_reason::would_block,
+    fail_reason::change_in_progress,
   };
   for (auto x : all_reasons) {
     INFO(to_string(x));

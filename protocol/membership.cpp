@@ -1,0 +1,344 @@
+#include "protocol/membership.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace flexsync {
+
+namespace {
+
+void sort_unique(std::vector<node_id>& xs) {
+  std::sort(xs.begin(), xs.end());
+  xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+}
+
+bool contains(const std::vector<node_id>& xs, const node_id& x) {
+  return std::binary_search(xs.begin(), xs.end(), x);
+}
+
+std::string render(const std::vector<node_id>& xs) {
+  std::string out = "{";
+  for (auto& x : xs) {
+    if (out.size() > 1)
+      out += ',';
+    out += x.name;
+  }
+  return out + '}';
+}
+
+/// Voters of `target` that are not yet voters of `c`.
+std::vector<node_id> new_voters(const membership& c, const membership& target) {
+  std::vector<node_id> out;
+  for (auto& v : target.voters)
+    if (!c.is_voter(v))
+      out.push_back(v);
+  return out;
+}
+
+nlohmann::json to_json(const membership& m) {
+  nlohmann::json j;
+  auto names = [](const std::vector<node_id>& xs) {
+    auto out = nlohmann::json::array();
+    for (auto& x : xs)
+      out.push_back(x.name);
+    return out;
+  };
+  j["voters"] = names(m.voters);
+  j["learners"] = names(m.learners);
+  if (m.quorum)
+    j["quorum"] = {m.quorum->election_quorum, m.quorum->replication_quorum};
+  return j;
+}
+
+std::optional<membership> membership_of(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("voters") || !j.contains("learners"))
+    return std::nullopt;
+  membership m;
+  auto names = [](const nlohmann::json& xs, std::vector<node_id>& out) {
+    if (!xs.is_array())
+      return false;
+    for (auto& x : xs) {
+      if (!x.is_string())
+        return false;
+      out.emplace_back(x.get<std::string>());
+    }
+    return true;
+  };
+  if (!names(j["voters"], m.voters) || !names(j["learners"], m.learners))
+    return std::nullopt;
+  if (j.contains("quorum")) {
+    auto& q = j["quorum"];
+    if (!q.is_array() || q.size() != 2 || !q[0].is_number_unsigned()
+        || !q[1].is_number_unsigned())
+      return std::nullopt;
+    m.quorum = quorum_spec{q[0].get<size_t>(), q[1].get<size_t>()};
+  }
+  return m.normalize();
+}
+
+constexpr int encoding_version = 1;
+
+} // namespace
+
+// -- membership ---------------------------------------------------------------
+
+quorum_system membership::make_quorum() const {
+  if (!quorum)
+    return quorum_system::majority(voters);
+  return quorum_system::counting(voters, quorum->election_quorum,
+                                 quorum->replication_quorum);
+}
+
+bool membership::is_voter(const node_id& x) const {
+  return contains(voters, x);
+}
+
+bool membership::is_learner(const node_id& x) const {
+  return contains(learners, x);
+}
+
+bool membership::is_member(const node_id& x) const {
+  return is_voter(x) || is_learner(x);
+}
+
+membership& membership::normalize() {
+  sort_unique(voters);
+  sort_unique(learners);
+  std::erase_if(learners, [this](const node_id& x) { return is_voter(x); });
+  return *this;
+}
+
+std::string membership::to_string() const {
+  std::string q = "majority";
+  if (quorum)
+    q = "counting(election=" + std::to_string(quorum->election_quorum)
+        + ", replication=" + std::to_string(quorum->replication_quorum) + ")";
+  return "voters " + render(voters) + ", learners " + render(learners) + ", "
+         + q;
+}
+
+bool membership::operator==(const membership& other) const {
+  auto q = [](const std::optional<quorum_spec>& x) {
+    return x ? std::pair{x->election_quorum, x->replication_quorum}
+             : std::pair<size_t, size_t>{0, 0};
+  };
+  return voters == other.voters && learners == other.learners
+         && q(quorum) == q(other.quorum);
+}
+
+std::optional<std::string> check_membership(const membership& m) {
+  if (m.voters.empty())
+    return "a configuration needs at least one voter";
+  for (auto& x : m.voters)
+    if (x.empty())
+      return "a node name must not be empty";
+  for (auto& x : m.learners)
+    if (x.empty())
+      return "a node name must not be empty";
+  try {
+    m.make_quorum();
+  } catch (const config_error& e) {
+    return std::string{e.what()};
+  }
+  return std::nullopt;
+}
+
+// -- configuration ------------------------------------------------------------
+
+quorum_system configuration::quorum() const {
+  if (current.voters.empty())
+    return quorum_system{};
+  if (!old)
+    return current.make_quorum();
+  return quorum_system::joint(current.make_quorum(), old->make_quorum());
+}
+
+bool configuration::is_voter(const node_id& x) const {
+  return current.is_voter(x) || (old && old->is_voter(x));
+}
+
+std::vector<node_id> configuration::members() const {
+  auto out = current.voters;
+  out.insert(out.end(), current.learners.begin(), current.learners.end());
+  if (old) {
+    out.insert(out.end(), old->voters.begin(), old->voters.end());
+    out.insert(out.end(), old->learners.begin(), old->learners.end());
+  }
+  sort_unique(out);
+  return out;
+}
+
+std::string configuration::to_string() const {
+  if (!old)
+    return current.to_string();
+  return "joint: new " + current.to_string() + "; old " + old->to_string();
+}
+
+bool configuration::operator==(const configuration& other) const {
+  return current == other.current && old.has_value() == other.old.has_value()
+         && (!old || *old == *other.old);
+}
+
+configuration bootstrap_configuration(const node_config& cfg) {
+  configuration c;
+  if (cfg.join)
+    return c;
+  c.current.voters = cfg.voters();
+  c.current.learners = cfg.learners;
+  c.current.quorum = cfg.quorum;
+  c.current.normalize();
+  return c;
+}
+
+std::string encode_configuration(const configuration& x) {
+  nlohmann::json j;
+  j["v"] = encoding_version;
+  j["current"] = to_json(x.current);
+  if (x.old)
+    j["old"] = to_json(*x.old);
+  return j.dump();
+}
+
+std::optional<configuration> decode_configuration(const std::string& data) {
+  auto j = nlohmann::json::parse(data, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("v")
+      || j["v"] != encoding_version || !j.contains("current"))
+    return std::nullopt;
+  configuration c;
+  auto cur = membership_of(j["current"]);
+  if (!cur)
+    return std::nullopt;
+  c.current = std::move(*cur);
+  if (j.contains("old")) {
+    auto old = membership_of(j["old"]);
+    if (!old)
+      return std::nullopt;
+    c.old = std::move(*old);
+  }
+  // A configuration entry is only ever written for a valid configuration.
+  if (check_membership(c.current) || (c.old && check_membership(*c.old)))
+    return std::nullopt;
+  return c;
+}
+
+// -- requests -----------------------------------------------------------------
+
+membership with_voter(membership m, const node_id& x) {
+  m.voters.push_back(x);
+  return m.normalize();
+}
+
+membership with_learner(membership m, const node_id& x) {
+  if (!m.is_voter(x))
+    m.learners.push_back(x);
+  return m.normalize();
+}
+
+membership without(membership m, const node_id& x) {
+  std::erase(m.voters, x);
+  std::erase(m.learners, x);
+  return m.normalize();
+}
+
+bool is_known(change_op x) {
+  return static_cast<uint8_t>(x) <= static_cast<uint8_t>(change_op::set);
+}
+
+membership target_of(const change_request& req, const membership& base) {
+  switch (req.op) {
+    case change_op::add_voter:
+      return with_voter(base, req.node);
+    case change_op::add_learner:
+      return with_learner(base, req.node);
+    case change_op::remove:
+      return without(base, req.node);
+    default: {
+      auto t = req.target;
+      return t.normalize();
+    }
+  }
+}
+
+membership eventual(const configuration& c) {
+  return c.current;
+}
+
+// -- the leader's steps -------------------------------------------------------
+
+std::optional<configuration> leave_joint(const change_context& ctx) {
+  // §4.3: once C_old,new is committed, C_new alone is safe to append.
+  if (!ctx.config.joint() || ctx.config_index > ctx.commit_index)
+    return std::nullopt;
+  configuration next;
+  next.current = ctx.config.current;
+  return next;
+}
+
+change_step next_change_step(const change_context& ctx,
+                             const membership& target) {
+  using kind = change_step::kind;
+  if (auto next = leave_joint(ctx))
+    return {kind::propose, std::move(*next), {}};
+  if (ctx.config.joint() || ctx.config_index > ctx.commit_index)
+    return {kind::wait, {}, "the configuration at index "
+                              + to_string(ctx.config_index)
+                              + " is not committed yet"};
+  // No change before the leader committed an entry of its own term: a
+  // configuration of an earlier leader may still be uncommitted elsewhere
+  // (the single-server bug of thesis §4.1, erratum 2015).
+  if (ctx.commit_index < ctx.term_start)
+    return {kind::wait, {}, "the leader has not committed its term yet"};
+  auto& c = ctx.config.current;
+  if (c == target)
+    return {kind::done, {}, {}};
+  // New voters first join as learners, so the new configuration never
+  // waits for a node that is far behind.
+  auto joining = new_voters(c, target);
+  std::vector<node_id> not_learners;
+  for (auto& x : joining)
+    if (!c.is_learner(x))
+      not_learners.push_back(x);
+  if (!not_learners.empty()) {
+    configuration next;
+    next.current = c;
+    next.current.learners.insert(next.current.learners.end(),
+                                 not_learners.begin(), not_learners.end());
+    next.current.normalize();
+    return {kind::propose, std::move(next), {}};
+  }
+  for (auto& x : joining) {
+    auto i = ctx.match.find(x);
+    auto match = i == ctx.match.end() ? index_t{0} : i->second;
+    if (match.value + ctx.promotion_lag < ctx.last_index.value)
+      return {kind::wait, {}, "learner " + x.name + " is catching up (at "
+                                + to_string(match) + " of "
+                                + to_string(ctx.last_index) + ")"};
+  }
+  configuration next;
+  next.current = target;
+  // Learners alone never count: such a change needs no joint phase.
+  if (target.voters != c.voters || !(membership{{}, {}, target.quorum}
+                                     == membership{{}, {}, c.quorum}))
+    next.old = c;
+  return {kind::propose, std::move(next), {}};
+}
+
+change_result admit_change(const change_context& ctx,
+                           const std::optional<membership>& in_flight,
+                           const membership& target) {
+  if (auto why = check_membership(target))
+    return change_result::denied(*why);
+  if (in_flight && !(*in_flight == target))
+    return {fail_reason::change_in_progress,
+            "another membership change is in progress (to "
+              + in_flight->to_string() + ")"};
+  if (!in_flight && (ctx.config.joint() || ctx.config_index > ctx.commit_index)
+      && !(eventual(ctx.config) == target))
+    return {fail_reason::change_in_progress,
+            "the configuration " + ctx.config.to_string()
+              + " is still being committed"};
+  return change_result::success();
+}
+
+} // namespace flexsync
