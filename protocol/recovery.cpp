@@ -33,16 +33,28 @@ const char* to_string(member_state x) {
 
 recovery::recovery(node_id self, incarnation_t incarnation,
                    quorum_system quorum, bool fresh, bool durable,
-                   std::optional<promise> restored)
+                   std::optional<promise> restored, bool joining)
   : self_(std::move(self)),
     incarnation_(incarnation),
     quorum_(std::move(quorum)),
     voter_(quorum_.is_voter(self_)),
     durable_(durable) {
-  intact_ = !(voter_ && fresh);
+  intact_ = !fresh || (!voter_ && !joining);
+  vacuous_ = fresh && intact_;
   if (!intact_)
     promise_ = std::move(restored);
   known_.merge(self_, incarnation_);
+}
+
+bool recovery::set_quorum(quorum_system quorum) {
+  bool was_probing = probing();
+  quorum_ = std::move(quorum);
+  voter_ = quorum_.is_voter(self_);
+  if (voter_ && vacuous_) {
+    intact_ = false;
+    vacuous_ = false;
+  }
+  return probing() && !was_probing;
 }
 
 member_state recovery::state() const {
@@ -297,7 +309,8 @@ term_t recovery::special_term(const log_facts& log) const {
 }
 
 bool recovery::on_commit(const log_facts& log, term_t term_at_commit) {
-  if (intact_ || !voter_ || stale_self_ || log.commit_index == index_t{0})
+  if (intact_ || stale_self_ || log.commit_index == index_t{0}
+      || quorum_.voters().empty())
     return false;
   // A committed entry of the term of the leader it follows: that leader
   // committed in its own term, so this log holds every committed entry.

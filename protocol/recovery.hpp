@@ -106,11 +106,20 @@ public:
 
   /// A node starting. `fresh`: it holds no Raft state; `durable`: its log is
   /// on disk; `restored`: the promise a disk node was bound by when it
-  /// stopped. Read-only nodes (not voters of `quorum`) never vote or count,
-  /// so they never recover.
+  /// stopped; `joining`: it joins a running cluster (node_config::join).
+  /// A static read-only node (not a voter of `quorum`, not joining) never
+  /// votes or counts, so it never recovers; a fresh joining node recovers as
+  /// soon as it knows the voters, so that it may vote once a configuration
+  /// makes it a voter.
   recovery(node_id self, incarnation_t incarnation, quorum_system quorum,
            bool fresh, bool durable,
-           std::optional<promise> restored = std::nullopt);
+           std::optional<promise> restored = std::nullopt,
+           bool joining = false);
+
+  /// The configuration changed (protocol/config_log.hpp). A node that holds
+  /// no state and was intact only because it never voted starts recovering
+  /// once it becomes a voter. Returns true when it starts probing now.
+  bool set_quorum(quorum_system quorum);
 
   // -- what this node is ----------------------------------------------------
 
@@ -130,8 +139,9 @@ public:
   /// promised node follows only its candidate, in its term or later.
   bool accepts(const node_id& leader, term_t term) const;
 
-  /// Whether this node probes the voters (a voter without its state).
-  bool probing() const { return voter_ && !intact_; }
+  /// Whether this node probes the voters (it lost its state and knows the
+  /// voters).
+  bool probing() const { return !intact_ && !quorum_.voters().empty(); }
 
   // -- messages ---------------------------------------------------------------
 
@@ -216,6 +226,9 @@ private:
   bool voter_ = false;
   bool durable_ = false;
   bool intact_ = true;
+  /// Intact only because it holds no state and never voted (a read-only
+  /// node started without its state).
+  bool vacuous_ = false;
   std::optional<promise> promise_;
   std::optional<term_t> floor_;
   bool stale_self_ = false;

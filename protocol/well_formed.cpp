@@ -17,10 +17,15 @@ std::optional<std::string> malformed(const request_vote& x) {
 }
 
 std::optional<std::string> malformed(const append_entries& x) {
-  for (auto& e : x.entries)
+  for (auto& e : x.entries) {
     if (!is_known(e.kind))
       return "append_entries with entry " + to_string(e.index)
              + " of unknown kind " + number(e.kind);
+    // A configuration takes effect once appended: it must be one.
+    if (e.kind == entry_kind::config && !decode_configuration(e.data))
+      return "append_entries with config entry " + to_string(e.index)
+             + " that is no valid configuration";
+  }
   return std::nullopt;
 }
 
@@ -28,6 +33,20 @@ std::optional<std::string> malformed(const forward_reply& x) {
   if (!proves_not_applied(x.reason))
     return "forward_reply with reason " + number(x.reason)
            + ", which does not prove the commands were never applied";
+  return std::nullopt;
+}
+
+std::optional<std::string> malformed(const change_request& x) {
+  if (!is_known(x.op))
+    return "change_request of unknown operation " + number(x.op);
+  if (x.from.empty())
+    return "change_request without its sender";
+  return std::nullopt;
+}
+
+std::optional<std::string> malformed(const change_reply& x) {
+  if (x.result.reason > last_fail_reason)
+    return "change_reply with unknown reason " + number(x.result.reason);
   return std::nullopt;
 }
 

@@ -16,6 +16,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/log_entry.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/votes.hpp"
 
 namespace flexsync {
@@ -32,5 +33,7 @@ constexpr bool is_known(vote_kind x) {
 std::optional<std::string> malformed(const request_vote& x);
 std::optional<std::string> malformed(const append_entries& x);
 std::optional<std::string> malformed(const forward_reply& x);
+std::optional<std::string> malformed(const change_request& x);
+std::optional<std::string> malformed(const change_reply& x);
 
 } // namespace flexsync

@@ -16,6 +16,7 @@
 #include "actors/node/node_status.hpp"
 #include "protocol/config.hpp"
 #include "protocol/quorum.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
 
@@ -64,6 +65,10 @@ struct membership_status {
   std::vector<node_id> learners;
   /// The quorum system, e.g. "majority(3)".
   std::string quorum;
+  /// The configuration in effect and the index of its entry (0: the static
+  /// one, or one that came with a snapshot).
+  configuration config;
+  index_t config_index;
 };
 
 /// One follower as the leader's replicator tracks it.

@@ -12,6 +12,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/node/actor_status.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
@@ -35,6 +36,7 @@ struct log_position {
 } // namespace flexsync
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::log_position)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::configuration)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::log_store_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::election_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(flexsync::state_machine_status)

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <set>
+#include <thread>
 
 #include <caf/all.hpp>
 
@@ -21,7 +22,6 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   cfg.normalize_and_validate();
   wiring_ = std::make_shared<node_wiring>();
   auto& w = *wiring_;
-  w.quorum = cfg.make_quorum_system();
   w.log = logger{cfg.self.name, opts.level, std::move(opts.log_sink)};
   w.config = std::move(cfg);
   w.transport = std::move(transport);
@@ -43,6 +43,7 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
     w.store = std::move(p.store);
     w.adopt_durable_state(p);
   }
+  w.load_configs();
   // Every start is a new incarnation; the wall clock makes it larger than
   // the previous one's (a clock set back across a restart is detected and
   // reported: protocol/recovery.hpp).
@@ -175,7 +176,7 @@ node_status node::gather(caf::timespan timeout) const {
     },
     ignore);
   parts.uptime_seconds = uptime_seconds();
-  return compose_status(parts, w.config, w.quorum);
+  return compose_status(parts, w.config, w.configs.latest().quorum());
 }
 
 node_metrics node::metrics(caf::timespan timeout) const {
@@ -279,20 +280,38 @@ change_result node::request_change(change_request req,
             "manual tick mode"};
   if (req.op != change_op::set && req.node.empty())
     return change_result::denied("a node name must not be empty");
-  change_result out{fail_reason::timeout,
-                    "no answer within the deadline; the change may still "
-                    "complete (asking again is safe)"};
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + timeout;
+  change_result last{fail_reason::no_leader, "no leader known"};
   caf::scoped_actor self{sys_};
-  self
-    ->request(wiring_->self.membership, timeout, change_atom::value,
-              std::move(req))
-    .receive([&](change_result& r) { out = std::move(r); },
-             [&](caf::error& err) {
-               auto r = to_fail_reason(err);
-               if (r != fail_reason::timeout)
-                 out = {r, "the node stopped while the change was pending"};
-             });
-  return out;
+  // Requests are retry-safe: ask again (the leader may be new) until the
+  // deadline when no leader took the request or it lost its leadership.
+  for (;;) {
+    auto budget = deadline - clock::now();
+    if (budget <= clock::duration::zero())
+      break;
+    self
+      ->request(wiring_->self.membership, budget + std::chrono::seconds(1),
+                change_atom::value, req, caf::timespan{budget})
+      .receive([&](change_result& r) { last = std::move(r); },
+               [&](caf::error& err) {
+                 last = {to_fail_reason(err), "no answer from the node"};
+               });
+    auto again = last.reason == fail_reason::no_leader
+                 || last.reason == fail_reason::not_leader
+                 || last.reason == fail_reason::leader_changed;
+    if (!again)
+      return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (last.reason == fail_reason::leader_changed)
+    return {fail_reason::timeout,
+            "the deadline passed while leadership changed; the change may "
+            "still complete (asking again is safe)"};
+  if (last.reason == fail_reason::timeout)
+    return last;
+  return {fail_reason::no_leader,
+          "no leader took the request within the deadline: " + last.detail};
 }
 
 membership node::configuration(caf::timespan timeout) const {

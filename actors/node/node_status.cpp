@@ -94,6 +94,10 @@ node_status::to_key_values() const {
   add("self_code_version", num(self_code_version));
   add("enabled_code_version", num(enabled_code_version));
   add("quorum_system", quorum);
+  add("configuration", configuration);
+  add("config_index", num(config_index.value));
+  add("membership_note", membership_note.empty() ? std::string{"None"}
+                                                 : membership_note);
   add("ready", py_bool(ready));
   add("member_state", to_string(member));
   add("recovery", recovery.empty() ? std::string{"None"} : recovery);
@@ -154,6 +158,11 @@ void to_json(nlohmann::json& j, const node_status& x) {
     {"readonly_nodes", x.readonly_nodes},
     {"voters", voters},
     {"quorum_system", x.quorum},
+    {"configuration", x.configuration},
+    {"config_index", x.config_index.value},
+    {"membership_note", x.membership_note.empty()
+                          ? nlohmann::json(nullptr)
+                          : nlohmann::json(x.membership_note)},
     {"uptime", x.uptime},
     {"self_code_version", x.self_code_version},
     {"enabled_code_version", x.enabled_code_version},

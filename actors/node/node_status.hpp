@@ -99,6 +99,15 @@ struct node_status {
   std::vector<node_id> voters;
   /// The quorum system, e.g. "majority(3)".
   std::string quorum;
+  /// The configuration in effect, e.g. "voters {a,b,c}, learners {},
+  /// majority" (both parts while a change is in flight), and the index of
+  /// its entry (0: the static configuration or one from a snapshot).
+  std::string configuration;
+  index_t config_index;
+  /// Why this node is not a member of the configuration in effect (it was
+  /// removed, or joins and has not heard from the cluster yet); empty when
+  /// it is one.
+  std::string membership_note;
   /// Whole seconds since the node was constructed.
   uint64_t uptime = 0;
   /// Versioned commands are not implemented yet: both stay 0 until they are.

@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "protocol/membership.hpp"
+
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
@@ -37,6 +39,9 @@ caf::actor route_peer_message(const node_endpoints& dst,
     return dst.election;
   if (msg.match_element<forward_reply>(0))
     return dst.state_machine;
+  if (msg.match_element<change_request>(0)
+      || msg.match_element<change_reply>(0))
+    return dst.membership;
   return {};
 }
 

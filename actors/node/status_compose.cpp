@@ -103,16 +103,34 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
     st.ready = sm->ready;
     st.pending_calls = sm->pending_calls;
   }
+  // The configuration in effect (the static one if the membership manager
+  // did not answer).
+  auto q = quorum;
+  std::vector<node_id> voters = quorum.voters();
+  std::vector<node_id> learners = cfg.learners;
   if (auto& m = parts.membership) {
-    st.voters = m->voters;
+    q = m->config.quorum();
+    voters = m->voters;
+    learners = m->learners;
     st.quorum = m->quorum;
+    st.configuration = m->config.to_string();
+    st.config_index = m->config_index;
+    if (!m->config.is_voter(cfg.self)
+        && !m->config.current.is_learner(cfg.self))
+      st.membership_note
+        = m->config.current.voters.empty()
+            ? "joining: no configuration received from the cluster yet"
+            : "not a member of the configuration in effect (removed?)";
   }
+  st.voters = voters;
   peer_views view{st, parts};
-  for (auto& p : cfg.partners)
-    st.partners.push_back(view(p));
-  for (auto& l : cfg.other_learners())
-    st.readonly_nodes.push_back(view(l));
-  st.has_quorum = compose_has_quorum(st, parts, cfg, quorum);
+  for (auto& p : voters)
+    if (p != cfg.self)
+      st.partners.push_back(view(p));
+  for (auto& l : learners)
+    if (l != cfg.self)
+      st.readonly_nodes.push_back(view(l));
+  st.has_quorum = compose_has_quorum(st, parts, cfg, q);
   if (st.role == raft_role::leader)
     st.leader_commit_index = st.commit_index;
   st.uptime = parts.uptime_seconds;

@@ -96,6 +96,12 @@ using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 using peer_send_atom = caf::atom_constant<caf::atom("peersend")>;
 /// node -> transport: deliver messages for a node to these endpoints.
 using register_atom = caf::atom_constant<caf::atom("register")>;
+/// membership manager -> transport: (members_atom, self, peers) the
+/// members of the configuration in effect (the transport links with them
+/// as well as with its static partners).
+using members_atom = caf::atom_constant<caf::atom("members")>;
+/// membership manager timer: a forwarded change got no answer in time.
+using change_timeout_atom = caf::atom_constant<caf::atom("chgtmo")>;
 /// node -> transport: stop delivering to a node.
 using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
 /// transport timer: deliver a delayed message.

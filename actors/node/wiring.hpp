@@ -18,6 +18,7 @@
 #include "actors/node/persistence.hpp"
 #include "actors/node/type_ids.hpp"
 #include "protocol/config.hpp"
+#include "protocol/config_log.hpp"
 #include "protocol/storage.hpp"
 #include "protocol/incarnation.hpp"
 #include "snapshot/log/journal.hpp"
@@ -61,7 +62,9 @@ struct node_flags {
 
 struct node_wiring {
   node_config config;
-  quorum_system quorum;
+  /// The configurations the log held at start (its latest is in effect
+  /// until the log store announces another; protocol/config_log.hpp).
+  config_log configs;
   node_endpoints self;
   /// Where peer messages go: an actor taking (peer_send_atom, from, to, msg).
   caf::actor transport;
@@ -91,6 +94,11 @@ struct node_wiring {
 
   /// Takes what open_persistence found, except the store (the simulator
   /// wraps it in its checker first).
+  /// Reads the configurations of the log at start: the snapshot's (or the
+  /// static one) and the config entries after it. Call once `store` and
+  /// `restored` are set.
+  void load_configs();
+
   void adopt_durable_state(node_persistence& p) {
     log_journal = std::move(p.log_journal);
     snapshots = std::move(p.snapshots);

@@ -1,5 +1,7 @@
 #include "actors/objects/state_snapshot.hpp"
 
+#include <chrono>
+
 #include <unistd.h>
 
 #include <caf/binary_deserializer.hpp>
@@ -81,6 +83,32 @@ int fork_snapshot_writer(const std::string& data_dir, const snapshot_meta& meta,
     ::_exit(1);
   }
   ::_exit(0);
+}
+
+taken_snapshot snapshot_objects(const snapshot_meta& meta, bool use_fork,
+                                const std::string& data_dir,
+                                const std::vector<replicated_object*>& objects,
+                                const logger& log) {
+  using ms = std::chrono::duration<double, std::milli>;
+  if (use_fork) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto pid = fork_snapshot_writer(data_dir, meta, objects);
+    // The pause the node sees: fork() copies the page tables.
+    log.info("fork() for the snapshot at " + to_string(meta.last_index)
+             + " paused the state machine for "
+             + std::to_string(ms(std::chrono::steady_clock::now() - t0).count())
+             + " ms");
+    if (pid > 0)
+      return {pid, {}};
+    log.warning("fork() failed; writing the snapshot synchronously");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto payload = save_objects(objects);
+  auto stall = ms(std::chrono::steady_clock::now() - start).count();
+  log.info("synchronous snapshot at " + to_string(meta.last_index)
+           + " stalled the state machine for " + std::to_string(stall)
+           + " ms (" + std::to_string(payload.size()) + " bytes)");
+  return {0, std::move(payload)};
 }
 
 } // namespace flexsync

@@ -29,4 +29,19 @@ caf::error load_objects(const std::vector<replicated_object*>& objects,
 int fork_snapshot_writer(const std::string& data_dir, const snapshot_meta& meta,
                          const std::vector<replicated_object*>& objects);
 
+/// What snapshot_objects did: a child writing the snapshot (pid > 0, empty
+/// payload) or the payload for the snapshotter to write (pid 0).
+struct taken_snapshot {
+  int32_t pid = 0;
+  std::string payload;
+};
+
+/// Takes the snapshot `meta` describes: from a fork()ed child when
+/// `use_fork` (falling back to a synchronous copy when fork() fails), else
+/// synchronously; logs the pause the state machine saw.
+taken_snapshot snapshot_objects(const snapshot_meta& meta, bool use_fork,
+                                const std::string& data_dir,
+                                const std::vector<replicated_object*>& objects,
+                                const logger& log);
+
 } // namespace flexsync

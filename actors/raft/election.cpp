@@ -46,6 +46,10 @@ struct election_state {
   /// the leader is forgotten, so a leader that returns is no change).
   node_id last_known_leader;
   election_metrics metrics;
+  /// The configuration in effect (announced by the log store) and its
+  /// quorum system.
+  configuration config;
+  quorum_system quorum;
 
   static inline const char* name = "flexsync.election";
 };
@@ -53,8 +57,19 @@ struct election_state {
 using election_ptr = caf::stateful_actor<election_state>*;
 
 bool is_voter(election_ptr self) {
-  auto& w = *self->state.w;
-  return w.quorum.is_voter(w.config.self);
+  auto& st = self->state;
+  return st.quorum.is_voter(st.w->config.self);
+}
+
+/// Whether this node answers vote requests: a voter, or a learner on its
+/// way to become one (its vote counts only for candidates whose
+/// configuration makes it a voter); never a static read-only node.
+bool may_vote(election_ptr self) {
+  auto& st = self->state;
+  auto& self_id = st.w->config.self;
+  return !st.w->config.read_only
+         && (st.config.is_voter(self_id)
+             || st.config.current.is_learner(self_id));
 }
 
 caf::timespan random_timeout(election_ptr self) {
@@ -140,7 +155,7 @@ void solicit_votes(election_ptr self, const log_position& pos, bool transfer,
   request_vote req{st.tally->term(), w.config.self, pos.last_index,
                    pos.last_term, st.tally->pre_vote(), transfer, kind,
                    pos.incarnation};
-  for (auto& v : w.quorum.voters())
+  for (auto& v : st.quorum.voters())
     if (v != w.config.self)
       send_peer(self, w, v, req);
 }
@@ -171,7 +186,7 @@ void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
         st.term = pos.current_term;
         st.leader = node_id{};
         st.claiming = false;
-        st.tally.emplace(st.w->quorum, pos.current_term, false,
+        st.tally.emplace(st.quorum, pos.current_term, false,
                          kind == vote_kind::bootstrap);
         st.tally->record_self(st.w->config.self, pos.incarnation);
         st.metrics.elections_started.add();
@@ -194,7 +209,7 @@ void start_pre_vote(election_ptr self, const log_position& pos) {
     st.leader = node_id{};
     broadcast_role(self, fail_reason::success);
   }
-  st.tally.emplace(st.w->quorum, pos.current_term + 1, true);
+  st.tally.emplace(st.quorum, pos.current_term + 1, true);
   st.metrics.pre_votes_started.add();
   st.tally->record_self(st.w->config.self, pos.incarnation);
   if (!act_on_tally(self))
@@ -295,7 +310,7 @@ bool leader_recently_heard(election_ptr self) {
 }
 
 void on_request_vote(election_ptr self, const request_vote& req) {
-  if (ignores_vote_request(leader_recently_heard(self), req, is_voter(self)))
+  if (ignores_vote_request(leader_recently_heard(self), req, may_vote(self)))
     return;
   auto& w = *self->state.w;
   self->request(w.self.log_store, caf::infinite, req)
@@ -381,6 +396,11 @@ caf::behavior running(election_ptr self) {
       on_step_down(self, term, why);
     },
     [=](campaign_now_atom) { start_election(self, true); },
+    [=](config_atom, const configuration& c, index_t) {
+      auto& st = self->state;
+      st.config = c;
+      st.quorum = c.quorum();
+    },
     [=](recover_atom) {
       if (is_voter(self) && self->state.role != raft_role::leader)
         become_candidate(self, false, vote_kind::recover);
@@ -417,6 +437,8 @@ caf::actor spawn_election(caf::actor_system& sys) {
         auto& st = self->state;
         st.w = w;
         join_node(self, w);
+        st.config = w->configs.latest();
+        st.quorum = st.config.quorum();
         st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
         // Rejoin only after the restart replay: the log store pushed the
         // committed entries to the state machine during its init, before it

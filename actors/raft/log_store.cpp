@@ -145,7 +145,7 @@ void on_request_vote(log_store_ptr self, const request_vote& req,
   auto& st = self->state;
   voter_state vs{st.store->current_term(), st.store->voted_for(),
                  st.store->last_index(), st.store->last_term(),
-                 st.w->quorum.is_voter(st.w->config.self), st.rec.intact(),
+                 votes_by_configuration(self), st.rec.intact(),
                  st.rec.may_grant(req, log_facts_of(self))};
   auto d = decide_vote(vs, req);
   if (d.persist) {
@@ -194,9 +194,11 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
                     w.config.self.name + " would truncate its own log at "
                       + to_string(d.truncate_from) + " while leading term "
                       + to_string(d.term));
+    bool reconfigured = false;
     if (d.truncate_from > index_t{0}) {
       st.store->truncate_suffix(d.truncate_from);
       st.metrics.truncations.add();
+      reconfigured = st.configs.on_truncate(d.truncate_from);
     }
     if (d.first_new < req.entries.size()) {
       entry_list fresh(std::make_move_iterator(req.entries.begin() + d.first_new),
@@ -206,8 +208,11 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
                                      [](const log_entry& e) {
                                        return e.kind != entry_kind::noop;
                                      });
+      reconfigured = st.configs.on_append(fresh) || reconfigured;
       append_entries_to_log(self, std::move(fresh));
     }
+    if (reconfigured)
+      announce_config(self);
     self->send(w.self.election, leader_seen_atom::value, d.term, req.leader);
     st.leader_of_term = req.leader;
     st.leader_commit_seen = std::max(st.leader_commit_seen, req.leader_commit);
@@ -273,10 +278,15 @@ void on_install_chunk(log_store_ptr self, install_snapshot& chunk) {
 
 /// A snapshot (taken here, or received and verified) covers `index`.
 void on_snapshot_durable(log_store_ptr self, index_t index, term_t term,
-                         int64_t time, index_t keep_from) {
+                         int64_t time, index_t keep_from,
+                         const std::optional<configuration>& installed) {
   auto& st = self->state;
   if (index > st.store->snapshot_index()) {
     st.store->install_snapshot(index, term, time);
+    if (!installed)
+      st.configs.on_compact(index);
+    else if (st.configs.on_install(index, *installed, st.store->last_index()))
+      announce_config(self);
     if (st.w->observer)
       st.w->observer->on_commit(st.w->config.self, st.store->commit_index(),
                                 term_t{0});
@@ -336,6 +346,9 @@ on_leader_append(log_store_ptr self, term_t term, entry_list& entries) {
   }
   auto last = entries.back().index;
   st.holds_data = true; // client commands
+  // A configuration is in effect once in the log (thesis §4.1).
+  if (st.configs.on_append(entries))
+    announce_config(self);
   append_entries_to_log(self, std::move(entries));
   if (st.store->durable_at_once())
     return {first, last, true};
@@ -363,38 +376,6 @@ on_read(log_store_ptr self, index_t from, index_t to, uint64_t max_bytes) {
   if (from <= to)
     store.entries(from, to, max_bytes, out);
   return {from - 1, store.term_at(from - 1), std::move(out)};
-}
-
-log_store_status status_of(log_store_ptr self) {
-  auto& st = self->state;
-  auto& store = *st.store;
-  log_store_status x;
-  x.current_term = store.current_term();
-  x.voted_for = store.voted_for();
-  x.commit_index = store.commit_index();
-  x.last_index = store.last_index();
-  x.entries = store.entry_count();
-  x.bytes = store.byte_size();
-  x.snapshot_index = store.snapshot_index();
-  x.leader_commit_seen = st.leader_commit_seen;
-  x.member = st.rec.state();
-  x.incarnation = st.rec.incarnation();
-  x.recovery = st.rec.explain();
-  x.recovering_peers = recovering_peers(self);
-  return x;
-}
-
-log_store_metrics metrics_of(log_store_ptr self) {
-  auto& st = self->state;
-  auto& store = *st.store;
-  auto m = st.metrics;
-  m.current_term = store.current_term();
-  m.commit_index = store.commit_index();
-  m.last_index = store.last_index();
-  m.snapshot_index = store.snapshot_index();
-  m.log_entries = store.entry_count();
-  m.log_bytes = store.byte_size();
-  return m;
 }
 
 caf::behavior running(log_store_ptr self) {
@@ -442,11 +423,14 @@ caf::behavior running(log_store_ptr self) {
     },
     [=](compact_atom, index_t index, term_t term, int64_t time,
         index_t keep_from) {
-      on_snapshot_durable(self, index, term, time, keep_from);
+      on_snapshot_durable(self, index, term, time, keep_from, std::nullopt);
     },
     [=](install_atom, index_t index, term_t term, int64_t time,
-        index_t keep_from) {
-      on_snapshot_durable(self, index, term, time, keep_from);
+        index_t keep_from, const std::string& config) {
+      auto c = decode_configuration(config);
+      if (!c) // written before snapshots carried it: the static one
+        c = bootstrap_configuration(self->state.w->config);
+      on_snapshot_durable(self, index, term, time, keep_from, c);
       auto rp = self->make_response_promise();
       after_sync(self, [rp]() mutable { rp.deliver(true); });
       return rp;
@@ -468,8 +452,12 @@ caf::actor spawn_log_store(caf::actor_system& sys) {
         st.store = w->store.get();
         // A restarted disk node may hold anything; memory starts empty.
         st.holds_data = st.store->last_index() > index_t{0};
-        st.rec = recovery{w->config.self, w->incarnation, w->quorum, w->fresh,
-                          w->log_journal != nullptr, w->promised};
+        st.configs = w->configs;
+        st.quorum = st.configs.latest().quorum();
+        st.was_voter = st.configs.latest().is_voter(w->config.self);
+        st.rec = recovery{w->config.self, w->incarnation, st.quorum, w->fresh,
+                          w->log_journal != nullptr, w->promised,
+                          w->config.join};
         // Replay: entries committed before a restart are applied without
         // waiting for peers (the state machine restored the snapshot).
         push_committed(self);

@@ -28,7 +28,7 @@ void send_probes(log_store_ptr self) {
   auto& st = self->state;
   auto& w = *st.w;
   auto probe = st.rec.next_probe();
-  for (auto& v : w.quorum.voters())
+  for (auto& v : st.quorum.voters())
     if (v != w.config.self)
       send_peer(self, w, v, probe);
 }
@@ -74,7 +74,8 @@ void on_probe_tick(log_store_ptr self) {
 
 void on_recovery_probe(log_store_ptr self, const recovery_probe& p) {
   auto& st = self->state;
-  if (!st.w->quorum.is_voter(p.from))
+  // Voters and learners probe (a joining node recovers before it votes).
+  if (!is_member(self, p.from))
     return;
   st.probed_by[p.from] = self->clock().now();
   auto report = st.rec.on_probe(p, log_facts_of(self));
@@ -161,7 +162,7 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
     if (kind == vote_kind::bootstrap
         && st.rec.campaign(facts) != vote_kind::bootstrap)
       return to_error(fail_reason::request_denied);
-    if (!w.quorum.is_voter(w.config.self))
+    if (!st.quorum.is_voter(w.config.self))
       return to_error(fail_reason::request_denied);
     term = st.rec.special_term(facts);
   }

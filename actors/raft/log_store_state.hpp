@@ -55,6 +55,10 @@ struct log_store_state {
   log_store_metrics metrics;
   /// The configurations the log holds; the latest is in effect.
   config_log configs;
+  /// The quorum system of configs.latest().
+  quorum_system quorum;
+  /// Whether this node was a voter of the previous configuration.
+  bool was_voter = false;
 
   static inline const char* name = "flexsync.log_store";
 };
@@ -69,6 +73,16 @@ void after_sync(log_store_ptr self, std::function<void()> f);
 /// Tells the node's actors (and the recovery rules) the configuration now
 /// in effect, after a change of configs.
 void announce_config(log_store_ptr self);
+
+/// The log store's part of node::status() and node::metrics().
+log_store_status status_of(log_store_ptr self);
+log_store_metrics metrics_of(log_store_ptr self);
+
+/// Whether this node may grant votes under the configuration in effect.
+bool votes_by_configuration(log_store_ptr self);
+
+/// Whether `x` is a voter or learner of the configuration in effect.
+bool is_member(log_store_ptr self, const node_id& x);
 
 /// The configurations of the log at start: the snapshot's (or the node's
 /// static one) and those of the config entries after it.

@@ -163,7 +163,7 @@ void send_entries(replicator_ptr self, const node_id& f) {
 void on_match_change(replicator_ptr self) {
   auto& st = self->state;
   // Followers recovering a lost state hold entries but do not count.
-  auto c = leader_commit(st.w->quorum, st.w->config.self, st.durable_index,
+  auto c = leader_commit(st.quorum, st.w->config.self, st.durable_index,
                          st.followers, st.first_index_of_term, st.commit);
   if (c > st.commit) {
     st.commit = c;
@@ -173,6 +173,13 @@ void on_match_change(replicator_ptr self) {
     schedule_flush(self);
   }
   trim_cache(st);
+  // Membership: a change in flight, a joint configuration to leave, a
+  // leader that is no voter, or followers that left may have a next step
+  // now. Taken in a message of its own: callers hold follower references
+  // that stepping down or pruning would invalidate.
+  if (st.change_target || st.config.joint() || st.prune_followers
+      || !st.config.is_voter(st.w->config.self))
+    self->send(self, change_atom::value);
 }
 
 void on_written(replicator_ptr self, entry_list entries, index_t first,
@@ -215,6 +222,7 @@ void stop_leading(replicator_ptr self, fail_reason why) {
   st.cache_bytes = 0;
   st.dedupe.clear();
   ++st.heartbeat_timer;
+  abandon_change(self);
   // Buffered commands were never appended: the failure is definitive.
   fail_batches(st.buffered, why == fail_reason::success
                               ? fail_reason::leader_changed
@@ -248,20 +256,16 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   noop.time = noop_time;
   st.cache.push_back(std::move(noop));
   auto now = self->clock().now().time_since_epoch();
-  for (auto& v : st.w->quorum.voters())
-    if (v != st.w->config.self) {
+  // Every member of the configuration; learners (read-only nodes) get the
+  // same stream with their own progress, and the commit rule and
+  // check-quorum ignore them because they are no voters.
+  for (auto& m : st.config.members())
+    if (m != st.w->config.self) {
       follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
       fo.last_reply = now;
-      st.followers.emplace(v, std::move(fo));
+      fo.learner = !st.quorum.is_voter(m);
+      st.followers.emplace(m, std::move(fo));
     }
-  // Read-only nodes get the same stream with their own progress; the commit
-  // rule and check-quorum ignore them because they are no voters.
-  for (auto& l : st.w->config.other_learners()) {
-    follower fo{progress{noop_index - 1, st.w->config.max_inflight}};
-    fo.last_reply = now;
-    fo.learner = true;
-    st.followers.emplace(l, std::move(fo));
-  }
   ++st.heartbeat_timer;
   arm_heartbeat(self);
   for (auto& [id, fo] : st.followers)
@@ -294,7 +298,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   }
   if (cfg.check_quorum) {
     auto now = self->clock().now().time_since_epoch();
-    if (!replying_quorum(st.w->quorum, cfg.self, st.followers, now,
+    if (!replying_quorum(st.quorum, cfg.self, st.followers, now,
                          cfg.leader_fallback_timeout)) {
       st.w->log.info("stepping down: no replication quorum heard within "
                      "leader_fallback_timeout");
@@ -379,7 +383,7 @@ replicator_status progress_report(replicator_ptr self) {
                                             fo.prog.match_index(),
                                             fo.prog.next_index()});
   out.has_quorum = st.leading
-                   && replying_quorum(st.w->quorum, st.w->config.self,
+                   && replying_quorum(st.quorum, st.w->config.self,
                                       st.followers, now, window);
   return out;
 }
@@ -415,6 +419,20 @@ caf::behavior running(replicator_ptr self) {
     },
     [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
     [=](const install_reply& r) { on_install_reply(self, r); },
+    [=](config_atom, const configuration& c, index_t index) {
+      on_config(self, c, index);
+    },
+    [=](change_atom) {
+      auto& st = self->state;
+      if (st.leading && st.prune_followers && st.commit >= st.config_index)
+        sync_followers(self);
+      drive_change(self);
+    },
+    [=](change_atom, const change_request& req) {
+      auto rp = self->make_response_promise();
+      on_change_request(self, req, rp);
+      return rp;
+    },
     [=](durable_atom, term_t term, index_t last) {
       auto& st = self->state;
       if (!still_leading(st.leading, st.lead_term, term)
@@ -435,8 +453,12 @@ caf::actor spawn_replicator(caf::actor_system& sys) {
   return sys.spawn([](replicator_ptr self) -> caf::behavior {
     return {
       [=](init_atom, const wiring_ptr& w) {
-        self->state.w = w;
+        auto& st = self->state;
+        st.w = w;
         join_node(self, w);
+        st.config = w->configs.latest();
+        st.config_index = w->configs.latest_index();
+        st.quorum = st.config.quorum();
         self->become(running(self));
         self->request(w->self.log_store, caf::infinite, log_state_atom::value)
           .then([=](const log_position& pos) {

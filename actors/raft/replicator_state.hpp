@@ -18,6 +18,7 @@
 #include "protocol/commands.hpp"
 #include "protocol/forward_rules.hpp"
 #include "protocol/leader_tracker.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/progress.hpp"
 #include "protocol/snapshots.hpp"
@@ -92,6 +93,22 @@ struct replicator_state {
   bool flush_scheduled = false;
   std::vector<proposal_batch> waiting; // no leader known
   size_t waiting_count = 0;
+  // Membership (replicator_membership.cpp).
+  /// The configuration in effect (announced by the log store), the index of
+  /// its entry and its quorum system.
+  configuration config;
+  index_t config_index;
+  quorum_system quorum;
+  /// The membership change this leader carries out, and who waits for it.
+  std::optional<membership> change_target;
+  std::vector<caf::response_promise> change_waiters;
+  /// A config entry was sent to the log store and not yet announced back.
+  bool config_proposed = false;
+  /// Followers that left the configuration wait to be dropped until it is
+  /// committed.
+  bool prune_followers = false;
+  /// Why the change waits, last logged (logged once per reason).
+  std::string change_wait;
   // Metrics (protocol/metrics.hpp).
   replicator_metrics metrics;
   /// Appended batches not committed yet, for the commit latency.
@@ -122,6 +139,22 @@ void stop_leading(replicator_ptr self, fail_reason why);
 follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
                      incarnation_t incarnation,
                      std::optional<bool> counts = std::nullopt);
+
+// -- membership (replicator_membership.cpp) ------------------------------------
+
+/// The log store announced the configuration in effect.
+void on_config(replicator_ptr self, const configuration& c, index_t index);
+/// A change request of the membership manager (this node leads).
+void on_change_request(replicator_ptr self, const change_request& req,
+                       caf::response_promise rp);
+/// Takes the next step of a change in flight, if any (after a commit, a
+/// configuration or a learner's progress changed).
+void drive_change(replicator_ptr self);
+/// Makes the followers those of the configuration: adds new members with
+/// fresh progress, drops those that left.
+void sync_followers(replicator_ptr self);
+/// Fails the change waiters: this node stopped leading.
+void abandon_change(replicator_ptr self);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

@@ -17,6 +17,8 @@
 
 #include <caf/all.hpp>
 
+#include "protocol/membership.hpp"
+
 #include "actors/node/local_messages.hpp"
 
 #include "actors/node/spawn.hpp"
@@ -144,13 +146,15 @@ void take_snapshot(snapshotter_ptr self) {
               fork)
     .then(
       [=](int32_t pid, index_t index, term_t term, int64_t time,
-          std::string& payload) {
+          std::string& payload, std::string& config) {
         auto& st = self->state;
         snapshot_meta meta;
         meta.last_index = index;
         meta.last_term = term;
         meta.last_time = time;
-        meta.voters = st.w->quorum.voters();
+        if (auto c = decode_configuration(config))
+          meta.voters = c->quorum().voters();
+        meta.configuration = std::move(config);
         if (index <= st.last_index) {
           st.busy = false; // nothing new to snapshot
           return;
@@ -244,7 +248,8 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
       auto keep_from = st.w->snapshots->retain(snapshots_kept(*st.w));
       self
         ->request(st.w->self.log_store, caf::infinite, install_atom::value,
-                  meta.last_index, meta.last_term, meta.last_time, keep_from)
+                  meta.last_index, meta.last_term, meta.last_time, keep_from,
+                  meta.configuration)
         .then([=](bool) {
           auto& w = *self->state.w;
           self->state.metrics.installed.add();

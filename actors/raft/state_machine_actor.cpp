@@ -62,6 +62,9 @@ struct sm_state {
   index_t last_applied;
   term_t last_applied_term;
   int64_t last_applied_time = 0;
+  /// The configuration at last_applied, as its entry encodes it (snapshots
+  /// carry it).
+  std::string applied_config;
   raft_role role = raft_role::follower;
   term_t term;
   node_id leader;
@@ -275,6 +278,8 @@ void on_apply(sm_ptr self, entry_list& entries) {
     }
     st.last_applied = e.index;
     st.last_applied_time = e.time;
+    if (e.kind == entry_kind::config)
+      st.applied_config = e.data;
     st.metrics.entries_applied.add();
     if (w.observer)
       w.observer->on_apply(w.config.self, e);
@@ -294,38 +299,18 @@ void on_apply(sm_ptr self, entry_list& entries) {
 caf::message take_snapshot(sm_ptr self, bool use_fork) {
   auto& st = self->state;
   auto& w = *st.w;
-  if (use_fork) {
-    snapshot_meta meta;
-    meta.last_index = st.last_applied;
-    meta.last_term = st.last_applied_term;
-    meta.last_time = st.last_applied_time;
-    meta.voters = w.quorum.voters();
-    auto t0 = std::chrono::steady_clock::now();
-    auto pid = fork_snapshot_writer(w.config.persistence.data_dir, meta,
-                                    w.machines);
-    // The pause the node sees: fork() copies the page tables.
-    w.log.info("fork() for the snapshot at " + to_string(st.last_applied)
-               + " paused the state machine for "
-               + std::to_string(std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - t0)
-                                  .count())
-               + " ms");
-    if (pid > 0)
-      return caf::make_message(int32_t{pid}, st.last_applied,
-                               st.last_applied_term, st.last_applied_time,
-                               std::string{});
-    w.log.warning("fork() failed; writing the snapshot synchronously");
-  }
-  auto start = std::chrono::steady_clock::now();
-  auto payload = save_objects(w.machines);
-  auto stall = std::chrono::duration<double, std::milli>(
-                 std::chrono::steady_clock::now() - start)
-                 .count();
-  w.log.info("synchronous snapshot at " + to_string(st.last_applied)
-             + " stalled the state machine for " + std::to_string(stall)
-             + " ms (" + std::to_string(payload.size()) + " bytes)");
-  return caf::make_message(int32_t{0}, st.last_applied, st.last_applied_term,
-                           st.last_applied_time, std::move(payload));
+  snapshot_meta meta;
+  meta.last_index = st.last_applied;
+  meta.last_term = st.last_applied_term;
+  meta.last_time = st.last_applied_time;
+  meta.configuration = st.applied_config;
+  if (auto c = decode_configuration(st.applied_config))
+    meta.voters = c->quorum().voters();
+  auto taken = snapshot_objects(meta, use_fork, w.config.persistence.data_dir,
+                                w.machines, w.log);
+  return caf::make_message(taken.pid, meta.last_index, meta.last_term,
+                           meta.last_time, std::move(taken.payload),
+                           st.applied_config);
 }
 
 /// Replaces every object's state with a snapshot's and skips ahead to it.
@@ -338,6 +323,10 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
   st.last_applied = snap.meta.last_index;
   st.last_applied_term = snap.meta.last_term;
   st.last_applied_time = snap.meta.last_time;
+  st.applied_config = snap.meta.configuration.empty()
+                        ? encode_configuration(
+                          bootstrap_configuration(st.w->config))
+                        : snap.meta.configuration;
   if (st.w->observer)
     st.w->observer->on_restore(st.w->config.self, st.last_applied);
   st.calls.on_snapshot_restored();
@@ -487,6 +476,8 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
             throw storage_error("cannot restore snapshot "
                                 + to_string(w->restored->meta.last_index)
                                 + ": " + self->system().render(err));
+        st.applied_config = encode_configuration(
+          w->configs.at(st.last_applied));
         self->become(running(self));
       },
     };

@@ -39,6 +39,9 @@ caf::actor spawn_local_network(caf::actor_system& sys,
         self->state.nodes[id] = ep;
       },
       [=](unregister_atom, const node_id& id) { self->state.nodes.erase(id); },
+      [=](members_atom, const node_id&, const std::vector<node_id>&) {
+        // In one process every running node is reachable: nothing to do.
+      },
       [=](links_atom, const node_id& asking) {
         // In one process every running node is reachable.
         std::vector<std::string> result;

@@ -37,6 +37,10 @@ std::optional<std::string> malformed_message(const caf::message& msg) {
     return malformed(msg.get_as<append_entries>(0));
   if (msg.match_elements<forward_reply>())
     return malformed(msg.get_as<forward_reply>(0));
+  if (msg.match_elements<change_request>())
+    return malformed(msg.get_as<change_request>(0));
+  if (msg.match_elements<change_reply>())
+    return malformed(msg.get_as<change_reply>(0));
   return std::nullopt;
 }
 
@@ -155,7 +159,9 @@ std::optional<node_id> peer_codec::claimed_sender(const caf::message& msg) {
     return msg.get_as<recovery_probe>(0).from;
   if (msg.match_element<recovery_report>(0))
     return msg.get_as<recovery_report>(0).from;
-  // forward_reply carries no sender: it names the leader the replier knows.
+  if (msg.match_element<change_request>(0))
+    return msg.get_as<change_request>(0).from;
+  // forward_reply and change_reply carry no sender: it names the leader the replier knows.
   return std::nullopt;
 }
 

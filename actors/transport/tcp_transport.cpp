@@ -68,6 +68,28 @@ void init_state(broker_ptr self, broker_setup& setup) {
       st.dials.emplace(peer, tcp::dial_state{});
 }
 
+/// Links with the members of a new configuration too (the static partners
+/// stay members: a node that joins reaches the cluster through them).
+void add_members(broker_ptr self, const std::vector<node_id>& xs) {
+  auto& st = self->state;
+  for (auto& peer : xs) {
+    if (peer == st.cfg.self || st.members.count(peer))
+      continue;
+    if (!net::parse_address(peer.name)
+        || peer.name.size() > wire::max_node_id_size) {
+      st.log.error("cannot link with member " + peer.name
+                   + ": not a host:port address");
+      continue;
+    }
+    st.members.insert(peer);
+    // One connection per pair: the greater address dials.
+    if (peer < st.cfg.self) {
+      st.dials.emplace(peer, tcp::dial_state{});
+      tcp::dial(self, peer);
+    }
+  }
+}
+
 /// (bound, error) once binding is decided; a promise until then.
 caf::result<bool, std::string> bound_reply(broker_ptr self) {
   auto& st = self->state;
@@ -120,6 +142,10 @@ caf::behavior transport_impl(broker_ptr self, broker_setup setup) {
       [=](unregister_atom, const node_id& id) {
         if (id == self->state.cfg.self)
           self->state.node.reset();
+      },
+      [=](members_atom, const node_id& id, const std::vector<node_id>& xs) {
+        if (id == self->state.cfg.self)
+          add_members(self, xs);
       },
       [=](bind_atom) { tcp::try_bind(self); },
       [=](dial_atom, const node_id& peer, uint64_t timer) {

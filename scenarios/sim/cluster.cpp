@@ -132,9 +132,9 @@ void cluster::start(sim_node& n) {
   do
     w->config.seed = rng_();
   while (w->config.seed == 0);
-  w->quorum = w->config.make_quorum_system();
   w->transport = net_;
   recover(n, *w);
+  w->load_configs();
   w->incarnation = incarnation_t{++n.starts};
   w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.

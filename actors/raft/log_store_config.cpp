@@ -1,0 +1,126 @@
+// The log store's side of dynamic membership: the configurations its log
+// holds (protocol/config_log.hpp) and telling the node's other actors which
+// one is in effect. A configuration takes effect when its entry is in the
+// log, committed or not (Raft thesis §4.1), so the log store, the one owner
+// of the log, is the one source of it. Also: the log store's status and
+// metrics.
+
+#include <caf/all.hpp>
+
+#include "actors/raft/log_store_state.hpp"
+
+namespace flexsync::detail {
+
+namespace {
+
+/// Bytes of entries read at once while scanning the journal at start.
+constexpr size_t scan_chunk_bytes = 16 << 20;
+
+configuration snapshot_configuration(const node_wiring& w) {
+  if (w.restored && !w.restored->meta.configuration.empty())
+    if (auto c = decode_configuration(w.restored->meta.configuration))
+      return *c;
+  // Written before configurations were stored in snapshots: the static one.
+  return bootstrap_configuration(w.config);
+}
+
+} // namespace
+
+config_log load_config_log(const node_wiring& w, storage& store) {
+  auto base_index = store.snapshot_index();
+  config_log out{snapshot_configuration(w), base_index};
+  auto next = base_index + 1;
+  while (next <= store.last_index()) {
+    entry_list batch;
+    store.entries(next, store.last_index(), scan_chunk_bytes, batch);
+    if (batch.empty())
+      break;
+    out.on_append(batch);
+    next = batch.back().index + 1;
+  }
+  return out;
+}
+
+} // namespace flexsync::detail
+
+namespace flexsync {
+
+void node_wiring::load_configs() {
+  configs = detail::load_config_log(*this, *store);
+}
+
+} // namespace flexsync
+
+namespace flexsync::detail {
+
+void announce_config(log_store_ptr self) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  auto& c = st.configs.latest();
+  auto index = st.configs.latest_index();
+  st.quorum = c.quorum();
+  if (st.rec.set_quorum(st.quorum))
+    start_recovery(self);
+  if (!c.is_voter(w.config.self) && !c.current.voters.empty()
+      && st.was_voter)
+    w.log.warning("no longer a voter: the configuration at "
+                  + to_string(index) + " is " + c.to_string());
+  st.was_voter = c.is_voter(w.config.self);
+  for (auto& to : {w.self.election, w.self.replicator, w.self.membership})
+    self->send(to, config_atom::value, c, index);
+}
+
+bool votes_by_configuration(log_store_ptr self) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  // A static read-only node never votes. A learner on its way to become a
+  // voter does (like etcd's learners): a candidate whose log already holds
+  // the configuration that makes it a voter counts its vote, every other
+  // candidate ignores it (it counts only voters of its own configuration).
+  if (w.config.read_only)
+    return false;
+  auto& c = st.configs.latest();
+  return c.is_voter(w.config.self) || c.current.is_learner(w.config.self);
+}
+
+bool is_member(log_store_ptr self, const node_id& x) {
+  auto& c = self->state.configs.latest();
+  return c.is_voter(x) || c.current.is_learner(x)
+         || (c.old && c.old->is_learner(x));
+}
+
+// -- status and metrics -------------------------------------------------------
+
+log_store_status status_of(log_store_ptr self) {
+  auto& st = self->state;
+  auto& store = *st.store;
+  log_store_status x;
+  x.current_term = store.current_term();
+  x.voted_for = store.voted_for();
+  x.commit_index = store.commit_index();
+  x.last_index = store.last_index();
+  x.entries = store.entry_count();
+  x.bytes = store.byte_size();
+  x.snapshot_index = store.snapshot_index();
+  x.leader_commit_seen = st.leader_commit_seen;
+  x.member = st.rec.state();
+  x.incarnation = st.rec.incarnation();
+  x.recovery = st.rec.explain();
+  x.recovering_peers = recovering_peers(self);
+  return x;
+}
+
+log_store_metrics metrics_of(log_store_ptr self) {
+  auto& st = self->state;
+  auto& store = *st.store;
+  auto m = st.metrics;
+  m.current_term = store.current_term();
+  m.commit_index = store.commit_index();
+  m.last_index = store.last_index();
+  m.snapshot_index = store.snapshot_index();
+  m.log_entries = store.entry_count();
+  m.log_bytes = store.byte_size();
+  return m;
+}
+
+} // namespace flexsync::detail

@@ -1,0 +1,194 @@
+// The leader's side of membership changes (protocol/membership.hpp holds the
+// rules): it keeps its followers those of the configuration in effect, and
+// carries out one change at a time through the log, asking the core for the
+// next step after every commit, configuration and learner progress: first
+// the new voters as learners, then C_old,new once they caught up, then C_new
+// once that is committed. A leader that is not in a committed C_new steps
+// down (thesis §4.2.2): until then it manages the cluster without counting
+// itself in C_new.
+//
+// Invariants: at most one config entry is proposed and unannounced at a
+// time; a waiter is answered once, when its target is the committed
+// configuration, or when this node stops leading.
+
+#include <caf/all.hpp>
+
+#include "actors/raft/replicator_state.hpp"
+
+namespace flexsync::detail {
+
+namespace {
+
+change_context context_of(const replicator_state& st) {
+  change_context ctx;
+  ctx.config = st.config;
+  ctx.config_index = st.config_index;
+  ctx.commit_index = st.commit;
+  ctx.term_start = st.first_index_of_term;
+  ctx.last_index = st.written_index;
+  ctx.promotion_lag = st.w->config.learner_promotion_lag;
+  for (auto& [id, fo] : st.followers)
+    ctx.match.emplace(id, fo.prog.match_index());
+  return ctx;
+}
+
+void propose_config(replicator_ptr self, const configuration& next) {
+  auto& st = self->state;
+  log_entry e;
+  e.term = st.lead_term;
+  e.kind = entry_kind::config;
+  e.time = entry_time(*st.w, st.last_time);
+  st.last_time = e.time;
+  e.data = encode_configuration(next);
+  st.w->log.info("proposing configuration " + next.to_string());
+  st.config_proposed = true;
+  auto term = st.lead_term;
+  auto mine = std::make_shared<entry_list>(entry_list{e});
+  self
+    ->request(st.w->self.log_store, caf::infinite, append_atom::value, term,
+              entry_list{std::move(e)})
+    .then(
+      [=](index_t first, index_t last, bool durable) mutable {
+        auto& st = self->state;
+        if (still_leading(st.leading, st.lead_term, term))
+          on_written(self, std::move(*mine), first, last, durable);
+      },
+      [](caf::error&) {
+        // No longer leading that term: stop_leading answered the waiters.
+      });
+}
+
+void finish_change(replicator_ptr self, change_result result) {
+  auto& st = self->state;
+  for (auto& rp : st.change_waiters)
+    if (rp.pending())
+      rp.deliver(result);
+  st.change_waiters.clear();
+  st.change_target.reset();
+  st.change_wait.clear();
+}
+
+/// §4.2.2: a leader that is not part of the committed configuration steps
+/// down; a voter of it is elected once the followers' timeouts pass.
+bool step_down_if_removed(replicator_ptr self) {
+  auto& st = self->state;
+  auto& self_id = st.w->config.self;
+  if (st.config.joint() || st.config_index > st.commit
+      || st.config.is_voter(self_id) || st.config.current.voters.empty())
+    return false;
+  st.w->log.warning("removed from the configuration (" + st.config.to_string()
+                    + "): stepping down");
+  self->send(st.w->self.election, step_down_atom::value, st.lead_term,
+             fail_reason::leader_changed);
+  stop_leading(self, fail_reason::leader_changed);
+  return true;
+}
+
+} // namespace
+
+void sync_followers(replicator_ptr self) {
+  auto& st = self->state;
+  auto& self_id = st.w->config.self;
+  auto members = st.config.members();
+  auto now = self->clock().now().time_since_epoch();
+  for (auto& m : members) {
+    if (m == self_id)
+      continue;
+    auto i = st.followers.find(m);
+    if (i == st.followers.end()) {
+      follower fo{progress{st.written_index, st.w->config.max_inflight}};
+      fo.last_reply = now;
+      i = st.followers.emplace(m, std::move(fo)).first;
+      send_entries(self, m);
+    }
+    i->second.learner = !st.quorum.is_voter(m);
+  }
+  // A node that left keeps receiving entries until the configuration
+  // without it is committed, so it learns that it left and stops
+  // campaigning. Erasing a follower destroys its snapshot stream, if any.
+  if (st.config_index > st.commit) {
+    st.prune_followers = true;
+    return;
+  }
+  st.prune_followers = false;
+  std::erase_if(st.followers, [&](const auto& kv) {
+    return !std::binary_search(members.begin(), members.end(), kv.first);
+  });
+}
+
+void on_config(replicator_ptr self, const configuration& c, index_t index) {
+  auto& st = self->state;
+  st.config = c;
+  st.config_index = index;
+  st.quorum = c.quorum();
+  st.config_proposed = false;
+  if (!st.leading)
+    return;
+  sync_followers(self);
+  // The quorum changed: the commit index may move (or the leader may have
+  // to step down once the new configuration commits).
+  on_match_change(self);
+}
+
+void abandon_change(replicator_ptr self) {
+  auto& st = self->state;
+  st.config_proposed = false;
+  if (st.change_waiters.empty())
+    return;
+  finish_change(self,
+                {fail_reason::leader_changed,
+                 "leadership changed while the change was in flight; it may "
+                 "still complete (asking again is safe)"});
+}
+
+void on_change_request(replicator_ptr self, const change_request& req,
+                       caf::response_promise rp) {
+  auto& st = self->state;
+  if (!st.leading) {
+    rp.deliver(change_result{fail_reason::not_leader, "not the leader"});
+    return;
+  }
+  auto ctx = context_of(st);
+  auto target = target_of(req, eventual(st.config));
+  auto admitted = admit_change(ctx, st.change_target, target);
+  if (!admitted.ok()) {
+    rp.deliver(admitted);
+    return;
+  }
+  st.change_target = target;
+  st.change_waiters.push_back(std::move(rp));
+  drive_change(self);
+}
+
+void drive_change(replicator_ptr self) {
+  auto& st = self->state;
+  if (!st.leading || st.config_proposed)
+    return;
+  auto ctx = context_of(st);
+  std::optional<change_step> step;
+  if (st.change_target) {
+    step = next_change_step(ctx, *st.change_target);
+    if (step->what == change_step::kind::done) {
+      st.w->log.info("configuration " + st.config.to_string()
+                     + " is committed");
+      finish_change(self, change_result::success());
+      step.reset();
+    }
+  }
+  // A leader that removed itself hands over once C_new is committed.
+  if (step_down_if_removed(self))
+    return;
+  if (!step) {
+    if (auto next = leave_joint(ctx))
+      propose_config(self, *next);
+    return;
+  }
+  if (step->what == change_step::kind::propose) {
+    propose_config(self, step->next);
+  } else if (step->why != st.change_wait) {
+    st.change_wait = step->why;
+    st.w->log.info("membership change waits: " + step->why);
+  }
+}
+
+} // namespace flexsync::detail
