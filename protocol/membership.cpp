@@ -310,7 +310,9 @@ change_step next_change_step(const change_context& ctx,
   for (auto& x : joining) {
     auto i = ctx.match.find(x);
     auto match = i == ctx.match.end() ? index_t{0} : i->second;
-    if (match.value + ctx.promotion_lag < ctx.last_index.value)
+    // A learner that never acknowledged anything may not even run.
+    if (match == index_t{0}
+        || match.value + ctx.promotion_lag < ctx.last_index.value)
       return {kind::wait, {}, "learner " + x.name + " is catching up (at "
                                 + to_string(match) + " of "
                                 + to_string(ctx.last_index) + ")"};

@@ -177,11 +177,15 @@ struct change_request {
   uint64_t id = 0;
   /// The asking node, to send the reply to.
   node_id from;
+  /// Nanoseconds the asker waits: a change that has not reached its joint
+  /// configuration by then is given up (a learner that cannot catch up
+  /// must not block every later change).
+  uint64_t budget_ns = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, change_request& x) {
-  return f(x.op, x.node, x.target, x.id, x.from);
+  return f(x.op, x.node, x.target, x.id, x.from, x.budget_ns);
 }
 
 /// The leader's answer to a forwarded change_request.
@@ -226,8 +230,8 @@ struct change_context {
   /// The leader's last log index and each follower's match index.
   index_t last_index;
   std::map<node_id, index_t> match;
-  /// A learner becomes a voter once its match index is within this many
-  /// entries of the leader's last index.
+  /// A learner becomes a voter once it acknowledged an entry and its match
+  /// index is within this many entries of the leader's last index.
   uint64_t promotion_lag = 1000;
 };
 

@@ -114,6 +114,7 @@ void scenario_state::make_cluster(const command_line& cmd,
                                   std::vector<std::string>& out) {
   cluster_options opts;
   opts.nodes = std::stoul(opt(cmd, "n", "3"));
+  opts.spares = std::stoul(opt(cmd, "spares", "0"));
   opts.seed = std::stoull(opt(cmd, "seed", "1"));
   if (cmd.opts.count("election_quorum") || cmd.opts.count("replication_quorum"))
     opts.quorum = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
@@ -150,10 +151,12 @@ void scenario_state::make_cluster(const command_line& cmd,
     cluster_->net().faults.min_delay = lo;
     cluster_->net().faults.max_delay = hi;
   }
-  auto quorum = opts.quorum ? quorum_system::counting(cluster_->ids(),
+  std::vector<node_id> members(cluster_->ids().begin(),
+                               cluster_->ids().begin() + opts.nodes);
+  auto quorum = opts.quorum ? quorum_system::counting(members,
                                                       opts.quorum->election_quorum,
                                                       opts.quorum->replication_quorum)
-                            : quorum_system::majority(cluster_->ids());
+                            : quorum_system::majority(members);
   out.push_back("cluster: " + std::to_string(opts.nodes)
                 + (opts.nodes == 1 ? " node, " : " nodes, ")
                 + quorum.to_string());
@@ -418,7 +421,7 @@ void scenario_state::execute(const command_line& cmd,
     c.end_check();
     if (c.check().ok())
       out.push_back("ok");
-  } else {
+  } else if (!membership_command(cmd, out)) {
     throw std::invalid_argument("unknown command: " + v);
   }
 }

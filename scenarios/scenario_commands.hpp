@@ -46,6 +46,9 @@ private:
   void log(const command_line& cmd, std::vector<std::string>& out);
   void net(const command_line& cmd);
   void stats(const command_line& cmd, std::vector<std::string>& out);
+  /// scenario_membership.cpp: false when `cmd` is no membership command.
+  bool membership_command(const command_line& cmd,
+                          std::vector<std::string>& out);
 
   std::unique_ptr<cluster> cluster_;
   size_t reported_ = 0;

@@ -7,6 +7,7 @@
 #include "protocol/fail_reason.hpp"
 #include "protocol/log_entry.hpp"
 #include "protocol/recovery.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -52,6 +53,13 @@ public:
   /// entries are durable).
   virtual void on_ack_sent(const node_id& self, index_t index) {
     (void) self, (void) index;
+  }
+
+  /// The configuration in effect changed to `config`, held by the entry at
+  /// `index` (0: the static one or one from a snapshot); also at start.
+  virtual void on_config(const node_id& self, const configuration& config,
+                         index_t index) {
+    (void) self, (void) config, (void) index;
   }
 
   /// The log store announced where the node stands with its state: at

@@ -347,9 +347,10 @@ on_leader_append(log_store_ptr self, term_t term, entry_list& entries) {
   auto last = entries.back().index;
   st.holds_data = true; // client commands
   // A configuration is in effect once in the log (thesis §4.1).
-  if (st.configs.on_append(entries))
-    announce_config(self);
+  auto reconfigured = st.configs.on_append(entries);
   append_entries_to_log(self, std::move(entries));
+  if (reconfigured)
+    announce_config(self);
   if (st.store->durable_at_once())
     return {first, last, true};
   // The leader replicates what it has written while its own fsync runs
@@ -455,6 +456,9 @@ caf::actor spawn_log_store(caf::actor_system& sys) {
         st.configs = w->configs;
         st.quorum = st.configs.latest().quorum();
         st.was_voter = st.configs.latest().is_voter(w->config.self);
+        if (w->observer)
+          w->observer->on_config(w->config.self, st.configs.latest(),
+                                 st.configs.latest_index());
         st.rec = recovery{w->config.self, w->incarnation, st.quorum, w->fresh,
                           w->log_journal != nullptr, w->promised,
                           w->config.join};

@@ -66,6 +66,8 @@ void announce_config(log_store_ptr self) {
     w.log.warning("no longer a voter: the configuration at "
                   + to_string(index) + " is " + c.to_string());
   st.was_voter = c.is_voter(w.config.self);
+  if (w.observer)
+    w.observer->on_config(w.config.self, c, index);
   for (auto& to : {w.self.election, w.self.replicator, w.self.membership})
     self->send(to, config_atom::value, c, index);
 }

@@ -89,6 +89,7 @@ void forward(membership_ptr self, change_request req, caf::timespan budget,
 
 void on_local_request(membership_ptr self, change_request req,
                       caf::timespan budget, caf::response_promise rp) {
+  req.budget_ns = static_cast<uint64_t>(budget.count());
   with_leader(self, [=](raft_role role, const node_id& leader) mutable {
     if (role == raft_role::leader)
       carry_out(self, req, [rp](change_result r) mutable { rp.deliver(r); });

@@ -422,6 +422,7 @@ caf::behavior running(replicator_ptr self) {
     [=](config_atom, const configuration& c, index_t index) {
       on_config(self, c, index);
     },
+    [=](change_atom, uint64_t timer) { on_change_deadline(self, timer); },
     [=](change_atom) {
       auto& st = self->state;
       if (st.leading && st.prune_followers && st.commit >= st.config_index)

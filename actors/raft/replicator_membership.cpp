@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 
 #include "actors/raft/replicator_state.hpp"
+#include "protocol/assert.hpp"
 
 namespace flexsync::detail {
 
@@ -34,6 +35,14 @@ change_context context_of(const replicator_state& st) {
 
 void propose_config(replicator_ptr self, const configuration& next) {
   auto& st = self->state;
+  // One change at a time: the configuration before is committed, and a
+  // joint one is followed only by its own C_new.
+  FLEXSYNC_ASSERT(st.config_index <= st.commit,
+                  "config proposed while the one at "
+                    + to_string(st.config_index) + " is not committed");
+  FLEXSYNC_ASSERT(!st.config.joint()
+                    || (!next.joint() && next.current == st.config.current),
+                  "joint configuration followed by " + next.to_string());
   log_entry e;
   e.term = st.lead_term;
   e.kind = entry_kind::config;
@@ -157,7 +166,29 @@ void on_change_request(replicator_ptr self, const change_request& req,
   }
   st.change_target = target;
   st.change_waiters.push_back(std::move(rp));
+  auto deadline = self->clock().now()
+                  + caf::timespan{static_cast<int64_t>(req.budget_ns)};
+  if (st.change_waiters.size() == 1 || deadline > st.change_deadline) {
+    st.change_deadline = deadline;
+    self->delayed_send(self, deadline - self->clock().now(),
+                       change_atom::value, ++st.change_timer);
+  }
   drive_change(self);
+}
+
+void on_change_deadline(replicator_ptr self, uint64_t timer) {
+  auto& st = self->state;
+  if (timer != st.change_timer || !st.change_target)
+    return;
+  // A joint configuration is always left (leave_joint needs no request);
+  // before it, giving up leaves the cluster as it is, new learners
+  // included.
+  finish_change(self, {fail_reason::timeout,
+                       "not completed within the deadline"
+                         + (st.change_wait.empty()
+                              ? std::string{}
+                              : " (" + st.change_wait + ")")
+                         + "; learners added on the way stay learners"});
 }
 
 void drive_change(replicator_ptr self) {

@@ -109,6 +109,10 @@ struct replicator_state {
   bool prune_followers = false;
   /// Why the change waits, last logged (logged once per reason).
   std::string change_wait;
+  /// When the change is given up unless it reached its joint configuration
+  /// (the latest deadline of its waiters), and the timer generation.
+  caf::actor_clock::time_point change_deadline;
+  uint64_t change_timer = 0;
   // Metrics (protocol/metrics.hpp).
   replicator_metrics metrics;
   /// Appended batches not committed yet, for the commit latency.
@@ -155,6 +159,8 @@ void drive_change(replicator_ptr self);
 void sync_followers(replicator_ptr self);
 /// Fails the change waiters: this node stopped leading.
 void abandon_change(replicator_ptr self);
+/// The deadline timer of change `timer` fired.
+void on_change_deadline(replicator_ptr self, uint64_t timer);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

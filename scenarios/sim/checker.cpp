@@ -366,6 +366,29 @@ void checker::on_member_state(const node_id& self, member_state state) {
   members_[self] = state;
 }
 
+void checker::on_config(const node_id& self, const configuration& config,
+                        index_t index) {
+  configs_[self] = config;
+  auto i = stores_.find(self);
+  if (index == index_t{0} || i == stores_.end())
+    return;
+  auto& store = *i->second;
+  if (index <= store.snapshot_index() || index > store.last_index())
+    return; // folded into a snapshot: the snapshot carried it
+  entry_list at;
+  store.entries(index, index, SIZE_MAX, at);
+  if (at.size() != 1 || at.front().kind != entry_kind::config
+      || decode_configuration(at.front().data) != config)
+    violation("configuration: " + self.name + " is in " + config.to_string()
+              + " from index " + to_string(index)
+              + ", which its log does not hold there");
+}
+
+const configuration* checker::config_of(const node_id& id) const {
+  auto i = configs_.find(id);
+  return i == configs_.end() ? nullptr : &i->second;
+}
+
 member_state checker::member(const node_id& id) const {
   auto i = members_.find(id);
   return i == members_.end() ? member_state::intact : i->second;

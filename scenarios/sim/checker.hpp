@@ -117,6 +117,10 @@ public:
                     const node_id& candidate) override;
   void on_ack_sent(const node_id& self, index_t index) override;
   void on_member_state(const node_id& self, member_state state) override;
+  /// Checks that the configuration is the one the node's log holds at
+  /// `index` (protocol/config_log.hpp), and records it.
+  void on_config(const node_id& self, const configuration& config,
+                 index_t index) override;
 
   // -- storage events ---------------------------------------------------------
 
@@ -172,6 +176,8 @@ public:
   index_t applied(const node_id& id) const;
   /// What each node last announced of its state (intact until it says).
   member_state member(const node_id& id) const;
+  /// The configuration a node last announced (null before it did).
+  const configuration* config_of(const node_id& id) const;
   index_t commit_of(const node_id& id) const;
   const std::map<term_t, node_id>& leaders() const { return leaders_; }
   size_t acked() const { return acked_.size(); }
@@ -187,6 +193,7 @@ private:
   std::map<term_t, node_id> leaders_;
   std::map<node_id, role_view> roles_;
   std::map<node_id, member_state> members_;
+  std::map<node_id, configuration> configs_;
   std::map<index_t, fingerprint> committed_;
   /// Lowest term of a leader that counted each committed index.
   std::map<index_t, term_t> commit_term_;

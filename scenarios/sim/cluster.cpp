@@ -68,12 +68,15 @@ cluster::cluster(cluster_options opts)
         },
     };
   });
-  for (size_t i = 1; i <= opts_.nodes; ++i)
+  for (size_t i = 1; i <= opts_.nodes + opts_.spares; ++i)
     ids_.emplace_back(std::to_string(i));
+  std::vector<node_id> members(ids_.begin(), ids_.begin() + opts_.nodes);
   for (auto& id : ids_) {
     auto& n = nodes_[id];
     n.cfg.self = id;
-    n.cfg.partners = ids_;
+    n.cfg.partners = members;
+    n.cfg.join = std::find(members.begin(), members.end(), id)
+                 == members.end();
     n.cfg.quorum = opts_.quorum;
     n.cfg.pre_vote = opts_.pre_vote;
     n.cfg.check_quorum = opts_.check_quorum;
@@ -93,7 +96,7 @@ cluster::cluster(cluster_options opts)
     batteries_ = std::make_unique<battery_checker>(*sys_, checker_);
     observers_ = std::make_unique<observer_pair>(checker_, *batteries_);
   }
-  for (auto& id : ids_)
+  for (auto& id : members)
     start(node(id));
 }
 
@@ -104,7 +107,16 @@ void cluster::battery_call(const node_id& at, std::mt19937_64& rng) {
 }
 
 void cluster::end_check() {
+  // Nodes outside the configuration they hold (removed, or joining and
+  // never added) are not expected to have the cluster's entries.
   auto nodes = live();
+  std::erase_if(nodes, [this](const node_id& id) {
+    auto* c = checker_.config_of(id);
+    if (!c)
+      return false;
+    auto m = c->members();
+    return !std::binary_search(m.begin(), m.end(), id);
+  });
   checker_.end_check(nodes);
   if (batteries_) {
     std::map<node_id, index_t> applied;
@@ -120,6 +132,8 @@ cluster::~cluster() {
     crash(id);
   caf::anon_send_exit(net_, caf::exit_reason::kill);
   caf::anon_send_exit(client_, caf::exit_reason::kill);
+  if (admin_)
+    caf::anon_send_exit(admin_, caf::exit_reason::kill);
   while (sched_->has_job())
     sched_->run_once();
   if (running_cluster == this)
@@ -416,7 +430,8 @@ bool cluster::settled() const {
     if (id == *l ||
         (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
       reachable.insert(id);
-  if (!quorum_.is_replication_quorum(reachable))
+  auto* config = checker_.config_of(*l);
+  if (!(config ? config->quorum() : quorum_).is_replication_quorum(reachable))
     return false;
   // ... and follow it, caught up at least to its no-op.
   for (auto& id : reachable) {

@@ -44,6 +44,10 @@ using object_list = std::vector<std::unique_ptr<replicated_object>>;
 
 struct cluster_options {
   size_t nodes = 3;
+  /// Nodes after the first `nodes` that start down and, once restarted,
+  /// join the running cluster (node_config::join) until a membership
+  /// change makes them members.
+  size_t spares = 0;
   std::optional<quorum_spec> quorum;
   uint64_t seed = 1;
   bool pre_vote = true;
@@ -196,6 +200,21 @@ class cluster {
   void battery_call(const node_id& at, std::mt19937_64& rng);
   const std::vector<call_outcome>& outcomes() const { return outcomes_; }
 
+  // -- membership ------------------------------------------------------------
+
+  /// The outcome of one membership request.
+  struct change_outcome {
+    std::string label;
+    bool done = false;
+    change_result result;
+  };
+
+  /// Asks `at`'s membership manager to carry out `req` (one attempt, no
+  /// retry); returns the slot of its outcome.
+  size_t change(const node_id& at, change_request req, caf::timespan timeout,
+                std::string label);
+  const std::vector<change_outcome>& changes() const { return changes_; }
+
   // -- checks ----------------------------------------------------------------
 
   checker& check() { return checker_; }
@@ -265,6 +284,8 @@ class cluster {
   std::vector<node_id> ids_;
   std::map<node_id, sim_node> nodes_;
   quorum_system quorum_;
+  caf::actor admin_;
+  std::vector<change_outcome> changes_;
   checker checker_;
   std::unique_ptr<battery_checker> batteries_;
   /// What the nodes' observer hooks reach: checker_, then batteries_.

@@ -48,6 +48,12 @@ public:
     second_.on_ack_sent(self, index);
   }
 
+  void on_config(const node_id& self, const configuration& config,
+                 index_t index) override {
+    first_.on_config(self, config, index);
+    second_.on_config(self, config, index);
+  }
+
   void on_member_state(const node_id& self, member_state state) override {
     first_.on_member_state(self, state);
     second_.on_member_state(self, state);

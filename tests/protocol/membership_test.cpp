@@ -156,6 +156,12 @@ TEST_CASE("a new voter joins as a learner, catches up, then through joint "
   step = next_change_step(ctx, target);
   CHECK(step.what == change_step::kind::wait);
   CHECK(step.why.find("learner d is catching up") != std::string::npos);
+  // A learner that never acknowledged anything is not caught up, however
+  // short the log.
+  ctx.match.erase(node_id{"d"});
+  ctx.last_index = index_t{11};
+  CHECK(next_change_step(ctx, target).what == change_step::kind::wait);
+  ctx.last_index = index_t{5000};
   // Caught up: C_old,new.
   ctx.match[node_id{"d"}] = index_t{4950};
   step = next_change_step(ctx, target);
