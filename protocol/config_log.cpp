@@ -17,6 +17,12 @@ index_t config_log::latest_index() const {
   return entries_.empty() ? base_index_ : entries_.rbegin()->first;
 }
 
+const configuration& config_log::previous() const {
+  if (entries_.size() < 2)
+    return base_;
+  return std::prev(entries_.end(), 2)->second;
+}
+
 const configuration& config_log::at(index_t index) const {
   auto i = entries_.upper_bound(index);
   if (i == entries_.begin())

@@ -30,6 +30,10 @@ public:
   /// Index of the entry that holds latest() (the base index for the base).
   index_t latest_index() const;
 
+  /// The configuration before latest() (latest() itself when the log holds
+  /// no config entry).
+  const configuration& previous() const;
+
   /// The configuration in effect at `index` (for a snapshot taken there).
   const configuration& at(index_t index) const;
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/planted_bugs.hpp"
+
 namespace flexsync {
 
 namespace {
@@ -320,8 +322,9 @@ change_step next_change_step(const change_context& ctx,
   configuration next;
   next.current = target;
   // Learners alone never count: such a change needs no joint phase.
-  if (target.voters != c.voters || !(membership{{}, {}, target.quorum}
-                                     == membership{{}, {}, c.quorum}))
+  if ((target.voters != c.voters
+       || !(membership{{}, {}, target.quorum} == membership{{}, {}, c.quorum}))
+      && !planted(planted_bug::skip_joint))
     next.old = c;
   return {kind::propose, std::move(next), {}};
 }

@@ -9,6 +9,8 @@ std::optional<planted_bug> planted_bug_from(const std::string& name) {
     return planted_bug::figure8_commit;
   if (name == "forget-vote")
     return planted_bug::forget_vote;
+  if (name == "skip-joint")
+    return planted_bug::skip_joint;
   return std::nullopt;
 }
 

@@ -21,9 +21,14 @@ enum class planted_bug : unsigned char {
   /// A restart forgets the vote of the current term (voted_for not
   /// persisted), so a node may vote twice in one term.
   forget_vote,
+  /// A change of voters goes straight from C_old to C_new, without the
+  /// joint configuration (thesis §4.3): majorities of the two can be
+  /// disjoint, so two leaders can be elected in one term.
+  skip_joint,
 };
 
-/// "figure8-commit", "forget-vote"; nothing for an unknown name.
+/// "figure8-commit", "forget-vote", "skip-joint"; nothing for an unknown
+/// name.
 std::optional<planted_bug> planted_bug_from(const std::string& name);
 
 #ifdef FLEXSYNC_PLANTED_BUGS

@@ -64,8 +64,10 @@ member_state recovery::state() const {
 }
 
 bool recovery::counts_for(const node_id& leader, term_t term) const {
+  // A learner's acks count in no quorum; the flag tells the leader whether
+  // it could count once promoted (it holds its state).
   if (!voter_)
-    return false;
+    return intact_ && !vacuous_;
   if (intact_)
     return true;
   return promise_ && promise_->candidate == leader && term >= promise_->term;

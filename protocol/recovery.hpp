@@ -132,7 +132,8 @@ public:
   /// A peer knows a newer incarnation of this node (see report_effect).
   bool stale() const { return stale_self_; }
 
-  /// Whether replies to `leader` in `term` count toward its quorums.
+  /// Whether replies to `leader` in `term` count toward its quorums; for a
+  /// learner, whether they could once it is promoted (it holds its state).
   bool counts_for(const node_id& leader, term_t term) const;
 
   /// Whether appends of `leader` in `term` may change this node's log: a

@@ -2,8 +2,8 @@
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
-//                [--plant-local-reads] [--plant figure8-commit|forget-vote]
-//                [--churn]
+//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint]
+//                [--churn] [--membership]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -17,6 +17,9 @@
 // --churn: every seed runs the leader-churn profile (short-lived leaders that
 // crash and return, one entry per append: Figure 8's history); by default
 // about one seed in eight does.
+// --membership: every seed runs the membership profile (spare nodes join,
+// voters are added, removed and replaced, the quorum system changes, under
+// the same faults); by default about one seed in eight does.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -52,6 +55,7 @@ struct cli {
   bool rule_checks = true;
   bool local_reads = false;
   bool churn = false;
+  bool membership = false;
   std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
@@ -87,11 +91,13 @@ bool parse(int argc, char** argv, cli& out) {
       out.local_reads = true;
     else if (arg == "--churn")
       out.churn = true;
+    else if (arg == "--membership")
+      out.membership = true;
     else if (arg == "--plant") {
       out.plant = value();
       if (!flexsync::planted_bug_from(out.plant))
-        throw std::invalid_argument("--plant must be figure8-commit or "
-                                    "forget-vote");
+        throw std::invalid_argument("--plant must be figure8-commit, "
+                                    "forget-vote or skip-joint");
 #ifndef FLEXSYNC_PLANTED_BUGS
       throw std::invalid_argument("--plant needs a build with "
                                   "-DFLEXSYNC_PLANTED_BUGS=ON");
@@ -116,8 +122,8 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads] [--plant figure8-commit|forget-vote] "
-                   "[--churn]\n";
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint] "
+                   "[--churn] [--membership]\n";
       return 2;
     }
   } catch (std::exception& e) {
@@ -148,6 +154,8 @@ int main(int argc, char** argv) {
       p.local_reads = opts.local_reads;
       if (opts.churn)
         p.churn = true;
+      if (opts.membership)
+        p.membership = true;
       if (opts.storage)
         p.disk = *opts.storage == "disk";
       auto r = flexsync::sim::run_random(p);
@@ -169,6 +177,7 @@ int main(int argc, char** argv) {
                   << (opts.rule_checks ? "" : " --no-rule-checks")
                   << (opts.local_reads ? " --plant-local-reads" : "")
                   << (opts.churn ? " --churn" : "")
+                  << (opts.membership ? " --membership" : "")
                   << (opts.plant.empty() ? "" : " --plant " + opts.plant)
                   << (opts.storage ? " --storage " + *opts.storage : "")
                   << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)

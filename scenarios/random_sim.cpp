@@ -1,4 +1,5 @@
 #include "scenarios/random_sim.hpp"
+#include "scenarios/sim/membership_chaos.hpp"
 
 #include <algorithm>
 #include <array>
@@ -104,6 +105,8 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   if (churn_profile(p)) {
     churn_options(opts, p);
     setup << "churn ";
+  } else if (membership_profile(p.seed, p.membership)) {
+    membership_options(opts, setup);
   }
   setup << "nodes=" << opts.nodes << " quorum=";
   if (opts.quorum)
@@ -339,7 +342,8 @@ void append_violations(run_result& r, cluster& c) {
 /// Fault phase: random events at random times under client load, until
 /// `chaos` of virtual time passed or a checker failed.
 void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
-                 const swarm& mix, caf::timespan chaos) {
+                 const swarm& mix, caf::timespan chaos,
+                 std::mt19937_64* members) {
   uint64_t counter = 0;
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
@@ -373,6 +377,8 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
       }
     }
     random_event(rng, c, lin, mix, counter);
+    if (members && (*members)() % 4 == 0)
+      membership_event(*members, c);
   }
 }
 
@@ -420,14 +426,16 @@ void final_command(std::mt19937_64& rng, cluster& c) {
 
 /// Every node applies everything acknowledged (and the final command).
 void converge_and_check(cluster& c) {
+  // Members must reach what any live node applied (a removed leader may
+  // have applied the last entries before it stepped down).
   c.run_until(
       [&] {
         index_t lo{UINT64_MAX}, hi{0};
-        for (auto& id : c.ids()) {
-          lo = std::min(lo, c.check().applied(id));
+        for (auto& id : c.live())
           hi = std::max(hi, c.check().applied(id));
-        }
-        return lo == hi;
+        for (auto& id : c.members())
+          lo = std::min(lo, c.check().applied(id));
+        return lo >= hi && c.settled();
       },
       liveness_bound);
   c.end_check();
@@ -438,7 +446,7 @@ void converge_and_check(cluster& c) {
 /// history must be linearizable.
 void check_history(cluster& c, lin_workload& lin, run_result& r) {
   auto first = lin.calls();
-  for (auto& id : c.live())
+  for (auto& id : c.members())
     lin.read_everything(id, 5s);
   if (!c.run_until([&] { return lin.answered_from(first); }, liveness_bound))
     c.check().violation("liveness: final reads unanswered after "
@@ -470,9 +478,14 @@ run_result run_random(const run_params& p) {
   r.setup = setup.str();
   // Churn runs are long: the history they aim at needs many terms.
   auto chaos = p.chaos_seconds * (mix.churn ? 4 : 1);
+  // Membership runs change the configuration from a generator of their own.
+  std::optional<std::mt19937_64> members;
+  if (opts.spares > 0)
+    members.emplace(p.seed ^ 0x6d65'6d62'6572'0001);
   chaos_phase(rng, c, lin, mix,
               std::chrono::duration_cast<caf::timespan>(
-                  std::chrono::duration<double>(chaos)));
+                  std::chrono::duration<double>(chaos)),
+              members ? &*members : nullptr);
   heal_phase(c, opts);
   if (c.check().ok())
     final_command(rng, c);

@@ -54,6 +54,9 @@ struct run_params {
   /// The leader-churn profile (random_sim.cpp): forced on or off, or drawn
   /// per seed (about one in eight) when unset.
   std::optional<bool> churn;
+  /// The membership profile (sim/membership_chaos.hpp): forced on or off,
+  /// or drawn per seed (about one in eight) when unset.
+  std::optional<bool> membership;
 };
 
 run_result run_random(const run_params& params);

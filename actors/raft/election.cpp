@@ -50,26 +50,25 @@ struct election_state {
   /// quorum system.
   configuration config;
   quorum_system quorum;
+  /// A voter of the configuration before `config`.
+  bool voted_before = false;
 
   static inline const char* name = "flexsync.election";
 };
 
 using election_ptr = caf::stateful_actor<election_state>*;
 
+/// Whether this node may campaign: a voter of the configuration in effect,
+/// or of the one before (the log store decides whether that still counts).
 bool is_voter(election_ptr self) {
   auto& st = self->state;
-  return st.quorum.is_voter(st.w->config.self);
+  return st.quorum.is_voter(st.w->config.self) || st.voted_before;
 }
 
-/// Whether this node answers vote requests: a voter, or a learner on its
-/// way to become one (its vote counts only for candidates whose
-/// configuration makes it a voter); never a static read-only node.
+/// Whether this node answers vote requests: every node but a static
+/// read-only one (log_store_config.cpp says why).
 bool may_vote(election_ptr self) {
-  auto& st = self->state;
-  auto& self_id = st.w->config.self;
-  return !st.w->config.read_only
-         && (st.config.is_voter(self_id)
-             || st.config.current.is_learner(self_id));
+  return !self->state.w->config.read_only;
 }
 
 caf::timespan random_timeout(election_ptr self) {
@@ -396,10 +395,16 @@ caf::behavior running(election_ptr self) {
       on_step_down(self, term, why);
     },
     [=](campaign_now_atom) { start_election(self, true); },
-    [=](config_atom, const configuration& c, index_t) {
+    [=](config_atom, const configuration& c, index_t, bool voted_before) {
       auto& st = self->state;
+      auto was_voter = is_voter(self);
       st.config = c;
       st.quorum = c.quorum();
+      st.voted_before = voted_before;
+      // The election timer stops while the node is no voter; a node that
+      // becomes one (a promoted learner) starts timing its leader.
+      if (!was_voter && is_voter(self))
+        reset_timer(self);
     },
     [=](recover_atom) {
       if (is_voter(self) && self->state.role != raft_role::leader)
@@ -439,6 +444,7 @@ caf::actor spawn_election(caf::actor_system& sys) {
         join_node(self, w);
         st.config = w->configs.latest();
         st.quorum = st.config.quorum();
+        st.voted_before = w->configs.previous().is_voter(w->config.self);
         st.rng.seed(w->config.seed ^ 0x9e3779b97f4a7c15ULL);
         // Rejoin only after the restart replay: the log store pushed the
         // committed entries to the state machine during its init, before it

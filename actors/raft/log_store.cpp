@@ -396,7 +396,7 @@ caf::behavior running(log_store_ptr self) {
       auto& store = *st.store;
       return log_position{store.current_term(), store.last_index(),
                           store.last_term(),
-                          st.rec.campaign(log_facts_of(self)),
+                          campaign_allowed(self),
                           st.rec.incarnation()};
     },
     [=](const recovery_probe& p) { on_recovery_probe(self, p); },

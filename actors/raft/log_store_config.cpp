@@ -68,21 +68,39 @@ void announce_config(log_store_ptr self) {
   st.was_voter = c.is_voter(w.config.self);
   if (w.observer)
     w.observer->on_config(w.config.self, c, index);
-  for (auto& to : {w.self.election, w.self.replicator, w.self.membership})
+  for (auto& to : {w.self.replicator, w.self.membership})
     self->send(to, config_atom::value, c, index);
+  self->send(w.self.election, config_atom::value, c, index,
+             st.configs.previous().is_voter(w.config.self));
+}
+
+std::optional<vote_kind> campaign_allowed(log_store_ptr self) {
+  auto& st = self->state;
+  auto facts = log_facts_of(self);
+  auto kind = st.rec.campaign(facts);
+  if (kind || !st.rec.intact())
+    return kind;
+  // A voter of the configuration before the latest one, which it does not
+  // know to be committed, may be the one node that holds the newest entries
+  // (a leader that appended C_new without itself and lost its leadership):
+  // it campaigns, counting votes under the latest configuration, or the
+  // others could wait for its vote forever.
+  auto& self_id = st.w->config.self;
+  if (!st.configs.latest().is_voter(self_id)
+      && st.configs.previous().is_voter(self_id)
+      && st.configs.latest_index() > facts.commit_index)
+    return vote_kind::normal;
+  return std::nullopt;
 }
 
 bool votes_by_configuration(log_store_ptr self) {
-  auto& st = self->state;
-  auto& w = *st.w;
-  // A static read-only node never votes. A learner on its way to become a
-  // voter does (like etcd's learners): a candidate whose log already holds
-  // the configuration that makes it a voter counts its vote, every other
-  // candidate ignores it (it counts only voters of its own configuration).
-  if (w.config.read_only)
-    return false;
-  auto& c = st.configs.latest();
-  return c.is_voter(w.config.self) || c.current.is_learner(w.config.self);
+  // Every node but a static read-only one grants votes by the ordinary
+  // rules, whatever its own configuration says (thesis §4.2.3; etcd's
+  // learners too): a candidate counts only the voters of its own
+  // configuration, which may be newer (a promoted learner) or older (a
+  // joint one that still needs this removed node) than this node's.
+  // Safety rests on one vote per term, which holds for every node.
+  return !self->state.w->config.read_only;
 }
 
 bool is_member(log_store_ptr self, const node_id& x) {

@@ -155,7 +155,7 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
   auto facts = log_facts_of(self);
   term_t term;
   if (kind == vote_kind::normal) {
-    if (st.rec.campaign(facts) != vote_kind::normal)
+    if (campaign_allowed(self) != vote_kind::normal)
       return to_error(fail_reason::request_denied);
     term = decide_campaign(store.current_term(), w.config.self).term;
   } else {

@@ -81,6 +81,10 @@ log_store_metrics metrics_of(log_store_ptr self);
 /// Whether this node may grant votes under the configuration in effect.
 bool votes_by_configuration(log_store_ptr self);
 
+/// The campaign this node may start now: the recovery rules', or a normal
+/// one of a voter of the configuration before an uncommitted latest one.
+std::optional<vote_kind> campaign_allowed(log_store_ptr self);
+
 /// Whether `x` is a voter or learner of the configuration in effect.
 bool is_member(log_store_ptr self, const node_id& x);
 

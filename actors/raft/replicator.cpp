@@ -306,6 +306,10 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
       return;
     }
   }
+  // A learner's progress is not only its match index: it may have become
+  // able to count (recovered its state) without acknowledging anything new.
+  if (st.change_target)
+    drive_change(self);
   arm_heartbeat(self);
 }
 

@@ -28,8 +28,10 @@ change_context context_of(const replicator_state& st) {
   ctx.term_start = st.first_index_of_term;
   ctx.last_index = st.written_index;
   ctx.promotion_lag = st.w->config.learner_promotion_lag;
+  // A learner that lost its state is not caught up, whatever it holds: it
+  // must recover before it may vote (protocol/recovery.hpp).
   for (auto& [id, fo] : st.followers)
-    ctx.match.emplace(id, fo.prog.match_index());
+    ctx.match.emplace(id, fo.counts ? fo.prog.match_index() : index_t{0});
   return ctx;
 }
 

@@ -109,14 +109,7 @@ void cluster::battery_call(const node_id& at, std::mt19937_64& rng) {
 void cluster::end_check() {
   // Nodes outside the configuration they hold (removed, or joining and
   // never added) are not expected to have the cluster's entries.
-  auto nodes = live();
-  std::erase_if(nodes, [this](const node_id& id) {
-    auto* c = checker_.config_of(id);
-    if (!c)
-      return false;
-    auto m = c->members();
-    return !std::binary_search(m.begin(), m.end(), id);
-  });
+  auto nodes = members();
   checker_.end_check(nodes);
   if (batteries_) {
     std::map<node_id, index_t> applied;
@@ -426,11 +419,13 @@ bool cluster::settled() const {
   auto term = roles.at(*l).term;
   // The nodes the leader can talk to, both ways, must be able to commit...
   node_set reachable;
+  auto* config = checker_.config_of(*l);
+  auto in_config = config ? config->members() : ids_;
   for (auto& id : live())
     if (id == *l ||
-        (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)))
+        (!net_policy_->blocked(*l, id) && !net_policy_->blocked(id, *l)
+         && std::count(in_config.begin(), in_config.end(), id) > 0))
       reachable.insert(id);
-  auto* config = checker_.config_of(*l);
   if (!(config ? config->quorum() : quorum_).is_replication_quorum(reachable))
     return false;
   // ... and follow it, caught up at least to its no-op.

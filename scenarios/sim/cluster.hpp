@@ -144,6 +144,9 @@ class cluster {
   /// The node's actors stopped on their own: the error line that said why.
   std::optional<std::string> failure(const node_id& id) const;
   std::vector<node_id> live() const;
+  /// The live nodes that are members of the leader's configuration (of
+  /// their own when there is no leader, all when none was announced).
+  std::vector<node_id> members() const;
   void crash(const node_id& id);
   /// Crashes `id` after `steps` more simulation steps: in the middle of
   /// whatever it is doing (between a write and its fsync, say), not only at

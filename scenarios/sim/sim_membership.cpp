@@ -43,4 +43,21 @@ size_t cluster::change(const node_id& at, change_request req,
   return slot;
 }
 
+std::vector<node_id> cluster::members() const {
+  // The leader's configuration is the cluster's: a removed node may never
+  // learn that it was removed (the leader stops replicating to it).
+  auto nodes = live();
+  const configuration* c = nullptr;
+  if (auto l = leader())
+    c = checker_.config_of(*l);
+  std::erase_if(nodes, [&](const node_id& id) {
+    auto* own = c ? c : checker_.config_of(id);
+    if (!own)
+      return false;
+    auto m = own->members();
+    return !std::binary_search(m.begin(), m.end(), id);
+  });
+  return nodes;
+}
+
 } // namespace flexsync::sim

@@ -1,0 +1,101 @@
+#include "scenarios/sim/membership_chaos.hpp"
+
+#include <algorithm>
+
+namespace flexsync::sim {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Configurations keep at least three voters: with fewer, one node that
+/// restarts without its state (a disk crashed before its first fsync looks
+/// like one) stalls the cluster by design until an operator recovers it
+/// (protocol/recovery.hpp), which the random runs would report as lost
+/// liveness. Growing from and shrinking to one or two voters is covered by
+/// scenarios and actor tests.
+constexpr size_t min_voters = 3;
+
+size_t between(std::mt19937_64& rng, size_t lo, size_t hi) {
+  return std::uniform_int_distribution<size_t>{lo, hi}(rng);
+}
+
+const node_id& any(std::mt19937_64& rng, const std::vector<node_id>& xs) {
+  return xs[between(rng, 0, xs.size() - 1)];
+}
+
+/// A random target: 1 to all of the nodes as voters, maybe a learner, and
+/// sometimes a counting quorum system (valid or not: invalid ones must be
+/// refused without effect).
+membership random_target(std::mt19937_64& rng, const std::vector<node_id>& ids) {
+  membership m;
+  auto shuffled = ids;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  auto n = between(rng, min_voters, shuffled.size());
+  m.voters.assign(shuffled.begin(), shuffled.begin() + n);
+  if (n < shuffled.size() && between(rng, 0, 1) == 0)
+    m.learners.push_back(shuffled[n]);
+  if (n >= 2 && between(rng, 0, 3) == 0)
+    m.quorum = quorum_spec{between(rng, 1, n), between(rng, 1, n)};
+  return m.normalize();
+}
+
+/// Voters of the leader's configuration (0 when unknown).
+size_t leader_voters(const cluster& c) {
+  auto l = c.leader();
+  auto* conf = l ? c.check().config_of(*l) : nullptr;
+  return conf ? conf->current.voters.size() : 0;
+}
+
+} // namespace
+
+bool membership_profile(uint64_t seed, std::optional<bool> forced) {
+  if (forced)
+    return *forced;
+  std::mt19937_64 own{seed ^ 0x6d65'6d62'6572'0000};
+  return std::uniform_real_distribution<double>{0, 1}(own) < 0.125;
+}
+
+void membership_options(cluster_options& opts, std::ostringstream& setup) {
+  opts.disk = true;
+  opts.bound_losses = false;
+  opts.nodes = std::max(opts.nodes, min_voters); // see min_voters
+  opts.spares = 2;
+  setup << "membership spares=2 ";
+}
+
+void membership_event(std::mt19937_64& rng, cluster& c) {
+  auto& ids = c.ids();
+  auto at = any(rng, ids);
+  auto timeout = std::chrono::milliseconds(between(rng, 200, 3000));
+  change_request req;
+  switch (between(rng, 0, 5)) {
+    case 0: // a spare (or a crashed node) starts
+      c.restart(any(rng, ids));
+      return;
+    case 1:
+      req.op = change_op::add_voter;
+      req.node = any(rng, ids);
+      break;
+    case 2:
+      if (leader_voters(c) <= min_voters)
+        return;
+      req.op = change_op::remove;
+      req.node = any(rng, ids);
+      break;
+    case 3:
+      req.op = change_op::add_learner;
+      req.node = any(rng, ids);
+      break;
+    default:
+      req.op = change_op::set;
+      req.target = random_target(rng, ids);
+      break;
+  }
+  auto label = req.op == change_op::set ? "set " + req.target.to_string()
+                                        : "change " + req.node.name;
+  c.trace("sim: membership " + label + " on " + at.name);
+  c.change(at, std::move(req), timeout, label);
+}
+
+} // namespace flexsync::sim

@@ -1,0 +1,28 @@
+#pragma once
+
+// The membership profile of random runs: about one seed in eight (drawn from
+// a generator of its own, so every other seed replays as before) runs on
+// disks with spare nodes, and its fault phase also changes the membership
+// at random moments: spare nodes start and join, voters are added, removed
+// and replaced several at once, learners come and go, and the quorum system
+// changes, all while crashes, partitions and snapshot installs go on. The
+// safety properties judge the run as always; the checker also verifies that
+// every configuration a node holds is one its log holds.
+
+#include <random>
+#include <sstream>
+
+#include "scenarios/sim/cluster.hpp"
+
+namespace flexsync::sim {
+
+/// Whether seed `seed` runs the membership profile (`forced` overrides).
+bool membership_profile(uint64_t seed, std::optional<bool> forced);
+
+/// The profile's cluster: disks, and spare nodes that may join.
+void membership_options(cluster_options& opts, std::ostringstream& setup);
+
+/// One random membership event, asked of a random node.
+void membership_event(std::mt19937_64& rng, cluster& c);
+
+} // namespace flexsync::sim
