@@ -57,6 +57,7 @@ struct program_config : flexsync::system_config {
   std::string self;
   std::string bind;
   std::vector<std::string> partners;
+  bool join = false;
   std::string password_file;
   std::string cluster_salt;
   std::string storage = "memory";
@@ -81,6 +82,10 @@ struct program_config : flexsync::system_config {
            "listen on this host:port instead of --self (peers still dial "
            "--self, e.g. a proxy in front of the node)")
       .add(partners, "partners", "the other members' addresses (a list)")
+      .add(join, "join",
+           "join a running cluster: take its configuration from the leader "
+           "(--partners says whom to reach); a voter once a member adds it "
+           "(console add-node, flexsync-admin add)")
       .add(password_file, "password-file",
            "file whose first line is the cluster password (none: plain TCP)")
       .add(cluster_salt, "cluster-salt",
@@ -191,6 +196,7 @@ std::string read_password(const std::string& path) {
 
 node_config make_node_config(const program_config& pc) {
   node_config nc{pc.self, pc.partners};
+  nc.join = pc.join;
   nc.default_call_timeout = pc.call_timeout;
   nc.election_timeout_min = pc.election_timeout_min;
   nc.election_timeout_max = pc.election_timeout_max;
@@ -219,9 +225,13 @@ tcp_transport_config make_transport_config(const program_config& pc,
   if (!pc.password_file.empty()) {
     tc.password = read_password(pc.password_file);
     tc.cluster_salt = pc.cluster_salt;
+    if (tc.cluster_salt.empty() && pc.join)
+      throw config_error("--join with a password needs --cluster-salt: the "
+                         "salt of the cluster it joins");
     if (tc.cluster_salt.empty()) {
       // Every member derives the same salt from the same member list; two
-      // clusters with different members never share a key.
+      // clusters with different members never share a key. (A cluster whose
+      // membership changes needs --cluster-salt: the list changes.)
       tc.cluster_salt = "flexsync-cluster";
       for (auto& v : nc.voters())
         tc.cluster_salt += " " + v.name;

@@ -192,10 +192,25 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 }
 
 const char* help_text
-  = "ok commands: status | metrics | recovery | inc | add N | get | set K V | "
+  = "ok commands: status | metrics | recovery | members | add-node ADDR | "
+    "remove-node ADDR | add-learner ADDR | inc | add N | get | set K V | "
     "kv K | del K | read K | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
     "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
+
+/// add-node / remove-node / add-learner: waits until the change is
+/// committed or refused (membership changes take longer than a call: the
+/// deadline is six call timeouts).
+std::string membership_change(console_target& t, const std::string& cmd,
+                              const node_id& x) {
+  auto deadline = 6 * t.call_timeout;
+  auto r = cmd == "add-node"      ? t.self->add_node(x, deadline)
+           : cmd == "remove-node" ? t.self->remove_node(x, deadline)
+                                  : t.self->add_learner(x, deadline);
+  if (r.ok())
+    return "ok";
+  return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
+}
 
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined")
@@ -257,6 +272,14 @@ std::string run_command(console_target& t, const std::string& line) {
     if (cmd == "force-recover" && n == 1) {
       t.self->force_recover();
       return "ok";
+    }
+    if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
+        && n == 2)
+      return membership_change(t, cmd, node_id{w[1]});
+    if (cmd == "members" && n == 1) {
+      auto st = t.self->status();
+      return "ok " + st.configuration + " (index "
+             + to_string(st.config_index) + ")";
     }
     if (cmd == "bench")
       return run_bench(t, w);

@@ -14,6 +14,10 @@
 //                           counter, then the local value (everything
 //                           committed before that entry is applied by then,
 //                           so the read is linearizable)
+//   members                 the configuration in effect and its index
+//   add-node ADDR | remove-node ADDR | add-learner ADDR
+//                           a membership change, answered once committed
+//                           (or refused: "error REASON: why")
 //   drop-links              closes every peer link once (a network fault)
 //   bench pipelined SECONDS BYTES WINDOW
 //                           calls with BYTES of payload, WINDOW in flight
