@@ -193,3 +193,97 @@ TEST_CASE("a second change while one waits for a learner is refused",
   CHECK(c.at(*leader).remove_node(node_id{"d"}, 5s).ok());
   CHECK(c.at(*leader).status().readonly_nodes.empty());
 }
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory under the system's temp dir, removed afterwards.
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "flexsync-members-XXXXXX");
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// Removes the files of `dir` whose names start with `prefix`; returns how
+/// many.
+size_t remove_files(const fs::path& dir, const std::string& prefix) {
+  size_t n = 0;
+  for (auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind(prefix, 0) == 0)
+      n += fs::remove(e.path()) ? 1 : 0;
+  return n;
+}
+
+/// Three static voters on disk grow to four (d joins), then every node
+/// stops; `wipe` removes files before all restart with their original
+/// options. The configuration must come back from what is left.
+void grow_stop_restart(const std::function<void(const fs::path&)>& wipe,
+                       bool compact) {
+  temp_dir dir;
+  auto opts = with(
+    [&](node_config& cfg) {
+      cfg.partners = ids({"a", "b", "c"});
+      cfg.join = cfg.self.name == "d";
+      cfg.persistence.data_dir = (dir.path / cfg.self.name).string();
+    },
+    {"a", "b", "c"});
+  cluster c{{"a", "b", "c", "d"}, opts};
+  auto leader = c.await_leader();
+  REQUIRE(leader);
+  REQUIRE(c.object(*leader).add(1).get(5s) == 1);
+  c.start(c.index_of("d"));
+  auto r = c.at(*leader).add_node(node_id{"d"}, 10s);
+  INFO(r.detail);
+  REQUIRE(r.ok());
+  REQUIRE(c.object(*leader).add(1).get(5s) == 2);
+  for (size_t i = 0; i < c.size(); ++i)
+    REQUIRE(counter_at(c, i, 2));
+  if (compact)
+    for (size_t i = 0; i < c.size(); ++i) {
+      c.at(i).force_compaction();
+      CHECK(wait_until([&] {
+        return c.at(i).status().snapshot_index == c.at(i).last_applied();
+      }));
+    }
+  for (size_t i = 0; i < c.size(); ++i)
+    c.stop(i);
+  wipe(dir.path);
+  for (size_t i = 0; i < c.size(); ++i)
+    c.restart(i);
+  auto next = c.await_leader();
+  REQUIRE(next);
+  for (size_t i = 0; i < c.size(); ++i)
+    CHECK(holds_voters(c, i, ids({"a", "b", "c", "d"})));
+  CHECK(c.object(*next).add(1).get(5s) == 3);
+}
+
+} // namespace
+
+TEST_CASE("a full restart takes the configuration from the journal alone",
+          "[membership]") {
+  grow_stop_restart(
+    [](const fs::path& root) {
+      for (auto& n : {"a", "b", "c", "d"})
+        remove_files(root / n, "snapshot-");
+    },
+    false);
+}
+
+TEST_CASE("a full restart takes the configuration from snapshots alone",
+          "[membership]") {
+  grow_stop_restart(
+    [](const fs::path& root) {
+      for (auto& n : {"a", "b", "c", "d"})
+        CHECK(remove_files(root / n, "journal-") > 0);
+    },
+    true);
+}
