@@ -77,4 +77,20 @@ typename Inspector::result_type inspect(Inspector& f, vote_reply& x) {
   return f(x.term, x.voter, x.granted, x.pre_vote, x.incarnation, x.known);
 }
 
+/// A leader hands over its leadership (thesis §3.10, etcd's MsgTimeoutNow):
+/// the receiver, a voter whose log the leader saw up to date, campaigns at
+/// once, skipping pre-vote and leader stickiness. Sent by a leader that
+/// removed itself from the configuration, once that is committed.
+struct timeout_now {
+  /// The sender's term: a receiver that moved on ignores it.
+  term_t term;
+  /// Who hands over.
+  node_id leader;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, timeout_now& x) {
+  return f(x.term, x.leader);
+}
+
 } // namespace flexsync

@@ -35,7 +35,8 @@ caf::actor route_peer_message(const node_endpoints& dst,
       || msg.match_element<forward_command>(0)
       || msg.match_element<install_reply>(0))
     return dst.replicator;
-  if (msg.match_element<request_vote>(0) || msg.match_element<vote_reply>(0))
+  if (msg.match_element<request_vote>(0) || msg.match_element<vote_reply>(0)
+      || msg.match_element<timeout_now>(0))
     return dst.election;
   if (msg.match_element<forward_reply>(0))
     return dst.state_machine;

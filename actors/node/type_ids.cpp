@@ -40,6 +40,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<recovery_report>("flexsync::recovery_report");
   cfg.add_message_type<request_vote>("flexsync::request_vote");
   cfg.add_message_type<vote_reply>("flexsync::vote_reply");
+  cfg.add_message_type<timeout_now>("flexsync::timeout_now");
   cfg.add_message_type<append_entries>("flexsync::append_entries");
   cfg.add_message_type<append_reply>("flexsync::append_reply");
   cfg.add_message_type<heartbeat>("flexsync::heartbeat");

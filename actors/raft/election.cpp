@@ -395,6 +395,14 @@ caf::behavior running(election_ptr self) {
       on_step_down(self, term, why);
     },
     [=](campaign_now_atom) { start_election(self, true); },
+    [=](const timeout_now& m) {
+      auto& st = self->state;
+      // Only the leader of this node's term hands over; a late one is void.
+      if (m.term != st.term || m.leader != st.leader)
+        return;
+      st.w->log.info(m.leader.name + " hands over its leadership");
+      start_election(self, true);
+    },
     [=](config_atom, const configuration& c, index_t, bool voted_before) {
       auto& st = self->state;
       auto was_voter = is_voter(self);

@@ -15,6 +15,7 @@
 
 #include "actors/raft/replicator_state.hpp"
 #include "protocol/assert.hpp"
+#include "protocol/votes.hpp"
 
 namespace flexsync::detail {
 
@@ -87,8 +88,21 @@ bool step_down_if_removed(replicator_ptr self) {
   if (st.config.joint() || st.config_index > st.commit
       || st.config.is_voter(self_id) || st.config.current.voters.empty())
     return false;
+  // Hand over to the most up-to-date voter that counts, so that the
+  // cluster does not wait for an election timeout.
+  const node_id* best = nullptr;
+  index_t best_match;
+  for (auto& [id, fo] : st.followers)
+    if (st.config.is_voter(id) && fo.counts
+        && (!best || fo.prog.match_index() > best_match)) {
+      best = &id;
+      best_match = fo.prog.match_index();
+    }
   st.w->log.warning("removed from the configuration (" + st.config.to_string()
-                    + "): stepping down");
+                    + "): stepping down"
+                    + (best ? ", handing over to " + best->name : ""));
+  if (best)
+    send_peer(self, *st.w, *best, timeout_now{st.lead_term, self_id});
   self->send(st.w->self.election, step_down_atom::value, st.lead_term,
              fail_reason::leader_changed);
   stop_leading(self, fail_reason::leader_changed);

@@ -159,6 +159,8 @@ std::optional<node_id> peer_codec::claimed_sender(const caf::message& msg) {
     return msg.get_as<recovery_probe>(0).from;
   if (msg.match_element<recovery_report>(0))
     return msg.get_as<recovery_report>(0).from;
+  if (msg.match_element<timeout_now>(0))
+    return msg.get_as<timeout_now>(0).leader;
   if (msg.match_element<change_request>(0))
     return msg.get_as<change_request>(0).from;
   // forward_reply and change_reply carry no sender: it names the leader the replier knows.
