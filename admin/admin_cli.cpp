@@ -305,6 +305,25 @@ exit codes:
 )";
 }
 
+std::optional<admin_endpoint> parse_admin_option(const std::string& x) {
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == s.npos;
+  };
+  auto full = x;
+  if (digits(x))
+    full = "127.0.0.1:" + x;
+  else if (!x.empty() && x[0] == ':' && digits(x.substr(1)))
+    full = "127.0.0.1" + x;
+  auto where = net::parse_address(full);
+  if (!where)
+    return std::nullopt;
+  return admin_endpoint{where->host, where->port};
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 std::optional<std::string> read_password_file(const std::string& path) {
   std::ifstream in{path};
   std::string line;

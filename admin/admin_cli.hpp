@@ -78,6 +78,21 @@ cli_parse parse_cli(const std::vector<std::string>& args);
 /// The --help text.
 std::string usage_text();
 
+/// Where flexsync-node publishes its admin actor.
+struct admin_endpoint {
+  std::string host;
+  uint16_t port = 0;
+};
+
+/// flexsync-node's --admin value: HOST:PORT, or PORT (also :PORT) alone for
+/// 127.0.0.1, so that every interface is bound only when the user names
+/// such an address; nothing when malformed.
+std::optional<admin_endpoint> parse_admin_option(const std::string& x);
+
+/// Whether `host` names this machine's loopback (127.x.y.z, ::1,
+/// localhost).
+bool is_loopback_host(const std::string& host);
+
 /// The first line of `path` without trailing blanks, as flexsync-node reads
 /// its --password-file; nothing when it cannot be read or is empty.
 std::optional<std::string> read_password_file(const std::string& path);

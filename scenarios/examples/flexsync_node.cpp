@@ -41,8 +41,8 @@
 #include "actors/node/node.hpp"
 #include "actors/node/system_config.hpp"
 #include "actors/transport/tcp_transport.hpp"
-#include "actors/transport/wire/tcp_socket.hpp"
 #include "admin/admin_actor.hpp"
+#include "admin/admin_cli.hpp"
 #include "protocol/metrics.hpp"
 #include "scenarios/examples/node_console.hpp"
 
@@ -266,6 +266,11 @@ int parse(program_config& cfg, int argc, char** argv) {
   }
   if (cfg.cli_helptext_printed)
     return 0;
+  if (!cfg.admin.empty() && !flexsync::admin::parse_admin_option(cfg.admin)) {
+    std::cerr << "invalid options: --admin must be HOST:PORT or PORT, got '"
+              << cfg.admin << "'\n";
+    return 2;
+  }
   if (!cfg.admin.empty()) {
     // The middleman carries only admin connections: heartbeats keep a
     // client's connection alive through a long request (clients drop one
@@ -337,20 +342,11 @@ private:
 
 // -- admin ----------------------------------------------------------------------
 
-/// Publishes the admin actor of `n` on --admin: HOST:PORT, or PORT alone for
-/// loopback (never every interface unless the user names such an address).
+/// Publishes the admin actor of `n` on --admin (checked by parse()).
 void start_admin(caf::actor_system& sys, node& n, const std::string& where,
                  const tcp_transport_config& tc) {
-  auto digits = [](std::string_view x) {
-    return !x.empty() && x.find_first_not_of("0123456789") == x.npos;
-  };
-  auto full = digits(where)                                ? "127.0.0.1:" + where
-              : where[0] == ':' && digits(where.substr(1)) ? "127.0.0.1" + where
-                                                           : where;
-  auto addr = net::parse_address(full);
-  if (!addr)
-    throw config_error("--admin must be HOST:PORT or PORT, got '" + where
-                       + "'");
+  auto addr = flexsync::admin::parse_admin_option(where);
+  auto full = addr->host + ":" + std::to_string(addr->port);
   auto self = tc.self.name;
   flexsync::admin::admin_options opts;
   opts.password = tc.password;
@@ -368,13 +364,27 @@ void start_admin(caf::actor_system& sys, node& n, const std::string& where,
   log_line("INFO " + self + ": admin actor on " + addr->host + ":"
            + std::to_string(*port)
            + (tc.password.empty() ? " (no password)" : " (password)"));
-  auto& h = addr->host;
-  if (h != "localhost" && h != "::1" && h.rfind("127.", 0) != 0)
+  if (!flexsync::admin::is_loopback_host(addr->host))
     // CAF 0.17's protocol (BASP) trusts the payload length a client
     // announces, before any password check (README, "Admin tool").
     log_line("WARN " + self + ": the admin port is reachable from other "
              "hosts; any client that connects can make this node allocate "
              "up to 4 GiB per connection: keep it behind a firewall");
+}
+
+/// start_admin, or, when publishing fails, stops the node and the transport
+/// (the actor system waits for every actor before main can return) and
+/// throws.
+void start_admin_or_stop(caf::actor_system& sys, std::unique_ptr<node>& owner,
+                         const caf::actor& transport, const std::string& where,
+                         const tcp_transport_config& tc) {
+  try {
+    start_admin(sys, *owner, where, tc);
+  } catch (...) {
+    owner.reset();
+    caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
+    throw;
+  }
 }
 
 // -- main ------------------------------------------------------------------------
@@ -439,7 +449,7 @@ int run(program_config& cfg) {
   examples::console_target target{&sys, &n, transport, &counter, &kv, &sink,
                                   cfg.call_timeout};
   if (!cfg.admin.empty())
-    start_admin(sys, n, cfg.admin, tc);
+    start_admin_or_stop(sys, owner, transport, cfg.admin, tc);
   if (!cfg.no_console)
     std::thread{console_loop, target, false}.detach();
   std::unique_ptr<metrics_file_writer> metrics_writer;

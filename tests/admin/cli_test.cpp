@@ -166,3 +166,26 @@ TEST_CASE("other bad input is refused with one line") {
     CHECK_FALSE(bad(args).bad_address);
   }
 }
+
+TEST_CASE("flexsync-node's --admin: a port alone means loopback") {
+  auto e = parse_admin_option("7201");
+  REQUIRE(e);
+  CHECK(e->host == "127.0.0.1");
+  CHECK(e->port == 7201);
+  e = parse_admin_option(":7201");
+  REQUIRE(e);
+  CHECK(e->host == "127.0.0.1");
+  e = parse_admin_option("[::1]:7201");
+  REQUIRE(e);
+  CHECK(e->host == "::1");
+  e = parse_admin_option("0.0.0.0:7201");
+  REQUIRE(e);
+  CHECK(e->host == "0.0.0.0");
+  for (auto bad : {"", ":", "seven", "127.0.0.1", "127.0.0.1:0", "99999",
+                   "host:port"})
+    CHECK_FALSE(parse_admin_option(bad));
+  for (auto lo : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+    CHECK(is_loopback_host(lo));
+  for (auto out : {"0.0.0.0", "10.0.0.1", "::", "example.org"})
+    CHECK_FALSE(is_loopback_host(out));
+}

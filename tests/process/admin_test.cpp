@@ -366,3 +366,34 @@ TEST_CASE("an unreachable node, a port that never answers and bad "
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("exit codes") != std::string::npos);
 }
+
+TEST_CASE("a node whose admin address is taken or malformed exits with one "
+          "line") {
+  auto ports = free_ports(2, "127.0.0.1");
+  auto self = "127.0.0.1:" + std::to_string(ports[0]);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(ports[1]);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  auto taken = run_program(FLEXSYNC_NODE_BIN,
+                           {"--self=" + self, "--partners=[]", "--no-console",
+                            "--admin=" + std::to_string(ports[1])});
+  ::close(fd);
+  INFO(describe(taken));
+  CHECK_FALSE(taken.hung);
+  CHECK(taken.exit_code == 1);
+  CHECK(taken.err.find("flexsync-node: cannot publish the admin actor on "
+                       "127.0.0.1:" + std::to_string(ports[1]))
+        != std::string::npos);
+  auto malformed = run_program(FLEXSYNC_NODE_BIN,
+                               {"--self=" + self, "--partners=[]",
+                                "--admin=nonsense"});
+  INFO(describe(malformed));
+  CHECK(malformed.exit_code == 2);
+  CHECK(malformed.err == "invalid options: --admin must be HOST:PORT or "
+                         "PORT, got 'nonsense'\n");
+}
