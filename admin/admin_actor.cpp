@@ -22,7 +22,7 @@ caf::timespan millis(uint32_t ms) {
   return std::chrono::milliseconds{std::clamp<uint32_t>(ms, 1, 600'000)};
 }
 
-// -- workers: one node call each, on a thread of their own ----------------------
+// -- workers: one node call each, on a thread of their own --------------------
 
 admin_status_reply status_of(node& n, uint32_t timeout_ms) {
   auto st = n.status(millis(timeout_ms));
@@ -93,7 +93,7 @@ admin_worker_actor::behavior_type worker_impl(admin_worker_actor::pointer self,
   };
 }
 
-// -- the admin actor ------------------------------------------------------------
+// -- the admin actor ----------------------------------------------------------
 
 struct admin_state {
   node* n = nullptr;

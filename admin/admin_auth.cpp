@@ -56,7 +56,7 @@ bytes fresh_nonce() {
   return out;
 }
 
-// -- challenge_book -------------------------------------------------------------
+// -- challenge_book -----------------------------------------------------------
 
 challenge_book::challenge_book(size_t capacity, clock::duration lifetime)
   : capacity_(std::max<size_t>(capacity, 1)), lifetime_(lifetime) {
@@ -86,7 +86,7 @@ bool challenge_book::redeem(const std::string& sender, const bytes& nonce,
   return ok;
 }
 
-// -- log_limiter ----------------------------------------------------------------
+// -- log_limiter --------------------------------------------------------------
 
 log_limiter::log_limiter(size_t burst, clock::duration window)
   : burst_(burst), window_(window) {

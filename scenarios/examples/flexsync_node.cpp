@@ -340,7 +340,7 @@ private:
   std::thread thread_;
 };
 
-// -- admin ----------------------------------------------------------------------
+// -- admin -------------------------------------------------------------------
 
 /// Publishes the admin actor of `n` on --admin (checked by parse()).
 void start_admin(caf::actor_system& sys, node& n, const std::string& where,

@@ -90,7 +90,7 @@ TEST_CASE("open challenges are bounded: the oldest is forgotten") {
   CHECK(book.redeem("c", nonces[4], t0));
 }
 
-TEST_CASE("wrong-password lines are bounded per window; the rest counted") {
+TEST_CASE("wrong-password lines are bounded per window and the rest counted") {
   log_limiter lim{2, 60s};
   clock::time_point t0{};
   CHECK(lim.allow(t0));

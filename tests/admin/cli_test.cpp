@@ -104,7 +104,7 @@ TEST_CASE("PySyncObj's syncobj_admin spellings") {
         == "-x-");
 }
 
-TEST_CASE("--help wins over everything else") {
+TEST_CASE("help wins over everything else") {
   for (auto args : std::vector<std::vector<std::string>>{
          {"--help"}, {"-h"}, {"--conn", "nonsense", "--help"},
          {"bogus", "--help"}}) {

@@ -92,7 +92,7 @@ TEST_CASE("every fail reason maps to the documented exit code") {
   CHECK(exit_code_of(admin_refusal::busy) == exit_code::failed);
 }
 
-TEST_CASE("--json prints one object for a change, whatever its outcome") {
+TEST_CASE("json output is one object for a change whatever its outcome") {
   auto o = opts(command::remove, "127.0.0.1:7004", true);
   auto denied = format_change(o, change_result::denied("no"));
   auto j = nlohmann::json::parse(denied.out);
@@ -128,7 +128,8 @@ TEST_CASE("refusals and failures are one stderr line with their exit code") {
     CHECK(one_line_or_none(x->err));
 }
 
-TEST_CASE("health prints its summary; unhealthy is exit 1 with the reasons") {
+TEST_CASE("health prints its summary and unhealthy is exit 1 with the "
+          "reasons") {
   admin_health_reply h;
   h.running = h.has_quorum = h.ready = h.healthy = true;
   h.role = "follower";

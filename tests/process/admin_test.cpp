@@ -108,10 +108,10 @@ std::string change_answer(const program_result& r, const std::string& word,
   REQUIRE(lines[0].rfind(prefix, 0) == 0);
   auto rest = lines[0].substr(prefix.size());
   auto reason = rest.substr(0, rest.find(':'));
+  using flexsync::fail_reason;
   bool known = false;
   for (int x = 1; x <= static_cast<int>(flexsync::last_fail_reason); ++x)
-    known = known
-            || reason == flexsync::to_string(static_cast<flexsync::fail_reason>(x));
+    known = known || reason == to_string(static_cast<fail_reason>(x));
   CHECK(known);
   CHECK(r.exit_code == exit_code_for(reason));
   return reason;
