@@ -1,7 +1,8 @@
 # `cmake --install build --prefix P` installs flexsync as a CMake package:
-#   P/lib/libflexsync*.a                     the seven static libraries
+#   P/lib/libflexsync*.a                     the nine static libraries
 #   P/include/flexsync/<repo path>.hpp       the public headers
-#   P/bin/flexsync-node                      the node program
+#   P/bin/flexsync-node, flexsync-admin      the node program and its admin
+#                                            tool
 #   P/lib/cmake/flexsync/                    flexsyncConfig.cmake, its version
 #                                            file, the exported targets and
 #                                            FindCAF.cmake
@@ -36,6 +37,12 @@ set(FLEXSYNC_PUBLIC_HEADERS
   actors/objects/state_snapshot.hpp
   actors/transport/local_network.hpp
   actors/transport/tcp_transport.hpp
+  admin/admin_actor.hpp
+  admin/admin_cli.hpp
+  admin/admin_client.hpp
+  admin/admin_format.hpp
+  admin/admin_types.hpp
+  protocol/admin.hpp
   protocol/config.hpp
   protocol/config_error.hpp
   protocol/fail_reason.hpp
@@ -77,7 +84,8 @@ endforeach()
 install(TARGETS ${FLEXSYNC_LIBRARIES} EXPORT flexsyncTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${FLEXSYNC_INCLUDE_DIR})
-install(TARGETS flexsync-node RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS flexsync-node flexsync-admin
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 install(EXPORT flexsyncTargets NAMESPACE flexsync::
         DESTINATION ${FLEXSYNC_CMAKE_DIR})

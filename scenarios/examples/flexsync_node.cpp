@@ -10,6 +10,8 @@
 //                     [--metrics-interval=10]   # Prometheus text, rewritten
 //   flexsync-node --self=127.0.0.1:7001 --bind=127.0.0.1:7101 ...
 //                 # listen on 7101, known to peers as 7001 (behind a proxy)
+//   flexsync-node ... --admin=7201   # admin actor on 127.0.0.1:7201, for
+//                                    # flexsync-admin (admin/)
 //
 // Only a config file named on the command line is read; a caf-application.ini
 // lying in the working directory is ignored. Logs go to stderr, one line per
@@ -39,6 +41,8 @@
 #include "actors/node/node.hpp"
 #include "actors/node/system_config.hpp"
 #include "actors/transport/tcp_transport.hpp"
+#include "admin/admin_actor.hpp"
+#include "admin/admin_cli.hpp"
 #include "protocol/metrics.hpp"
 #include "scenarios/examples/node_console.hpp"
 
@@ -67,6 +71,7 @@ struct program_config : flexsync::system_config {
   bool no_console = false;
   std::string metrics_file;
   double metrics_interval = 10;
+  std::string admin;
   caf::timespan call_timeout = caf::timespan{5s};
   caf::timespan election_timeout_min = caf::timespan{160ms};
   caf::timespan election_timeout_max = caf::timespan{320ms};
@@ -76,6 +81,7 @@ struct program_config : flexsync::system_config {
   program_config() : system_config(2) {
     set("scheduler.policy", caf::atom("sharing"));
     load<caf::io::middleman>();
+    flexsync::admin::register_admin_types(*this);
     opt_group{custom_options_, "global"}
       .add(self, "self", "this node's address host:port (IPv4, [IPv6], name)")
       .add(bind, "bind",
@@ -100,6 +106,9 @@ struct program_config : flexsync::system_config {
            "collector; name it *.prom)")
       .add(metrics_interval, "metrics-interval",
            "seconds between two rewrites of --metrics-file")
+      .add(admin, "admin",
+           "publish the admin actor (flexsync-admin) on HOST:PORT, or on "
+           "127.0.0.1:PORT when only a port is given; off by default")
       .add(call_timeout, "call-timeout", "deadline of console calls")
       .add(election_timeout_min, "election-timeout-min",
            "shortest election timeout (Raft §5.2)")
@@ -267,6 +276,18 @@ int parse(program_config& cfg, int argc, char** argv) {
   }
   if (cfg.cli_helptext_printed)
     return 0;
+  if (!cfg.admin.empty() && !flexsync::admin::parse_admin_option(cfg.admin)) {
+    std::cerr << "invalid options: --admin must be HOST:PORT or PORT, got '"
+              << cfg.admin << "'\n";
+    return 2;
+  }
+  if (!cfg.admin.empty()) {
+    // The middleman carries only admin connections: heartbeats keep a
+    // client's connection alive through a long request (clients drop one
+    // that is silent for a few seconds), and a vanished client is dropped.
+    cfg.set("middleman.heartbeat-interval", caf::timespan{1s});
+    cfg.set("middleman.connection-timeout", caf::timespan{30s});
+  }
   return -1;
 }
 
@@ -329,6 +350,53 @@ private:
   std::thread thread_;
 };
 
+// -- admin -------------------------------------------------------------------
+
+/// Publishes the admin actor of `n` on --admin (checked by parse()).
+void start_admin(caf::actor_system& sys, node& n, const std::string& where,
+                 const tcp_transport_config& tc) {
+  auto addr = flexsync::admin::parse_admin_option(where);
+  auto full = addr->host + ":" + std::to_string(addr->port);
+  auto self = tc.self.name;
+  flexsync::admin::admin_options opts;
+  opts.password = tc.password;
+  opts.cluster_salt = tc.cluster_salt;
+  opts.warn = [self](const std::string& line) {
+    log_line("WARN " + self + ": " + line);
+  };
+  auto a = flexsync::admin::spawn_admin(sys, n, std::move(opts));
+  auto port = flexsync::admin::publish_admin(sys, a, addr->host, addr->port);
+  if (!port) {
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    throw bind_error("cannot publish the admin actor on " + full + ": "
+                     + sys.render(port.error()));
+  }
+  log_line("INFO " + self + ": admin actor on " + addr->host + ":"
+           + std::to_string(*port)
+           + (tc.password.empty() ? " (no password)" : " (password)"));
+  if (!flexsync::admin::is_loopback_host(addr->host))
+    // CAF 0.17's protocol (BASP) trusts the payload length a client
+    // announces, before any password check (README, "Admin tool").
+    log_line("WARN " + self + ": the admin port is reachable from other "
+             "hosts; any client that connects can make this node allocate "
+             "up to 4 GiB per connection: keep it behind a firewall");
+}
+
+/// start_admin, or, when publishing fails, stops the node and the transport
+/// (the actor system waits for every actor before main can return) and
+/// throws.
+void start_admin_or_stop(caf::actor_system& sys, std::unique_ptr<node>& owner,
+                         const caf::actor& transport, const std::string& where,
+                         const tcp_transport_config& tc) {
+  try {
+    start_admin(sys, *owner, where, tc);
+  } catch (...) {
+    owner.reset();
+    caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
+    throw;
+  }
+}
+
 // -- main ------------------------------------------------------------------------
 
 /// Reads commands until quit or end of input, then asks main to stop.
@@ -390,6 +458,8 @@ int run(program_config& cfg) {
            + cfg.storage + (tc.password.empty() ? ", no password)" : ", password)"));
   examples::console_target target{&sys, &n, transport, &counter, &kv, &sink,
                                   cfg.call_timeout};
+  if (!cfg.admin.empty())
+    start_admin_or_stop(sys, owner, transport, cfg.admin, tc);
   if (!cfg.no_console)
     std::thread{console_loop, target, false}.detach();
   std::unique_ptr<metrics_file_writer> metrics_writer;

@@ -232,7 +232,12 @@ std::string list_of(const std::vector<std::string>& xs) {
 } // namespace
 
 process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
-  ports_ = free_ports(opts.size, opts.bind_host);
+  // One call for all ports, so that no two of them coincide.
+  ports_ = free_ports(opts.size * (opts.admin ? 2 : 1), opts.bind_host);
+  if (opts.admin) {
+    admin_ports_.assign(ports_.begin() + opts.size, ports_.end());
+    ports_.resize(opts.size);
+  }
   for (auto p : ports_)
     ids_.push_back(opts.id_host + ":" + std::to_string(p));
   for (size_t i = 0; i < opts.size; ++i) {
@@ -253,6 +258,11 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
       std::filesystem::create_directories(data);
       args.insert(args.end(), {"--storage=disk", "--data-dir=" + data,
                                "--fsync=always"});
+    }
+    if (opts.admin) {
+      auto v6 = opts.bind_host.find(':') != std::string::npos;
+      auto host = v6 ? "[" + opts.bind_host + "]" : opts.bind_host;
+      args.push_back("--admin=" + host + ":" + std::to_string(admin_ports_[i]));
     }
     if (opts.metrics_interval > 0)
       args.insert(args.end(),

@@ -115,6 +115,8 @@ struct cluster_options {
   /// Node `i` writes its metrics to metrics_file(i) this often (seconds);
   /// 0: no metrics file.
   double metrics_interval = 0;
+  /// Node `i` publishes its admin actor on admin_port(i) (--admin).
+  bool admin = false;
 };
 
 /// N flexsync-node processes forming one cluster, in a temporary folder that
@@ -128,6 +130,9 @@ public:
   node_process& at(size_t i) { return *nodes_[i]; }
   const std::string& id(size_t i) const { return ids_[i]; }
   uint16_t port(size_t i) const { return ports_[i]; }
+
+  /// Node `i`'s admin port (with cluster_options::admin).
+  uint16_t admin_port(size_t i) const { return admin_ports_.at(i); }
 
   /// The leader every running node of `among` names, if they all agree on
   /// one of `among` that calls itself leader.
@@ -155,6 +160,7 @@ public:
 private:
   std::string dir_;
   std::vector<uint16_t> ports_;
+  std::vector<uint16_t> admin_ports_;
   std::vector<std::string> ids_;
   std::vector<std::unique_ptr<node_process>> nodes_;
 };

@@ -2,18 +2,13 @@
 // wrong password, garbage bytes and an oversized length prefix on a node's
 // port. The cluster must keep its leader and keep committing.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <random>
 
 #include <catch2/catch.hpp>
 
 #include "tests/process/node_process.hpp"
+#include "tests/process/raw_connection.hpp"
 
 using namespace flexsync::process_testing;
 
@@ -34,49 +29,6 @@ int64_t total_rejected(process_cluster& c) {
     n += std::max<int64_t>(0, number(c.at(i).status(), "rejected"));
   return n;
 }
-
-/// A plain TCP connection to 127.0.0.1:port that sends raw bytes.
-class raw_connection {
-public:
-  explicit raw_connection(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-  }
-
-  ~raw_connection() { ::close(fd_); }
-
-  void send(const std::vector<uint8_t>& bytes) {
-    // The peer may close before all is sent; that is what the test expects.
-    (void) ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  }
-
-  /// True when the peer closes the connection within `bound`; whatever it
-  /// sends first (a refusal) is skipped.
-  bool closed_by_peer(std::chrono::milliseconds bound = patience) {
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        continue;
-      char buf[1024];
-      auto n = ::recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0)
-        return true;
-    }
-  }
-
-private:
-  int fd_ = -1;
-};
 
 std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
   std::mt19937 gen{seed};
