@@ -44,6 +44,7 @@ set(FLEXSYNC_PUBLIC_HEADERS
   admin/admin_types.hpp
   protocol/admin.hpp
   protocol/config.hpp
+  protocol/config_log.hpp
   protocol/config_error.hpp
   protocol/fail_reason.hpp
   protocol/incarnation.hpp

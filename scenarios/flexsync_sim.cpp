@@ -113,6 +113,43 @@ bool parse(int argc, char** argv, cli& out) {
   return true;
 }
 
+
+/// The run of one seed, as the options say.
+flexsync::sim::run_params params_of(const cli& opts, uint64_t seed) {
+  flexsync::sim::run_params p;
+  p.seed = seed;
+  p.nodes = opts.nodes;
+  p.verbose = opts.verbose;
+  p.debug = opts.debug;
+  p.chaos_seconds = opts.chaos;
+  p.batteries = opts.batteries;
+  p.rule_checks = opts.rule_checks;
+  p.local_reads = opts.local_reads;
+  if (opts.churn)
+    p.churn = true;
+  if (opts.membership)
+    p.membership = true;
+  if (opts.storage)
+    p.disk = *opts.storage == "disk";
+  return p;
+}
+
+/// The command that replays `seed` exactly.
+std::string replay_command(const cli& opts, uint64_t seed) {
+  return "flexsync-sim --first-seed " + std::to_string(seed) + " --seeds 1"
+         + (opts.batteries ? " --batteries" : "")
+         + (opts.rule_checks ? "" : " --no-rule-checks")
+         + (opts.local_reads ? " --plant-local-reads" : "")
+         + (opts.churn ? " --churn" : "")
+         + (opts.membership ? " --membership" : "")
+         + (opts.plant.empty() ? "" : " --plant " + opts.plant)
+         + (opts.storage ? " --storage " + *opts.storage : "")
+         + (opts.nodes ? " --nodes " + std::to_string(*opts.nodes) : "")
+         + (opts.chaos != cli{}.chaos
+              ? " --chaos-seconds " + std::to_string(opts.chaos)
+              : "");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -143,21 +180,7 @@ int main(int argc, char** argv) {
       auto k = next++;
       if (k >= opts.seeds)
         return;
-      flexsync::sim::run_params p;
-      p.seed = opts.first + k;
-      p.nodes = opts.nodes;
-      p.verbose = opts.verbose;
-      p.debug = opts.debug;
-      p.chaos_seconds = opts.chaos;
-      p.batteries = opts.batteries;
-      p.rule_checks = opts.rule_checks;
-      p.local_reads = opts.local_reads;
-      if (opts.churn)
-        p.churn = true;
-      if (opts.membership)
-        p.membership = true;
-      if (opts.storage)
-        p.disk = *opts.storage == "disk";
+      auto p = params_of(opts, opts.first + k);
       auto r = flexsync::sim::run_random(p);
       steps += r.steps;
       commands += r.battery_commands;
@@ -171,20 +194,7 @@ int main(int argc, char** argv) {
       } else {
         ++failed;
         std::cout << "seed " << p.seed << " FAILED: " << r.setup << '\n'
-                  << r.report << "  replay: flexsync-sim --first-seed "
-                  << p.seed << " --seeds 1"
-                  << (opts.batteries ? " --batteries" : "")
-                  << (opts.rule_checks ? "" : " --no-rule-checks")
-                  << (opts.local_reads ? " --plant-local-reads" : "")
-                  << (opts.churn ? " --churn" : "")
-                  << (opts.membership ? " --membership" : "")
-                  << (opts.plant.empty() ? "" : " --plant " + opts.plant)
-                  << (opts.storage ? " --storage " + *opts.storage : "")
-                  << (opts.nodes ? " --nodes " + std::to_string(*opts.nodes)
-                                 : "")
-                  << (opts.chaos != cli{}.chaos
-                        ? " --chaos-seconds " + std::to_string(opts.chaos)
-                        : "")
+                  << r.report << "  replay: " << replay_command(opts, p.seed)
                   << '\n';
       }
     }

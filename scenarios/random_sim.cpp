@@ -1,5 +1,5 @@
 #include "scenarios/random_sim.hpp"
-#include "scenarios/sim/membership_chaos.hpp"
+#include "scenarios/sim/profiles.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,34 +30,6 @@ double uniform(std::mt19937_64& rng) {
 
 size_t between(std::mt19937_64& rng, size_t lo, size_t hi) {
   return std::uniform_int_distribution<size_t>{lo, hi}(rng);
-}
-
-/// Leader churn, the history of Raft's Figure 8 on purpose: a run of
-/// nothing but short-lived leaders that crash (at once, or right after
-/// their first commit) and come back with what they wrote, one entry per
-/// append so that an older term's entry can reach a quorum before the new
-/// leader's own does, on 3 or 5 nodes with disks. The commit rule exists
-/// for exactly this: with it broken, a crash right after such a commit
-/// lets a leader of a newer term overwrite the entry (leader completeness,
-/// state machine safety). Drawn for about one seed in eight, from a
-/// generator of its own, so the other seeds replay as before; such a run's
-/// fault phase is four times as long.
-bool churn_profile(const run_params& p) {
-  if (p.churn)
-    return *p.churn;
-  std::mt19937_64 own{p.seed ^ 0x6368'7572'6e21'0000};
-  return uniform(own) < 0.125;
-}
-
-void churn_options(cluster_options& opts, const run_params& p) {
-  std::mt19937_64 own{p.seed ^ 0x6368'7572'6e22'0000};
-  if (!p.nodes)
-    opts.nodes = uniform(own) < 0.85 ? 3 : 5;
-  opts.max_batch_entries = 1;
-  if (!p.disk)
-    opts.disk = true;
-  opts.bound_losses = !opts.disk;
-  opts.quorum.reset();
 }
 
 cluster_options random_options(std::mt19937_64& rng, const run_params& p,

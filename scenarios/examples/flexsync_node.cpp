@@ -44,6 +44,7 @@
 #include "admin/admin_actor.hpp"
 #include "admin/admin_cli.hpp"
 #include "protocol/metrics.hpp"
+#include "scenarios/examples/metrics_file.hpp"
 #include "scenarios/examples/node_console.hpp"
 
 namespace {
@@ -291,65 +292,6 @@ int parse(program_config& cfg, int argc, char** argv) {
   return -1;
 }
 
-// -- metrics file ------------------------------------------------------------------
-
-/// Rewrites a file with the node's Prometheus text every interval, on a
-/// thread of its own: written to PATH.tmp, then renamed over PATH, so a
-/// reader (node_exporter's textfile collector) never sees half a file.
-class metrics_file_writer {
-public:
-  metrics_file_writer(const node& n, std::string path, double seconds)
-    : node_(n), path_(std::move(path)),
-      interval_(std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::duration<double>(seconds))) {
-    write(); // at once, so the file exists as soon as the node serves
-    thread_ = std::thread{[this] { loop(); }};
-  }
-
-  ~metrics_file_writer() {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-private:
-  void loop() {
-    std::unique_lock<std::mutex> guard{mtx_};
-    while (!cv_.wait_for(guard, interval_, [this] { return stop_; })) {
-      guard.unlock();
-      write();
-      guard.lock();
-    }
-  }
-
-  void write() {
-    auto text = to_prometheus(node_.metrics(), node_.id().name);
-    auto tmp = path_ + ".tmp";
-    {
-      std::ofstream out{tmp, std::ios::trunc};
-      out << text;
-      if (!out.flush()) {
-        log_line("WARNING cannot write the metrics file " + tmp);
-        return;
-      }
-    }
-    if (std::rename(tmp.c_str(), path_.c_str()) != 0)
-      log_line("WARNING cannot rename " + tmp + " to " + path_ + ": "
-               + std::strerror(errno));
-  }
-
-  const node& node_;
-  std::string path_;
-  std::chrono::nanoseconds interval_;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
 // -- admin -------------------------------------------------------------------
 
 /// Publishes the admin actor of `n` on --admin (checked by parse()).
@@ -462,10 +404,11 @@ int run(program_config& cfg) {
     start_admin_or_stop(sys, owner, transport, cfg.admin, tc);
   if (!cfg.no_console)
     std::thread{console_loop, target, false}.detach();
-  std::unique_ptr<metrics_file_writer> metrics_writer;
+  std::unique_ptr<examples::metrics_file_writer> metrics_writer;
   if (!cfg.metrics_file.empty())
-    metrics_writer = std::make_unique<metrics_file_writer>(
-      n, cfg.metrics_file, cfg.metrics_interval);
+    metrics_writer = std::make_unique<examples::metrics_file_writer>(
+      n, cfg.metrics_file, cfg.metrics_interval,
+      [](const std::string& line) { log_line("WARNING " + line); });
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

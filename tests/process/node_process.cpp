@@ -241,13 +241,16 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
   for (auto p : ports_)
     ids_.push_back(opts.id_host + ":" + std::to_string(p));
   for (size_t i = 0; i < opts.size; ++i) {
+    auto members = std::min(opts.members, opts.size);
     std::vector<std::string> partners;
-    for (size_t j = 0; j < opts.size; ++j)
+    for (size_t j = 0; j < members; ++j)
       if (j != i)
         partners.push_back(ids_[j]);
     std::vector<std::string> args{"--self=" + ids_[i],
                                   "--partners=" + list_of(partners),
                                   "--call-timeout=3s", "--log-level=info"};
+    if (i >= members)
+      args.push_back("--join");
     if (i < opts.passwords.size() && !opts.passwords[i].empty()) {
       auto file = password_file(i);
       std::ofstream{file} << opts.passwords[i] << '\n';

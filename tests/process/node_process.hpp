@@ -117,6 +117,9 @@ struct cluster_options {
   double metrics_interval = 0;
   /// Node `i` publishes its admin actor on admin_port(i) (--admin).
   bool admin = false;
+  /// The first `members` nodes form the cluster; the others start with
+  /// --join (knowing the members) until a membership change adds them.
+  size_t members = SIZE_MAX;
 };
 
 /// N flexsync-node processes forming one cluster, in a temporary folder that

@@ -1,8 +1,12 @@
 #pragma once
 
-// The membership profile of random runs: about one seed in eight (drawn from
-// a generator of its own, so every other seed replays as before) runs on
-// disks with spare nodes, and its fault phase also changes the membership
+// Profiles of random runs, each drawn for about one seed in eight from a
+// generator of its own (so every other seed replays as before):
+//
+// Leader churn: short-lived leaders that crash and come back, one entry per
+// append (Raft's Figure 8 history; see churn_profile).
+//
+// Membership: the run is on disks with spare nodes, and its fault phase also changes the membership
 // at random moments: spare nodes start and join, voters are added, removed
 // and replaced several at once, learners come and go, and the quorum system
 // changes, all while crashes, partitions and snapshot installs go on. The
@@ -12,9 +16,14 @@
 #include <random>
 #include <sstream>
 
+#include "scenarios/random_sim.hpp"
 #include "scenarios/sim/cluster.hpp"
 
 namespace flexsync::sim {
+
+/// Whether `p` runs the leader-churn profile, and its cluster.
+bool churn_profile(const run_params& p);
+void churn_options(cluster_options& opts, const run_params& p);
 
 /// Whether seed `seed` runs the membership profile (`forced` overrides).
 bool membership_profile(uint64_t seed, std::optional<bool> forced);
