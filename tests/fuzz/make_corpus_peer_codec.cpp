@@ -8,6 +8,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/snapshots.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/votes.hpp"
 #include "tests/fuzz/make_corpus.hpp"
 
@@ -65,6 +66,19 @@ void peer_messages() {
     is.total_size = 5;
     is.data = "chunk";
     seed("install_snapshot", caf::make_message(is));
+    change_request cr;
+    cr.op = change_op::add_voter;
+    cr.node = node_id{"n4"};
+    cr.id = 1;
+    cr.from = node_id{"n2"};
+    cr.budget_ns = 1000000000;
+    seed("change_request", caf::make_message(cr));
+    change_reply crep;
+    crep.id = 1;
+    crep.result = change_result::denied("why");
+    seed("change_reply", caf::make_message(crep));
+    seed("timeout_now", caf::make_message(timeout_now{term_t{3},
+                                                      node_id{"n1"}}));
   }
   caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
 }
