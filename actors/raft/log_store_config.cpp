@@ -5,6 +5,8 @@
 // of the log, is the one source of it. Also: the log store's status and
 // metrics.
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/raft/log_store_state.hpp"
@@ -104,9 +106,8 @@ bool votes_by_configuration(log_store_ptr self) {
 }
 
 bool is_member(log_store_ptr self, const node_id& x) {
-  auto& c = self->state.configs.latest();
-  return c.is_voter(x) || c.current.is_learner(x)
-         || (c.old && c.old->is_learner(x));
+  auto m = self->state.configs.latest().members();
+  return std::binary_search(m.begin(), m.end(), x);
 }
 
 // -- status and metrics -------------------------------------------------------

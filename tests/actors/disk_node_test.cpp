@@ -22,6 +22,7 @@
 #include "snapshot/disk/disk.hpp"
 #include "state_machines/repl_counter.hpp"
 #include "tests/actors/local_cluster.hpp"
+#include "tests/actors/temp_dir.hpp"
 
 using namespace flexsync;
 using namespace flexsync::testing;
@@ -29,23 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory under the system's temp dir, removed afterwards.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "flexsync-disk-XXXXXX");
-    if (!mkdtemp(tmpl.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string sub(const std::string& name) const {
-    return (path / name).string();
-  }
-};
 
 /// Files in `dir` named prefix...suffix.
 size_t count_files(const std::string& dir, const std::string& prefix,

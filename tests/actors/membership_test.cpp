@@ -8,6 +8,7 @@
 
 #include "state_machines/repl_counter.hpp"
 #include "tests/actors/local_cluster.hpp"
+#include "tests/actors/temp_dir.hpp"
 
 using namespace flexsync;
 using namespace flexsync::testing;
@@ -198,20 +199,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under the system's temp dir, removed afterwards.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "flexsync-members-XXXXXX");
-    if (!mkdtemp(tmpl.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 /// Removes the files of `dir` whose names start with `prefix`; returns how
 /// many.
