@@ -81,6 +81,13 @@ admin_worker_actor::behavior_type worker_impl(admin_worker_actor::pointer self,
       self->quit();
       return change_of(*n, req);
     },
+    [=](const admin_transfer_request& req) {
+      self->quit();
+      std::optional<node_id> target;
+      if (!req.target.empty())
+        target = node_id{req.target};
+      return n->transfer_leadership(target, millis(req.timeout_ms));
+    },
     [=](const admin_health_request& req) {
       self->quit();
       return health_of(*n, req);
@@ -240,10 +247,13 @@ admin_actor::behavior_type admin_impl(admin_pointer self, node* n,
         return std::move(*refusal);
       return not_supported("set-version (versioned commands)");
     },
-    [=](const admin_transfer_request&) -> caf::result<change_result> {
+    [=](const admin_transfer_request& x) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))
         return std::move(*refusal);
-      return not_supported("leadership transfer");
+      if (!x.target.empty() && !net::parse_address(x.target))
+        return to_error(admin_refusal::bad_request,
+                        "not a host:port address: " + x.target);
+      return serve_by_worker<change_result>(self, x);
     },
     [=](const admin_compact_request&) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))

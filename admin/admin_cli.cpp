@@ -270,8 +270,8 @@ commands:
   add-learner ADDR   add ADDR as a read-only member (learner)
   remove ADDR        remove ADDR (voter or learner)
   set-version N      enable code version N (not supported by nodes yet)
-  transfer [ADDR]    hand leadership to ADDR or the best voter (not
-                     supported by nodes yet)
+  transfer [ADDR]    hand leadership to ADDR or to the best voter; returns
+                     once the node asked knows the new leader
 
 options:
   --conn HOST:PORT       the node's admin address (required)

@@ -115,11 +115,12 @@ uint32_t millis(std::chrono::milliseconds x) {
 output dispatch(admin_client& c, const cli_options& o) {
   // Node-side bounds leave room for the answer to travel back in time.
   auto gather = millis(std::min<std::chrono::milliseconds>(2s, c.left() / 2));
+  auto node_timeout = [&] {
+    return std::max<std::chrono::milliseconds>(c.left() - 500ms, 100ms);
+  };
   auto change = [&](change_op op) {
-    auto node_timeout = std::max<std::chrono::milliseconds>(
-      c.left() - 500ms, 100ms);
     return ask<change_result>(
-      c, o, admin_change_request{op, o.arg, millis(node_timeout)},
+      c, o, admin_change_request{op, o.arg, millis(node_timeout())},
       [&](const change_result& r) { return format_change(o, r); });
   };
   auto outcome = [&](const change_result& r) { return format_change(o, r); };
@@ -146,7 +147,8 @@ output dispatch(admin_client& c, const cli_options& o) {
       return ask<change_result>(c, o, admin_set_version_request{o.version},
                                 outcome);
     case command::transfer:
-      return ask<change_result>(c, o, admin_transfer_request{o.arg}, outcome);
+      return ask<change_result>(
+        c, o, admin_transfer_request{o.arg, millis(node_timeout())}, outcome);
     default:
       return ask<change_result>(c, o, admin_compact_request{}, outcome);
   }

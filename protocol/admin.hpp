@@ -12,7 +12,7 @@
 //   admin_status_request       admin_status_reply
 //   admin_change_request       change_result     (add, add-learner, remove)
 //   admin_set_version_request  change_result     (refused: not supported yet)
-//   admin_transfer_request     change_result     (refused: not supported yet)
+//   admin_transfer_request     change_result
 //   admin_compact_request      change_result
 //   admin_health_request       admin_health_reply
 //   admin_metrics_request      admin_metrics_reply
@@ -140,8 +140,11 @@ struct admin_set_version_request {
 
 /// Asks the leader to hand leadership over.
 struct admin_transfer_request {
-  /// The voter that should lead; empty: the most up-to-date one.
+  /// The voter that should lead, host:port; empty: the best one
+  /// (node::transfer_leadership).
   std::string target;
+  /// How long the node may take (ms); its answer is `timeout` after that.
+  uint32_t timeout_ms = 10000;
 };
 
 /// Asks for a snapshot now (node::force_compaction).
@@ -257,7 +260,7 @@ typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f,
                                         admin_transfer_request& x) {
-  return f(x.target);
+  return f(x.target, x.timeout_ms);
 }
 
 template <class Inspector>

@@ -126,6 +126,10 @@ struct node_config {
   /// A learner added as a voter (node::add_node) is promoted once its log
   /// is within this many entries of the leader's.
   uint64_t learner_promotion_lag = 1000;
+  /// A leadership transfer (node::transfer_leadership) gives up after this
+  /// long, or the caller's deadline if shorter: the leader holds new
+  /// proposals meanwhile, so this bounds the pause a transfer can cause.
+  std::chrono::nanoseconds transfer_timeout = 2s;
 
   // -- client commands ------------------------------------------------------
 

@@ -18,6 +18,7 @@ reply_effect accept_reply(tracked_follower& f, incarnation_t incarnation,
   if (counts)
     f.counts = *counts;
   f.last_reply = now;
+  f.heard = true;
   return effect;
 }
 

@@ -26,8 +26,11 @@ struct tracked_follower {
   progress prog;
   /// The last commit index sent to it.
   index_t commit_sent;
-  /// When it last answered (the leader's clock).
+  /// When it last answered (the leader's clock); a leader starts it at its
+  /// own start, a grace period for check-quorum.
   sim_time last_reply{0};
+  /// It answered this leader at least once (last_reply is a real answer).
+  bool heard = false;
   /// The incarnation in its latest reply (0 before one): a newer one
   /// restarted and lost what the older acknowledged.
   incarnation_t incarnation;

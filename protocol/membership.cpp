@@ -244,7 +244,8 @@ membership without(membership m, const node_id& x) {
 }
 
 bool is_known(change_op x) {
-  return static_cast<uint8_t>(x) <= static_cast<uint8_t>(change_op::set);
+  return static_cast<uint8_t>(x)
+         <= static_cast<uint8_t>(change_op::transfer_leader);
 }
 
 membership target_of(const change_request& req, const membership& base) {
@@ -255,6 +256,8 @@ membership target_of(const change_request& req, const membership& base) {
       return with_learner(base, req.node);
     case change_op::remove:
       return without(base, req.node);
+    case change_op::transfer_leader:
+      return base;
     default: {
       auto t = req.target;
       return t.normalize();

@@ -163,13 +163,17 @@ enum class change_op : uint8_t {
   remove = 2,
   /// Make `target` the configuration.
   set = 3,
+  /// Hand leadership to `node` (empty: the best voter, protocol/transfer.hpp);
+  /// no configuration change, but it travels the same way to the leader.
+  transfer_leader = 4,
 };
 
 /// A membership request, handed to the leader's membership manager (by the
 /// node it was asked of, over the peer link when that is not the leader).
 struct change_request {
   change_op op = change_op::set;
-  /// The node added or removed (add_voter, add_learner, remove).
+  /// The node added or removed (add_voter, add_learner, remove), or the
+  /// transfer target.
   node_id node;
   /// The whole target (set).
   membership target;

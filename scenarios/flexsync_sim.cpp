@@ -3,7 +3,7 @@
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
 //                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint]
-//                [--churn] [--membership]
+//                [--churn] [--membership] [--transfers]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -20,6 +20,8 @@
 // --membership: every seed runs the membership profile (spare nodes join,
 // voters are added, removed and replaced, the quorum system changes, under
 // the same faults); by default about one seed in eight does.
+// --transfers: random nodes are asked to hand leadership over (to random
+// nodes or the best voter) during the fault phase; off by default.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -56,6 +58,7 @@ struct cli {
   bool local_reads = false;
   bool churn = false;
   bool membership = false;
+  bool transfers = false;
   std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
@@ -93,6 +96,8 @@ bool parse(int argc, char** argv, cli& out) {
       out.churn = true;
     else if (arg == "--membership")
       out.membership = true;
+    else if (arg == "--transfers")
+      out.transfers = true;
     else if (arg == "--plant") {
       out.plant = value();
       if (!flexsync::planted_bug_from(out.plant))
@@ -129,6 +134,7 @@ flexsync::sim::run_params params_of(const cli& opts, uint64_t seed) {
     p.churn = true;
   if (opts.membership)
     p.membership = true;
+  p.transfers = opts.transfers;
   if (opts.storage)
     p.disk = *opts.storage == "disk";
   return p;
@@ -142,6 +148,7 @@ std::string replay_command(const cli& opts, uint64_t seed) {
          + (opts.local_reads ? " --plant-local-reads" : "")
          + (opts.churn ? " --churn" : "")
          + (opts.membership ? " --membership" : "")
+         + (opts.transfers ? " --transfers" : "")
          + (opts.plant.empty() ? "" : " --plant " + opts.plant)
          + (opts.storage ? " --storage " + *opts.storage : "")
          + (opts.nodes ? " --nodes " + std::to_string(*opts.nodes) : "")
@@ -160,7 +167,7 @@ int main(int argc, char** argv) {
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
                    "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint] "
-                   "[--churn] [--membership]\n";
+                   "[--churn] [--membership] [--transfers]\n";
       return 2;
     }
   } catch (std::exception& e) {

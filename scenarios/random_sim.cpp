@@ -315,7 +315,7 @@ void append_violations(run_result& r, cluster& c) {
 /// `chaos` of virtual time passed or a checker failed.
 void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
                  const swarm& mix, caf::timespan chaos,
-                 std::mt19937_64* members) {
+                 std::mt19937_64* members, std::mt19937_64* transfers) {
   uint64_t counter = 0;
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
@@ -351,6 +351,8 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
     random_event(rng, c, lin, mix, counter);
     if (members && (*members)() % 4 == 0)
       membership_event(*members, c);
+    if (transfers && (*transfers)() % 3 == 0)
+      transfer_event(*transfers, c);
   }
 }
 
@@ -454,10 +456,15 @@ run_result run_random(const run_params& p) {
   std::optional<std::mt19937_64> members;
   if (opts.spares > 0)
     members.emplace(p.seed ^ 0x6d65'6d62'6572'0001);
+  // So do runs with leadership transfers.
+  std::optional<std::mt19937_64> transfers;
+  if (p.transfers)
+    transfers.emplace(p.seed ^ 0x7472'616e'7366'0001);
   chaos_phase(rng, c, lin, mix,
               std::chrono::duration_cast<caf::timespan>(
                   std::chrono::duration<double>(chaos)),
-              members ? &*members : nullptr);
+              members ? &*members : nullptr,
+              transfers ? &*transfers : nullptr);
   heal_phase(c, opts);
   if (c.check().ok())
     final_command(rng, c);

@@ -57,6 +57,9 @@ struct run_params {
   /// The membership profile (sim/membership_chaos.hpp): forced on or off,
   /// or drawn per seed (about one in eight) when unset.
   std::optional<bool> membership;
+  /// Leadership transfers during the fault phase (sim/profiles.hpp),
+  /// asked of random nodes for random or the best targets.
+  bool transfers = false;
 };
 
 run_result run_random(const run_params& params);

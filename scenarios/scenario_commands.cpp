@@ -132,6 +132,12 @@ void scenario_state::make_cluster(const command_line& cmd,
     throw std::invalid_argument("cluster: storage must be disk or memory");
   opts.disk = mode == "disk";
   opts.tear = flag(cmd, "tear", true);
+  // log=info|debug: the nodes' log lines and the cluster's trace on stderr
+  // (for reading a scenario's story; the expected output ignores them).
+  if (auto lv = opt(cmd, "log", "error"); lv == "info")
+    opts.level = log_level::info;
+  else if (lv == "debug")
+    opts.level = log_level::debug;
   if (cmd.opts.count("snapshot_entries"))
     opts.persistence.snapshot_threshold_entries
       = std::stoull(cmd.opts.at("snapshot_entries"));

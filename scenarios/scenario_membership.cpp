@@ -5,6 +5,8 @@
 //   add-learner AT X [...]                   ask AT to add X as a learner
 //   set-members AT voters=1,2,3 [learners=4] [election_quorum=Q1
 //               replication_quorum=Q2] [...] ask AT for that configuration
+//   transfer AT [X] [...]                    ask AT to hand leadership to X
+//                                            (none: the best voter)
 //   changes                                  every request's outcome so far
 //   config                                   each live node's configuration
 //
@@ -55,6 +57,12 @@ change_request request_of(const command_line& cmd, const std::string& v) {
     req.target.normalize();
     return req;
   }
+  if (v == "transfer") {
+    req.op = change_op::transfer_leader;
+    if (cmd.args.size() >= 2 && cmd.args[1].find('=') == std::string::npos)
+      req.node = node_id{cmd.args[1]};
+    return req;
+  }
   if (cmd.args.size() < 2)
     throw std::invalid_argument(v + ": expected AT and the node to change");
   req.op = v == "add-node"      ? change_op::add_voter
@@ -82,13 +90,14 @@ bool scenario_state::membership_command(const command_line& cmd,
     return true;
   }
   if (v != "add-node" && v != "remove-node" && v != "add-learner"
-      && v != "set-members")
+      && v != "set-members" && v != "transfer")
     return false;
   auto at = node_arg(cmd, 0);
   auto req = request_of(cmd, v);
-  auto label = v + " " + (req.op == change_op::set ? req.target.to_string()
-                                                   : req.node.name)
-               + " on " + at.name;
+  auto what = req.op == change_op::set ? req.target.to_string()
+              : req.node.empty()        ? std::string{"best"}
+                                        : req.node.name;
+  auto label = v + " " + what + " on " + at.name;
   auto timeout = parse_duration(cmd.opts.count("timeout")
                                   ? cmd.opts.at("timeout")
                                   : std::string{"10s"});

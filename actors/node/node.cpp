@@ -270,6 +270,44 @@ change_result node::change_membership(membership target,
   return request_change({change_op::set, {}, std::move(target)}, timeout);
 }
 
+change_result node::transfer_leadership(std::optional<node_id> target,
+                                        caf::timespan timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto before = status().leader;
+  change_request req{change_op::transfer_leader, target.value_or(node_id{}),
+                     {}};
+  auto r = request_change(std::move(req), timeout);
+  if (!r.ok() || loop_)
+    return r;
+  // Waiting for the target itself needs no "other than before".
+  if (target && *target == before)
+    before = node_id{};
+  auto moved = await_new_leader(before, target.value_or(node_id{}), deadline);
+  return moved.ok() ? r : moved;
+}
+
+change_result node::await_new_leader(const node_id& old, const node_id& target,
+                                     std::chrono::steady_clock::time_point
+                                       deadline) {
+  caf::scoped_actor self{sys_};
+  for (;;) {
+    election_status e;
+    self->request(wiring_->self.election, std::chrono::seconds(2),
+                  status_atom::value)
+      .receive([&](election_status& x) { e = std::move(x); },
+               [&](caf::error&) {});
+    auto known = !e.leader.empty() && e.leader != old;
+    if (known && (target.empty() || e.leader == target))
+      return change_result::success("handed over to " + e.leader.name);
+    if (std::chrono::steady_clock::now() >= deadline)
+      return {fail_reason::timeout,
+              "the leader handed over, but this node knows no new leader "
+              "within the deadline"
+                + (known ? " (" + e.leader.name + " leads)" : std::string{})};
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 change_result node::request_change(change_request req,
                                    caf::timespan timeout) {
   if (stopped_)
@@ -278,7 +316,8 @@ change_result node::request_change(change_request req,
     return {fail_reason::would_block,
             "membership changes block until committed: not available in "
             "manual tick mode"};
-  if (req.op != change_op::set && req.node.empty())
+  if (req.op != change_op::set && req.op != change_op::transfer_leader
+      && req.node.empty())
     return change_result::denied("a node name must not be empty");
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + timeout;
@@ -297,9 +336,14 @@ change_result node::request_change(change_request req,
                [&](caf::error& err) {
                  last = {to_fail_reason(err), "no answer from the node"};
                });
+    // A transfer to "the best voter" is no longer wanted once leadership
+    // changed on its own; every other request is retry-safe.
+    auto best_transfer = req.op == change_op::transfer_leader
+                         && req.node.empty();
     auto again = last.reason == fail_reason::no_leader
                  || last.reason == fail_reason::not_leader
-                 || last.reason == fail_reason::leader_changed;
+                 || (last.reason == fail_reason::leader_changed
+                     && !best_transfer);
     if (!again)
       return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -193,6 +193,24 @@ public:
                                   caf::timespan timeout
                                   = std::chrono::seconds(30));
 
+  /// Hands leadership to `target`, or to the best voter when none is named
+  /// (a live voter holding its state, with the longest log; ties go to the
+  /// smallest name). The leader holds new proposals, brings the target's
+  /// log up to its own, tells it to campaign at once (timeout-now) and
+  /// steps down when it is elected; proposals held meanwhile go to the new
+  /// leader. Returns once this node knows a leader other than the one that
+  /// handed over (or the target itself). Callable on any node (forwarded
+  /// to the leader); asking for the node that leads already succeeds at
+  /// once. The leader gives up after node_config::transfer_timeout (or
+  /// `timeout` if shorter) and resumes: `timeout`. A target that is not a
+  /// voter, not live or recovering its state: `request_denied` with a line
+  /// saying why; a membership change or another transfer under way:
+  /// `change_in_progress`.
+  change_result transfer_leadership(std::optional<node_id> target
+                                    = std::nullopt,
+                                    caf::timespan timeout
+                                    = std::chrono::seconds(10));
+
   /// The configuration this node holds (the latest in its log).
   membership configuration(caf::timespan timeout
                            = std::chrono::seconds(2)) const;
@@ -207,6 +225,10 @@ public:
 
 private:
   change_result request_change(change_request req, caf::timespan timeout);
+  /// Waits until this node knows a leader other than `old` (and, when not
+  /// empty, `target`), until `deadline`.
+  change_result await_new_leader(const node_id& old, const node_id& target,
+                                 std::chrono::steady_clock::time_point deadline);
   node_status gather(caf::timespan timeout) const;
   node_metrics gather_metrics(caf::timespan timeout) const;
   uint64_t uptime_seconds() const;

@@ -80,6 +80,9 @@ using force_atom = caf::atom_constant<caf::atom("force")>;
 /// node handle -> membership manager: carry out a change_request;
 /// membership manager -> replicator (leader): start or join a change.
 using change_atom = caf::atom_constant<caf::atom("change")>;
+/// replicator timer: (transfer_atom, generation) a leadership transfer
+/// reached its bound.
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 /// any -> membership manager: the configuration this node holds.
 using config_atom = caf::atom_constant<caf::atom("config")>;
 /// user -> state machine: answer once the node is ready.

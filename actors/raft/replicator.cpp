@@ -223,6 +223,7 @@ void stop_leading(replicator_ptr self, fail_reason why) {
   st.dedupe.clear();
   ++st.heartbeat_timer;
   abandon_change(self);
+  end_transfer_on_step_down(self);
   // Buffered commands were never appended: the failure is definitive.
   fail_batches(st.buffered, why == fail_reason::success
                               ? fail_reason::leader_changed
@@ -310,6 +311,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   // able to count (recovered its state) without acknowledging anything new.
   if (st.change_target)
     drive_change(self);
+  advance_transfer(self);
   arm_heartbeat(self);
 }
 
@@ -356,6 +358,7 @@ void on_append_reply(replicator_ptr self, const append_reply& r) {
         st.commit_dirty = true;
         schedule_flush(self);
       }
+      advance_transfer(self);
     }
     send_entries(self, r.follower);
   } else if (fo->prog.on_reject(r.index, r.hint)) {
@@ -427,6 +430,7 @@ caf::behavior running(replicator_ptr self) {
       on_config(self, c, index);
     },
     [=](change_atom, uint64_t timer) { on_change_deadline(self, timer); },
+    [=](transfer_atom, uint64_t timer) { on_transfer_deadline(self, timer); },
     [=](change_atom) {
       auto& st = self->state;
       if (st.leading && st.prune_followers && st.commit >= st.config_index)

@@ -131,7 +131,8 @@ void on_flush(replicator_ptr self) {
   st.flush_scheduled = false;
   if (!st.leading)
     return;
-  if (!st.buffered.empty())
+  // A leadership transfer holds new proposals (replicator_transfer.cpp).
+  if (!st.buffered.empty() && !st.transfer)
     append_buffered(self);
   if (st.commit_dirty) {
     // Tell followers about the new commit index now instead of at the next

@@ -15,6 +15,7 @@
 
 #include "actors/raft/replicator_state.hpp"
 #include "protocol/assert.hpp"
+#include "protocol/transfer.hpp"
 #include "protocol/votes.hpp"
 
 namespace flexsync::detail {
@@ -88,16 +89,13 @@ bool step_down_if_removed(replicator_ptr self) {
   if (st.config.joint() || st.config_index > st.commit
       || st.config.is_voter(self_id) || st.config.current.voters.empty())
     return false;
-  // Hand over to the most up-to-date voter that counts, so that the
+  // Hand over to the best voter (protocol/transfer.hpp), so that the
   // cluster does not wait for an election timeout.
-  const node_id* best = nullptr;
-  index_t best_match;
+  std::vector<transfer_candidate> xs;
   for (auto& [id, fo] : st.followers)
-    if (st.config.is_voter(id) && fo.counts
-        && (!best || fo.prog.match_index() > best_match)) {
-      best = &id;
-      best_match = fo.prog.match_index();
-    }
+    xs.push_back({id, st.config.is_voter(id), fo.counts, true,
+                  fo.prog.match_index()});
+  auto best = choose_transfer_target(self_id, xs, std::nullopt).target;
   st.w->log.warning("removed from the configuration (" + st.config.to_string()
                     + "): stepping down"
                     + (best ? ", handing over to " + best->name : ""));
@@ -171,6 +169,15 @@ void on_change_request(replicator_ptr self, const change_request& req,
   auto& st = self->state;
   if (!st.leading) {
     rp.deliver(change_result{fail_reason::not_leader, "not the leader"});
+    return;
+  }
+  if (req.op == change_op::transfer_leader) {
+    on_transfer_request(self, req, std::move(rp));
+    return;
+  }
+  if (st.transfer) {
+    rp.deliver(change_result{fail_reason::change_in_progress,
+                             "a leadership transfer is in progress"});
     return;
   }
   auto ctx = context_of(st);

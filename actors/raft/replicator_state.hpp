@@ -113,6 +113,15 @@ struct replicator_state {
   /// (the latest deadline of its waiters), and the timer generation.
   caf::actor_clock::time_point change_deadline;
   uint64_t change_timer = 0;
+  // Leadership transfer (replicator_transfer.cpp), while one is under way.
+  struct transfer_state {
+    node_id target;
+    std::vector<caf::response_promise> waiters;
+    /// timeout_now was sent: the target campaigns.
+    bool told = false;
+  };
+  std::optional<transfer_state> transfer;
+  uint64_t transfer_timer = 0;
   // Metrics (protocol/metrics.hpp).
   replicator_metrics metrics;
   /// Appended batches not committed yet, for the commit latency.
@@ -161,6 +170,21 @@ void sync_followers(replicator_ptr self);
 void abandon_change(replicator_ptr self);
 /// The deadline timer of change `timer` fired.
 void on_change_deadline(replicator_ptr self, uint64_t timer);
+
+// -- leadership transfer (replicator_transfer.cpp) -----------------------------
+
+/// A transfer_leader request (this node leads): picks the target, holds
+/// new proposals, and hands over once the target is caught up.
+void on_transfer_request(replicator_ptr self, const change_request& req,
+                         caf::response_promise rp);
+/// Tells the target to campaign once it is caught up (after a reply from it
+/// and every heartbeat).
+void advance_transfer(replicator_ptr self);
+/// The bound of transfer `timer` passed: give up and resume proposals.
+void on_transfer_deadline(replicator_ptr self, uint64_t timer);
+/// This node stopped leading: answers the transfer's waiters and keeps the
+/// proposals it held for the next leader.
+void end_transfer_on_step_down(replicator_ptr self);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

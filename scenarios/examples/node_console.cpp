@@ -193,7 +193,7 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 
 const char* help_text
   = "ok commands: status | metrics | recovery | members | add-node ADDR | "
-    "remove-node ADDR | add-learner ADDR | inc | add N | get | set K V | "
+    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | inc | add N | get | set K V | "
     "kv K | del K | read K | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
     "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
@@ -276,6 +276,15 @@ std::string run_command(console_target& t, const std::string& line) {
     if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
         && n == 2)
       return membership_change(t, cmd, node_id{w[1]});
+    if (cmd == "transfer" && (n == 1 || n == 2)) {
+      std::optional<node_id> target;
+      if (n == 2)
+        target = node_id{w[1]};
+      auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
+      return r.ok() ? "ok " + r.detail
+                    : "error " + std::string{to_string(r.reason)} + ": "
+                        + r.detail;
+    }
     if (cmd == "members" && n == 1) {
       auto st = t.self->status();
       return "ok " + st.configuration + " (index "

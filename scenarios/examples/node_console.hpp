@@ -18,6 +18,9 @@
 //   add-node ADDR | remove-node ADDR | add-learner ADDR
 //                           a membership change, answered once committed
 //                           (or refused: "error REASON: why")
+//   transfer [ADDR]         hands leadership to ADDR or the best voter;
+//                           "ok handed over to ADDR" once this node knows
+//                           the new leader
 //   drop-links              closes every peer link once (a network fault)
 //   bench pipelined SECONDS BYTES WINDOW
 //                           calls with BYTES of payload, WINDOW in flight

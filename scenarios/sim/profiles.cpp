@@ -126,4 +126,18 @@ void membership_event(std::mt19937_64& rng, cluster& c) {
   c.change(at, std::move(req), timeout, label);
 }
 
+void transfer_event(std::mt19937_64& rng, cluster& c) {
+  auto& ids = c.ids();
+  auto at = any(rng, ids);
+  change_request req;
+  req.op = change_op::transfer_leader;
+  if (between(rng, 0, 2) > 0)
+    req.node = any(rng, ids);
+  auto timeout = std::chrono::milliseconds(between(rng, 100, 2000));
+  auto label = "transfer "
+               + (req.node.empty() ? std::string{"best"} : req.node.name);
+  c.trace("sim: " + label + " on " + at.name);
+  c.change(at, std::move(req), timeout, label);
+}
+
 } // namespace flexsync::sim

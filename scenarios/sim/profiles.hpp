@@ -34,4 +34,8 @@ void membership_options(cluster_options& opts, std::ostringstream& setup);
 /// One random membership event, asked of a random node.
 void membership_event(std::mt19937_64& rng, cluster& c);
 
+/// A leadership transfer asked of a random node, to a random node or to
+/// the best voter (flexsync-sim --transfers).
+void transfer_event(std::mt19937_64& rng, cluster& c);
+
 } // namespace flexsync::sim

@@ -165,8 +165,8 @@ TEST_CASE("without a password every request is served and there is no "
   CHECK(has_term);
 }
 
-TEST_CASE("health, metrics, compact, and the refusals of what the node "
-          "cannot do yet") {
+TEST_CASE("health, metrics, compact, transfer, and the refusal of what the "
+          "node cannot do yet") {
   fixture f{""};
   caf::scoped_actor self{f.sys};
   auto h = ask<admin_health_reply>(self, f.admin, admin_health_request{});
@@ -183,11 +183,15 @@ TEST_CASE("health, metrics, compact, and the refusals of what the node "
   auto compact = ask<change_result>(self, f.admin, admin_compact_request{});
   REQUIRE(std::holds_alternative<change_result>(compact));
   CHECK(std::get<change_result>(compact).ok());
-  for (auto r : {refusal<change_result>(self, f.admin,
-                                        admin_set_version_request{2}),
-                 refusal<change_result>(self, f.admin,
-                                        admin_transfer_request{})})
-    CHECK(r == admin_refusal::not_supported);
+  CHECK(refusal<change_result>(self, f.admin, admin_set_version_request{2})
+        == admin_refusal::not_supported);
+  // A transfer is the node's own answer: a single node has no one to hand
+  // over to.
+  auto t = ask<change_result>(self, f.admin, admin_transfer_request{});
+  REQUIRE(std::holds_alternative<change_result>(t));
+  CHECK(std::get<change_result>(t).reason == fail_reason::request_denied);
+  CHECK(std::get<change_result>(t).detail
+        == "no other live voter to hand over to");
 }
 
 TEST_CASE("membership requests pass the node's own answer on unchanged") {

@@ -200,9 +200,6 @@ TEST_CASE("PySyncObj's syncobj_admin spellings work against a node") {
                        {"-conn", conn(c, 0), "-set_version", "2"});
   check_failure(v, 1, "FAIL SET_VERSION 2: not supported: ",
                 "not supported by this node yet");
-  auto t = admin(c, 0, {"transfer"});
-  check_failure(t, 1, "FAIL TRANSFER: not supported: ",
-                "not supported by this node yet");
   // A password given to a node without one: the node cannot prove it.
   auto p = run_program(FLEXSYNC_ADMIN_BIN,
                        {"-conn", conn(c, 0), "-pass", "x", "-status"});
@@ -253,6 +250,41 @@ TEST_CASE("add, add-learner and remove change the cluster through any node") {
   st = nlohmann::json::parse(admin(c, leader, {"--json", "status"}).out);
   CHECK(st["voters"].size() == 3);
   CHECK(inc(c, follower) == 3);
+}
+
+TEST_CASE("transfer hands leadership to a named voter or to the best one") {
+  process_cluster c{{.size = 3, .admin = true}};
+  auto leader = c.wait_leader({0, 1, 2});
+  auto target = (leader + 1) % 3;
+  auto asker = (leader + 2) % 3;
+  CHECK(inc(c, asker) == 1);
+  // Asked of a follower: forwarded to the leader; SUCCESS once the asker
+  // knows the new leader.
+  CHECK(change_answer(admin(c, asker, {"transfer", c.id(target)}),
+                      "TRANSFER", c.id(target))
+        == "success");
+  CHECK(c.wait_leader({0, 1, 2}) == target);
+  CHECK(inc(c, leader) == 2);
+  // The node that leads already: success at once.
+  CHECK(change_answer(admin(c, leader, {"transfer", c.id(target)}),
+                      "TRANSFER", c.id(target))
+        == "success");
+  // No address: the best voter.
+  auto r = admin(c, target, {"transfer"});
+  INFO(describe(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "SUCCESS TRANSFER\n");
+  CHECK(c.wait_leader({0, 1, 2}) != target);
+  // Not a member, not an address: refused, nothing changes.
+  auto before = c.wait_leader({0, 1, 2});
+  auto stranger = "127.0.0.1:" + std::to_string(free_ports(1, "127.0.0.1")[0]);
+  CHECK(change_answer(admin(c, asker, {"transfer", stranger}), "TRANSFER",
+                      stranger)
+        == "request_denied");
+  check_failure(admin(c, asker, {"transfer", "nowhere"}), 2,
+                "flexsync-admin: not a host:port address");
+  CHECK(c.wait_leader({0, 1, 2}) == before);
+  CHECK(inc(c, asker) == 3);
 }
 
 TEST_CASE("the leader killed during a membership change: the change completes "

@@ -28,8 +28,10 @@ std::map<node_id, tracked_follower> followers(index_t mb, index_t mc) {
 TEST_CASE("a reply of an older incarnation is stale; a newer one resets the "
           "follower's progress") {
   tracked_follower f{progress{index_t{0}, 4}};
+  CHECK_FALSE(f.heard);
   CHECK(accept_reply(f, incarnation_t{5}, true, 1s, index_t{9}, 4)
         == reply_effect::accepted); // the first incarnation it hears of
+  CHECK(f.heard);
   f.prog.on_success(index_t{7});
   CHECK(accept_reply(f, incarnation_t{4}, false, 2s, index_t{9}, 4)
         == reply_effect::stale);
