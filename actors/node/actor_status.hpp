@@ -99,6 +99,8 @@ struct status_parts {
   std::optional<replicator_status> replicator;
   /// Peers the transport links this node with; empty when it cannot tell.
   std::optional<std::vector<node_id>> linked;
+  /// The snapshotter's receive progress (empty: none).
+  std::string install;
   uint64_t uptime_seconds = 0;
 };
 

@@ -39,7 +39,10 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
       std::make_shared<memory_disk>(), log);
     w.fresh = holds_no_state(*w.store);
   } else {
-    auto p = open_persistence(w.config, nullptr, log, clock);
+    auto p = open_persistence(w.config, nullptr, log, clock,
+                              [lg = w.log](const std::string& line) {
+                                lg.info(line);
+                              });
     w.store = std::move(p.store);
     w.adopt_durable_state(p);
   }
@@ -156,6 +159,7 @@ node_status node::gather(caf::timespan timeout) const {
   auto membership = ask(ep.membership);
   auto replicator = ask(ep.replicator);
   auto links = self->request(w.transport, t, links_atom::value, id());
+  auto install = ask(ep.snapshotter);
   if (loop_)
     loop_->run_ready();
   status_parts parts;
@@ -175,6 +179,7 @@ node_status node::gather(caf::timespan timeout) const {
       parts.linked.emplace(peers.begin(), peers.end());
     },
     ignore);
+  install.receive([&](const std::string& x) { parts.install = x; }, ignore);
   parts.uptime_seconds = uptime_seconds();
   return compose_status(parts, w.config, w.configs.latest().quorum());
 }

@@ -101,6 +101,7 @@ node_status::to_key_values() const {
   add("ready", py_bool(ready));
   add("member_state", to_string(member));
   add("recovery", recovery.empty() ? std::string{"None"} : recovery);
+  add("install", install.empty() ? std::string{"None"} : install);
   add("incarnation", num(incarnation));
   std::string peers;
   for (auto& p : recovering_peers)
@@ -151,6 +152,8 @@ void to_json(nlohmann::json& j, const node_status& x) {
     {"member_state", to_string(x.member)},
     {"recovery", x.recovery.empty() ? nlohmann::json(nullptr)
                                      : nlohmann::json(x.recovery)},
+    {"install", x.install.empty() ? nlohmann::json(nullptr)
+                                   : nlohmann::json(x.install)},
     {"incarnation", x.incarnation},
     {"recovering_peers", recovering},
     {"pending_calls", x.pending_calls},

@@ -85,6 +85,10 @@ struct node_status {
   member_state member = member_state::intact;
   /// What a node without its state waits for; empty when intact.
   std::string recovery;
+  /// A snapshot this node is receiving from its leader, with its progress
+  /// ("receiving snapshot 42 from a: 120.0 of 1024.0 MiB (11 %), 60.0
+  /// MiB/s"); empty when none.
+  std::string install;
   /// This start of the node (larger at every restart).
   uint64_t incarnation = 0;
   /// Voters that told this node recently that they lost their state.

@@ -9,7 +9,9 @@ namespace {
 
 journal_options make_journal_options(const node_config& cfg,
                                      std::function<void(const std::string&)> log,
-                                     std::function<int64_t()> clock) {
+                                     std::function<int64_t()> clock,
+                                     std::function<void(const std::string&)>
+                                       progress) {
   journal_options opts;
   auto& p = cfg.persistence;
   opts.fsync = p.fsync;
@@ -17,6 +19,7 @@ journal_options make_journal_options(const node_config& cfg,
   opts.segment_bytes = p.segment_bytes;
   opts.clock = std::move(clock);
   opts.log = std::move(log);
+  opts.progress = std::move(progress);
   return opts;
 }
 
@@ -24,7 +27,8 @@ journal_options make_journal_options(const node_config& cfg,
 void open_journal(node_persistence& result, const node_config& cfg,
                   const std::shared_ptr<disk>& d,
                   const std::function<void(const std::string&)>& log,
-                  const std::function<int64_t()>& clock);
+                  const std::function<int64_t()>& clock,
+                  const std::function<void(const std::string&)>& progress);
 
 } // namespace
 
@@ -36,7 +40,9 @@ bool holds_no_state(const storage& s) {
 node_persistence open_persistence(const node_config& cfg,
                                   std::shared_ptr<disk> d,
                                   std::function<void(const std::string&)> log,
-                                  std::function<int64_t()> clock) {
+                                  std::function<int64_t()> clock,
+                                  std::function<void(const std::string&)>
+                                    progress) {
   node_persistence result;
   if (!d && cfg.persistence.data_dir.empty()) {
     result.store = std::make_shared<memory_storage>();
@@ -50,7 +56,7 @@ node_persistence open_persistence(const node_config& cfg,
     d = make_posix_disk(cfg.persistence.data_dir);
   result.marker = std::make_shared<recovery_marker>(d);
   auto marked = result.marker->load();
-  open_journal(result, cfg, d, log, clock);
+  open_journal(result, cfg, d, log, clock, progress);
   if (marked) {
     result.fresh = true;
     result.promised = marked->promised;
@@ -68,7 +74,8 @@ namespace {
 void open_journal(node_persistence& result, const node_config& cfg,
                   const std::shared_ptr<disk>& d,
                   const std::function<void(const std::string&)>& log,
-                  const std::function<int64_t()>& clock) {
+                  const std::function<int64_t()>& clock,
+                  const std::function<void(const std::string&)>& progress) {
   // The weaker policies are a choice with consequences: say so once.
   if (cfg.persistence.fsync == fsync_policy::never)
     log("fsync=never: NOT DURABLE - a crash or power loss may lose "
@@ -79,7 +86,7 @@ void open_journal(node_persistence& result, const node_config& cfg,
         + std::to_string(cfg.persistence.fsync_period.count() / 1000000)
         + " ms (term and vote are always fsync'd)");
   result.snapshots = std::make_shared<snapshot_store>(d, log);
-  auto opts = make_journal_options(cfg, log, clock);
+  auto opts = make_journal_options(cfg, log, clock, progress);
   // The newest snapshot the journal continues; older ones stay usable
   // because segments are only deleted below the previous snapshot.
   for (auto index : result.snapshots->list()) {

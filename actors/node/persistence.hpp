@@ -50,10 +50,13 @@ bool holds_no_state(const storage& s);
 /// recovering on disk before this returns.
 /// @param log receives one line per recovery event.
 /// @param clock monotonic nanoseconds, for the fsync policies.
+/// @param progress receives the journal replay's progress lines (info).
 /// @throws storage_error when the durable state cannot be used.
 node_persistence open_persistence(const node_config& cfg,
                                   std::shared_ptr<disk> d,
                                   std::function<void(const std::string&)> log,
-                                  std::function<int64_t()> clock);
+                                  std::function<int64_t()> clock,
+                                  std::function<void(const std::string&)>
+                                    progress = {});
 
 } // namespace flexsync

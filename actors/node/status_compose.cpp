@@ -134,6 +134,7 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
   if (st.role == raft_role::leader)
     st.leader_commit_index = st.commit_index;
   st.uptime = parts.uptime_seconds;
+  st.install = parts.install;
   return st;
 }
 

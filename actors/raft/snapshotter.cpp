@@ -23,6 +23,7 @@
 
 #include "actors/node/spawn.hpp"
 #include "protocol/snapshots.hpp"
+#include "protocol/work_progress.hpp"
 
 namespace flexsync {
 
@@ -36,7 +37,10 @@ constexpr caf::timespan reap_interval = 5ms;
 struct receive_state {
   index_t index;
   uint64_t received = 0;
+  /// For the log and status (protocol/work_progress.hpp).
+  work_progress progress;
 };
+
 
 /// The latest durable snapshot, as served to followers.
 struct latest_snapshot {
@@ -63,6 +67,10 @@ struct snapshotter_state {
 };
 
 using snapshotter_ptr = caf::stateful_actor<snapshotter_state>*;
+
+int64_t now_ns(snapshotter_ptr self) {
+  return self->clock().now().time_since_epoch().count();
+}
 
 /// Snapshots kept. On disk two, so that a corrupt newest one falls back to
 /// the older (and the log is kept from the older one on). In memory nothing
@@ -217,10 +225,16 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
     return;
   }
   if (!st.receiving || st.receiving->index != chunk.last_index)
-    st.receiving = receive_state{chunk.last_index, 0};
+    st.receiving = receive_state{
+      chunk.last_index, 0,
+      work_progress{"receiving snapshot " + to_string(chunk.last_index)
+                      + " from " + chunk.leader.name,
+                    chunk.total_size, now_ns(self)}};
   auto& rs = *st.receiving;
   rs.received = w.snapshots->receive_chunk(chunk.last_index, chunk.offset,
                                            chunk.data);
+  if (auto line = rs.progress.update(rs.received, now_ns(self)))
+    w.log.info(*line);
   st.metrics.install_active = true;
   st.metrics.install_received_bytes = rs.received;
   st.metrics.install_total_bytes = chunk.total_size;
@@ -229,6 +243,7 @@ void receive(snapshotter_ptr self, install_snapshot& chunk) {
     return;
   }
   auto loaded = w.snapshots->finish_receive(chunk.last_index);
+  w.log.info(rs.progress.finish(now_ns(self)));
   st.receiving.reset();
   st.metrics.install_active = false;
   if (!loaded) {
@@ -273,6 +288,11 @@ caf::behavior running(snapshotter_ptr self) {
     },
     [=](install_snapshot& chunk) { receive(self, chunk); },
     [=](metrics_atom) { return self->state.metrics; },
+    // A snapshot being received, for status (empty when none).
+    [=](status_atom) {
+      auto& st = self->state;
+      return st.receiving ? st.receiving->progress.summary() : std::string{};
+    },
     [=](chunk_atom, uint64_t offset,
         uint64_t size) -> caf::result<index_t, term_t, uint64_t, std::string> {
       auto& st = self->state;

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 
 #include "protocol/assert.hpp"
 #include "protocol/planted_bugs.hpp"
 #include "protocol/well_formed.hpp"
+#include "protocol/work_progress.hpp"
 #include "snapshot/disk/codec.hpp"
 #include "snapshot/disk/crc32c.hpp"
 
@@ -216,6 +218,16 @@ void journal::recover(index_t snap_index, term_t snap_term, int64_t snap_time) {
   for (auto& n : names)
     if (is_segment_name(n))
       segs.push_back(n);
+  // Replay progress: total bytes of the segments, known before reading.
+  std::optional<work_progress> progress;
+  uint64_t base = 0;
+  if (opts_.progress) {
+    uint64_t total = 0;
+    for (auto& s : segs)
+      total += disk_->open(s, false)->size();
+    progress.emplace("replaying journal " + disk_->where(), total,
+                     opts_.clock());
+  }
   for (size_t i = 0; i < segs.size(); ++i) {
     auto f = disk_->open(segs[i], false);
     bool last = i + 1 == segs.size();
@@ -246,9 +258,22 @@ void journal::recover(index_t snap_index, term_t snap_term, int64_t snap_time) {
                             "version 1)");
     segments_.push_back(
       std::make_unique<segment>(segment{segs[i], index_t{first}, std::move(f)}));
-    scan_segment(segments_.size() - 1, last);
+    auto size = segments_.back()->file->size();
+    scan_segment(segments_.size() - 1, last, progress ? &*progress : nullptr,
+                 base);
+    base += size;
+    if (progress)
+      if (auto line = progress->update(base, opts_.clock()))
+        opts_.progress(*line);
     if (dropped_tail_)
       break;
+  }
+  if (progress && progress->total() > 0) {
+    progress->update(base, opts_.clock());
+    opts_.progress(progress->finish(opts_.clock())
+                   + " (" + std::to_string(mem_.last_index().value
+                                           - mem_.snapshot_index().value)
+                   + " entries after the snapshot)");
   }
   if (segments_.empty())
     open_new_segment(mem_.last_index() + 1);
@@ -261,12 +286,18 @@ void journal::recover(index_t snap_index, term_t snap_term, int64_t snap_time) {
   mem_.save_commit_index(persisted_commit_);
 }
 
-void journal::scan_segment(size_t i, bool last) {
+void journal::scan_segment(size_t i, bool last, work_progress* progress,
+                           uint64_t base) {
   auto& seg = *segments_[i];
   auto path = disk_->where() + "/" + seg.name;
   uint64_t offset = header_size;
   entry_list batch;
+  uint64_t records = 0;
   while (offset < seg.file->size()) {
+    // The clock is read every 4096 records only.
+    if (progress && ++records % 4096 == 0)
+      if (auto line = progress->update(base + offset, opts_.clock()))
+        opts_.progress(*line);
     log_entry e;
     uint64_t next = 0;
     if (!read_record(*seg.file, offset, e, next)) {

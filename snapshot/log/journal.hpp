@@ -45,6 +45,8 @@ public:
   using storage_error::storage_error;
 };
 
+class work_progress;
+
 struct journal_options {
   fsync_policy fsync = fsync_policy::always;
   /// `periodic`: the longest time written data may stay unsynced.
@@ -58,6 +60,9 @@ struct journal_options {
   std::function<int64_t()> clock;
   /// Receives one line per notable recovery event (cut tails).
   std::function<void(const std::string&)> log;
+  /// Receives the replay's progress (protocol/work_progress.hpp): a line
+  /// every 2 s while it runs, and one at its end. Optional.
+  std::function<void(const std::string&)> progress;
 };
 
 class journal : public storage {
@@ -119,7 +124,10 @@ private:
 
   void load_meta();
   void write_meta();
-  void scan_segment(size_t i, bool last);
+  /// Scans segment `i`; reports to `progress` (when set) with `base`
+  /// bytes of earlier segments done.
+  void scan_segment(size_t i, bool last, work_progress* progress = nullptr,
+                    uint64_t base = 0);
   void open_new_segment(index_t first);
   void drop_from(size_t segment, uint64_t offset);
   location& location_of(index_t i);

@@ -369,3 +369,37 @@ TEST_CASE("a journal of a few megabytes in many segments reopens intact",
   CHECK(j->last_index() == index_t{4000});
   CHECK(all_entries(*j) == written);
 }
+
+TEST_CASE("a journal replay reports its progress while it runs and at its end",
+          "[storage][journal]") {
+  auto d = std::make_shared<memory_disk>();
+  auto written = generated_entries(1, 20000);
+  {
+    auto j = open_journal(d, small_segments(64 << 10));
+    j->append(entry_list(written));
+    j->sync();
+  }
+  // A clock that advances one second per reading: lines are due every 2 s.
+  int64_t now = 0;
+  std::vector<std::string> lines;
+  auto o = small_segments(64 << 10);
+  o.clock = [&] { return now += 1'000'000'000; };
+  o.progress = [&](const std::string& line) { lines.push_back(line); };
+  auto j = open_journal(d, o);
+  CHECK(all_entries(*j) == written);
+  REQUIRE(lines.size() >= 2);
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    INFO(lines[i]);
+    CHECK(lines[i].rfind("replaying journal ", 0) == 0);
+    CHECK(lines[i].find(" MiB (") != std::string::npos);
+  }
+  INFO(lines.back());
+  CHECK(lines.back().find(": done, ") != std::string::npos);
+  CHECK(lines.back().find("(20000 entries after the snapshot)")
+        != std::string::npos);
+  // Without a progress sink nothing is reported (and the clock is not read
+  // for it).
+  j.reset();
+  auto quiet = open_journal(d, small_segments(64 << 10));
+  CHECK(quiet->last_index() == index_t{20000});
+}
