@@ -16,6 +16,7 @@
 
 #include "protocol/membership.hpp"
 #include "protocol/types.hpp"
+#include "protocol/votes.hpp"
 
 namespace flexsync {
 
@@ -54,6 +55,13 @@ struct transfer_choice {
 transfer_choice choose_transfer_target(const node_id& self,
                                        const std::vector<transfer_candidate>& xs,
                                        const std::optional<node_id>& wanted);
+
+/// A follower heeds a timeout_now only from the leader it follows, in its
+/// current term: a late one (the sender lost leadership since) is void.
+inline bool heeds_timeout_now(const timeout_now& m, term_t term,
+                              const node_id& leader) {
+  return m.term == term && m.leader == leader;
+}
 
 /// The target may be told to campaign once its log holds every entry the
 /// leader wrote: it then wins the vote of every voter the leader could.

@@ -67,6 +67,14 @@ bool reply_ends_campaign(const vote_reply& reply, term_t candidate_term);
 bool voter_moved_term(const request_vote& req, const vote_reply& reply,
                       term_t election_term);
 
+/// The log store recorded this node's campaign (its term and self-vote
+/// durable) in `campaign_term`, but meanwhile the election followed a
+/// leader of that term or a newer one: the campaign is overtaken and does
+/// not start (the vote stays recorded).
+inline bool campaign_overtaken(term_t campaign_term, term_t election_term) {
+  return campaign_term <= election_term;
+}
+
 /// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
 /// from a live leader within the minimum election timeout ignores vote and
 /// pre-vote requests, so a node returning from a partition cannot depose a

@@ -17,6 +17,7 @@
 #include "protocol/assert.hpp"
 #include "protocol/election_tally.hpp"
 #include "protocol/follower_rules.hpp"
+#include "protocol/transfer.hpp"
 #include "protocol/vote_rules.hpp"
 
 namespace flexsync {
@@ -175,7 +176,7 @@ void become_candidate(election_ptr self, bool transfer, vote_kind kind) {
         // then it goes on serving peers, so this node may already follow a
         // leader of that term (or a newer one): the campaign is overtaken.
         // Its vote stays recorded; nothing else happened.
-        if (pos.current_term <= st.term) {
+        if (campaign_overtaken(pos.current_term, st.term)) {
           st.w->log.info("campaign for term " + to_string(pos.current_term)
                          + " overtaken: already in term "
                          + to_string(st.term));
@@ -398,7 +399,7 @@ caf::behavior running(election_ptr self) {
     [=](const timeout_now& m) {
       auto& st = self->state;
       // Only the leader of this node's term hands over; a late one is void.
-      if (m.term != st.term || m.leader != st.leader)
+      if (!heeds_timeout_now(m, st.term, st.leader))
         return;
       st.w->log.info(m.leader.name + " hands over its leadership");
       start_election(self, true);

@@ -92,3 +92,12 @@ TEST_CASE("a target is ready once it holds the leader's last entry",
   CHECK(transfer_ready(index_t{5}, index_t{5}));
   CHECK(transfer_ready(index_t{6}, index_t{5}));
 }
+
+TEST_CASE("a timeout-now is heeded only from the leader followed, in its "
+          "term", "[transfer]") {
+  timeout_now m{term_t{4}, n1};
+  CHECK(heeds_timeout_now(m, term_t{4}, n1));
+  CHECK_FALSE(heeds_timeout_now(m, term_t{5}, n1)); // the sender was deposed
+  CHECK_FALSE(heeds_timeout_now(m, term_t{4}, n2)); // not the leader followed
+  CHECK_FALSE(heeds_timeout_now(m, term_t{4}, node_id{}));
+}

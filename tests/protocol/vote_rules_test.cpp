@@ -235,3 +235,10 @@ TEST_CASE("leadership transfer requests are never ignored", "[vote_rules]") {
   CHECK_FALSE(ignores_vote_request(true, req));
   CHECK_FALSE(ignores_vote_request(false, req));
 }
+
+TEST_CASE("a campaign recorded in a term the election already reached is "
+          "overtaken") {
+  CHECK(campaign_overtaken(term_t{3}, term_t{3}));
+  CHECK(campaign_overtaken(term_t{3}, term_t{4}));
+  CHECK_FALSE(campaign_overtaken(term_t{4}, term_t{3}));
+}
