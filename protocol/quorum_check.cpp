@@ -49,8 +49,9 @@ labelled_voters(const voter_list& xs, const Map& labels,
   for (auto& x : xs)
     if (labels.count(x) == 0)
       return kind + " quorum system: voter " + x.name + " has no " + label +
-             " (a " + kind + " system gains voters only through " +
-             "change_membership with a target that gives theirs)";
+             " (every voter needs one; add_node cannot give one: a " + kind +
+             " system gains voters only through change_membership with a " +
+             "target that gives theirs)";
   for (auto& [x, value] : labels)
     if (!contains(xs, x))
       return kind + " quorum system: " + x.name + " has a " + label +
@@ -89,7 +90,9 @@ std::optional<std::string> check_grid(const voter_list& xs, quorum_spec s,
   for (auto& x : cells)
     if (!contains(xs, x))
       return name + ": the order names " + x.name + ", which is not a voter";
-  if (s.rows * s.columns != xs.size())
+  // (Compared one by one first: a peer's spec must not overflow the product.)
+  if (s.rows > xs.size() || s.columns > xs.size() ||
+      s.rows * s.columns != xs.size())
     return name + " needs " + n(s.rows * s.columns) + " voters, there are " +
            n(xs.size()) + " (a grid changes its voters only through " +
            "change_membership with a new shape)";
@@ -216,15 +219,22 @@ std::optional<std::string> check_zones(const voter_list& xs,
   if (auto err = labelled_voters(xs, s.zone_of, "zones", "zone"))
     return err;
   auto name = "zones quorum system " + to_string(s);
+  // Zone names are identifiers: printable ASCII that the label lists
+  // ("a=us,b=eu") and a config entry's JSON carry unchanged.
+  auto printable = [](char c) {
+    return c > ' ' && c < 127 && c != ',' && c != '=';
+  };
   for (auto& [x, zone] : s.zone_of)
-    if (zone.empty())
-      return name + ": voter " + x.name + " has an empty zone name";
+    if (zone.empty() || !std::all_of(zone.begin(), zone.end(), printable))
+      return name + ": voter " + x.name +
+             " has no valid zone name (printable ASCII without spaces, " +
+             "',' or '=')";
   auto zones = detail::zone_members(s.zone_of);
   if (s.zone_failures >= zones.size())
     return name + ": fz must be less than the number of zones (" +
            n(zones.size()) + ")";
   for (auto& [zone, m] : zones)
-    if (m.size() < s.node_failures + 1)
+    if (m.size() <= s.node_failures)
       return name + ": zone " + zone + " has " + n(m.size()) +
              " voter(s), fewer than fn+1 = " + n(s.node_failures + 1) +
              ", so no replication quorum can use it";

@@ -102,7 +102,8 @@ struct program_config : flexsync::system_config {
            "the quorum system, the same on every node: majority | "
            "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
            "weighted(election=W1,replication=W2) | zones(fz=F,fn=G) (see "
-           "README, Quorum systems; grids need owned terms: refused)")
+           "README, Quorum systems; a grid of two or more election lines needs "
+           "owned terms, which are not supported yet)")
       .add(zones, "zones",
            "each voter's zone for --quorum=zones(...): "
            "HOST:PORT=ZONE,HOST:PORT=ZONE,... (every voter, self included)")
