@@ -327,3 +327,42 @@ TEST_CASE("a labelled target with every label goes through joint consensus",
   ctx.config = configuration{weighted_abcd(4, 3), std::nullopt};
   CHECK(next_change_step(ctx, heavier).next.joint());
 }
+
+TEST_CASE("specs from peers with huge numbers are refused, not trusted",
+          "[quorum_spec]") {
+  auto ab = ids({"a", "b"});
+  // (2^63 + 1) * 2 wraps around to 2, the number of voters.
+  auto grid = quorum_spec::grid((size_t{1} << 63) + 1, 2);
+  CHECK_THAT(*quorum_system::check(ab, grid), Catch::Contains("needs"));
+  auto zones = quorum_spec::zones(0, size_t(-1),
+                                  {{ab[0], "us"}, {ab[1], "us"}});
+  CHECK_THAT(*quorum_system::check(ab, zones), Catch::Contains("zone us"));
+  zones.node_failures = 0;
+  zones.zone_failures = size_t(-1);
+  CHECK_THAT(*quorum_system::check(ab, zones),
+             Catch::Contains("fz must be less than the number of zones"));
+  auto weighted = quorum_spec::weighted(1, 1, {{ab[0], uint64_t(-1)},
+                                               {ab[1], uint64_t(-1)}});
+  CHECK_THAT(*quorum_system::check(ab, weighted),
+             Catch::Contains("total weight must be at most"));
+  weighted.weight_of = {{ab[0], 1}, {ab[1], 1}};
+  weighted.election_quorum = size_t(-1);
+  CHECK_THAT(*quorum_system::check(ab, weighted),
+             Catch::Contains("election must be between 1 and 2"));
+  auto unknown = quorum_spec{};
+  unknown.kind = static_cast<quorum_kind>(7);
+  CHECK_THAT(*quorum_system::check(ab, unknown),
+             Catch::Contains("unknown kind 7"));
+}
+
+TEST_CASE("zone names are printable identifiers", "[quorum_spec]") {
+  auto ab = ids({"a", "b"});
+  for (std::string zone : {"", "us east", "us,east", "\xff", "a=b"}) {
+    INFO(zone);
+    auto spec = quorum_spec::zones(0, 0, {{ab[0], zone}, {ab[1], "eu"}});
+    CHECK_THAT(quorum_system::check(ab, spec).value_or(""),
+               Catch::Contains("voter a has no valid zone name"));
+  }
+  CHECK_FALSE(quorum_system::check(
+    ab, quorum_spec::zones(0, 0, {{ab[0], "us-east-1"}, {ab[1], "eu"}})));
+}
