@@ -111,8 +111,10 @@ std::optional<std::string> check_grid(const voter_list& xs, quorum_spec s,
 
 // -- weighted ----------------------------------------------------------------
 
-/// Weights are summed exactly over subsets; this bounds the table.
-constexpr uint64_t max_total_weight = 1000000;
+/// Weights are summed exactly over subsets (a table of total + 1 sums, built
+/// whenever a configuration's system is, e.g. for each status): this bounds
+/// it. Real weights are small numbers.
+constexpr uint64_t max_total_weight = 10000;
 
 /// Indexes of a subset of `w` whose weight s has fits(s, total - s), or
 /// nothing (0/1 knapsack over reachable sums; by[s] is the last item of one
