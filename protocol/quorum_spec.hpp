@@ -80,7 +80,7 @@ struct quorum_spec {
   size_t node_failures = 0;
   /// grid: the voters row by row; empty means sorted.
   std::vector<node_id> order;
-  /// weighted: each voter's weight (positive).
+  /// weighted: each voter's weight (positive; at most 10000 in total).
   std::map<node_id, uint64_t> weight_of;
   /// zones: each voter's zone.
   std::map<node_id, std::string> zone_of;
