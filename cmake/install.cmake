@@ -54,6 +54,7 @@ set(FLEXSYNC_PUBLIC_HEADERS
   protocol/membership.hpp
   protocol/metrics.hpp
   protocol/quorum.hpp
+  protocol/quorum_spec.hpp
   protocol/recovery.hpp
   protocol/storage.hpp
   protocol/types.hpp

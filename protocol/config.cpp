@@ -47,11 +47,16 @@ std::vector<node_id> node_config::other_learners() const {
   return result;
 }
 
+std::optional<quorum_spec> node_config::voters_quorum() const {
+  auto spec = with_labels(quorum.value_or(quorum_spec{}), voters(), labels);
+  if (spec.kind == quorum_kind::majority)
+    return std::nullopt;
+  return spec;
+}
+
 quorum_system node_config::make_quorum_system() const {
-  if (!quorum)
-    return quorum_system::majority(voters());
-  return quorum_system::counting(voters(), quorum->election_quorum,
-                                 quorum->replication_quorum);
+  return quorum_system::make(voters(), voters_quorum().value_or(quorum_spec{}),
+                             terms);
 }
 
 const char* to_string(fsync_policy x) {
@@ -108,6 +113,8 @@ void node_config::normalize_and_validate() {
           "persistence.snapshot_chunk_bytes must be >= 16");
   require(p.snapshot_check_interval > 0ns,
           "persistence.snapshot_check_interval must be positive");
+  require(terms == term_mode::shared,
+          "terms: owned terms are not supported yet (only shared terms)");
   if (!join)
     make_quorum_system(); // throws config_error when unsafe
 }

@@ -14,6 +14,7 @@
 
 #include "protocol/config_error.hpp"
 #include "protocol/quorum.hpp"
+#include "protocol/quorum_spec.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -57,12 +58,6 @@ struct persistence_options {
   std::chrono::nanoseconds snapshot_check_interval = 200ms;
 };
 
-/// Flexible-quorum sizes; unset means majority.
-struct quorum_spec {
-  size_t election_quorum = 0;
-  size_t replication_quorum = 0;
-};
-
 struct node_config {
   node_config() = default;
 
@@ -91,8 +86,15 @@ struct node_config {
 
   // -- quorums --------------------------------------------------------------
 
-  /// Counting quorum sizes, or nothing for majority.
+  /// The quorum system (quorum_spec.hpp), or nothing for majority.
   std::optional<quorum_spec> quorum;
+  /// Per-node labels: each voter's zone (a zones system) and weight (a
+  /// weighted system). Only voters may be labelled, and only with what
+  /// the quorum system uses; every voter of such a system needs its label.
+  label_map labels;
+  /// How terms are given to candidates: only Raft's shared terms are
+  /// supported yet (`owned` is refused).
+  term_mode terms = term_mode::shared;
 
   // -- timing ---------------------------------------------------------------
 
@@ -168,7 +170,13 @@ struct node_config {
   /// The read-only nodes other than self, sorted.
   std::vector<node_id> other_learners() const;
 
+  /// The quorum spec over voters() with the labels filled in, as the
+  /// bootstrap configuration holds it; nothing for majority.
+  /// @throws config_error for labels that do not fit (see with_labels).
+  std::optional<quorum_spec> voters_quorum() const;
+
   /// The quorum system over voters().
+  /// @throws config_error when it is invalid or unsafe.
   quorum_system make_quorum_system() const;
 
   /// Drops self from partners and duplicates; checks every option.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/planted_bugs.hpp"
+#include "protocol/quorum_json.hpp"
 
 namespace flexsync {
 
@@ -48,8 +49,8 @@ nlohmann::json to_json(const membership& m) {
   };
   j["voters"] = names(m.voters);
   j["learners"] = names(m.learners);
-  if (m.quorum)
-    j["quorum"] = {m.quorum->election_quorum, m.quorum->replication_quorum};
+  if (m.quorum && m.quorum->kind != quorum_kind::majority)
+    j["quorum"] = quorum_to_json(*m.quorum);
   return j;
 }
 
@@ -69,12 +70,12 @@ std::optional<membership> membership_of(const nlohmann::json& j) {
   };
   if (!names(j["voters"], m.voters) || !names(j["learners"], m.learners))
     return std::nullopt;
+  // Absent: majority; [election, replication]: counting (as every version
+  // wrote them); an object: the other kinds (quorum_json.hpp).
   if (j.contains("quorum")) {
-    auto& q = j["quorum"];
-    if (!q.is_array() || q.size() != 2 || !q[0].is_number_unsigned()
-        || !q[1].is_number_unsigned())
+    m.quorum = quorum_from_json(j["quorum"]);
+    if (!m.quorum)
       return std::nullopt;
-    m.quorum = quorum_spec{q[0].get<size_t>(), q[1].get<size_t>()};
   }
   return m.normalize();
 }
@@ -86,10 +87,7 @@ constexpr int encoding_version = 1;
 // -- membership ---------------------------------------------------------------
 
 quorum_system membership::make_quorum() const {
-  if (!quorum)
-    return quorum_system::majority(voters);
-  return quorum_system::counting(voters, quorum->election_quorum,
-                                 quorum->replication_quorum);
+  return quorum_system::make(voters, quorum.value_or(quorum_spec{}));
 }
 
 bool membership::is_voter(const node_id& x) const {
@@ -108,22 +106,34 @@ membership& membership::normalize() {
   sort_unique(voters);
   sort_unique(learners);
   std::erase_if(learners, [this](const node_id& x) { return is_voter(x); });
+  if (quorum && quorum->kind == quorum_kind::majority
+      && *quorum == quorum_spec::majority())
+    quorum.reset();
+  // A grid's cells are explicit in a configuration, so that every node
+  // reads the same ones.
+  if (quorum && quorum->kind == quorum_kind::grid && quorum->order.empty())
+    quorum->order = voters;
   return *this;
 }
 
 std::string membership::to_string() const {
   std::string q = "majority";
-  if (quorum)
+  if (quorum && quorum->kind == quorum_kind::counting)
     q = "counting(election=" + std::to_string(quorum->election_quorum)
         + ", replication=" + std::to_string(quorum->replication_quorum) + ")";
+  else if (quorum && quorum->kind == quorum_kind::grid)
+    q = flexsync::to_string(quorum_spec::grid(quorum->rows, quorum->columns,
+                                              quorum->elect))
+        + " order " + render(quorum->order);
+  else if (quorum && quorum->kind != quorum_kind::majority)
+    q = flexsync::to_string(*quorum) + " labels " + labels_to_string(*quorum);
   return "voters " + render(voters) + ", learners " + render(learners) + ", "
          + q;
 }
 
 bool membership::operator==(const membership& other) const {
   auto q = [](const std::optional<quorum_spec>& x) {
-    return x ? std::pair{x->election_quorum, x->replication_quorum}
-             : std::pair<size_t, size_t>{0, 0};
+    return x.value_or(quorum_spec{});
   };
   return voters == other.voters && learners == other.learners
          && q(quorum) == q(other.quorum);
@@ -188,7 +198,7 @@ configuration bootstrap_configuration(const node_config& cfg) {
     return c;
   c.current.voters = cfg.voters();
   c.current.learners = cfg.learners;
-  c.current.quorum = cfg.quorum;
+  c.current.quorum = cfg.voters_quorum();
   c.current.normalize();
   return c;
 }
@@ -240,6 +250,11 @@ membership with_learner(membership m, const node_id& x) {
 membership without(membership m, const node_id& x) {
   std::erase(m.voters, x);
   std::erase(m.learners, x);
+  if (m.quorum) {
+    std::erase(m.quorum->order, x);
+    m.quorum->weight_of.erase(x);
+    m.quorum->zone_of.erase(x);
+  }
   return m.normalize();
 }
 

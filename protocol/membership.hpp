@@ -40,7 +40,8 @@ struct membership {
   std::vector<node_id> voters;
   /// Read-only members (Raft learners), sorted, none of them a voter.
   std::vector<node_id> learners;
-  /// Counting quorum sizes, or nothing for majority.
+  /// The quorum system with every voter's label (a weight, a zone, a
+  /// grid's order), or nothing for majority.
   std::optional<quorum_spec> quorum;
 
   /// The quorum system of the voters.
@@ -52,7 +53,9 @@ struct membership {
   /// Voters and learners.
   bool is_member(const node_id& x) const;
 
-  /// Sorts, removes duplicates and drops learners that are voters.
+  /// Sorts, removes duplicates and drops learners that are voters; a
+  /// majority spec becomes nothing and a grid without an order gets the
+  /// sorted voters as its order.
   membership& normalize();
 
   /// E.g. "voters {a,b,c}, learners {d}, majority".
@@ -123,29 +126,23 @@ typename Inspector::result_type inspect(Inspector& f, change_result& x) {
   return f(x.reason, x.detail);
 }
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, quorum_spec& x) {
-  return f(x.election_quorum, x.replication_quorum);
-}
-
-/// On the wire, majority is quorum sizes (0, 0).
+/// On the wire, majority is a quorum_spec of kind majority.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, membership& x) {
   auto q = x.quorum.value_or(quorum_spec{});
   auto load = [&] {
     if constexpr (Inspector::writes_state) {
-      if (q.election_quorum > 0 || q.replication_quorum > 0)
-        x.quorum = q;
+      if (q.kind != quorum_kind::majority)
+        x.quorum = std::move(q);
       else
         x.quorum.reset();
     }
   };
   if constexpr (std::is_void_v<typename Inspector::result_type>) {
-    f(x.voters, x.learners, q.election_quorum, q.replication_quorum);
+    f(x.voters, x.learners, q);
     load();
   } else {
-    auto result = f(x.voters, x.learners, q.election_quorum,
-                    q.replication_quorum);
+    auto result = f(x.voters, x.learners, q);
     load();
     return result;
   }
@@ -211,13 +208,18 @@ bool is_known(change_op x);
 membership target_of(const change_request& req, const membership& base);
 
 
-/// The membership `m` with `x` a voter (no longer a learner).
+/// The membership `m` with `x` a voter (no longer a learner). The quorum
+/// spec is unchanged: a system that labels its voters (weighted, zones,
+/// grid) has no label for `x`, so check_membership refuses the result
+/// unless `x` already was a voter. Such systems gain voters only through
+/// a `set` request whose target labels them.
 membership with_voter(membership m, const node_id& x);
 
 /// The membership `m` with `x` a learner, unless it is a voter.
 membership with_learner(membership m, const node_id& x);
 
-/// The membership `m` without `x`.
+/// The membership `m` without `x`, and without x's label (its weight, its
+/// zone, its cell of a grid, whose shape then no longer fits).
 membership without(membership m, const node_id& x);
 
 // -- the leader's steps -------------------------------------------------------

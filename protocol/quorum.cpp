@@ -1,11 +1,16 @@
 #include "protocol/quorum.hpp"
 
 #include <algorithm>
-#include <sstream>
+
+#include "protocol/quorum_detail.hpp"
+
+// The kind-independent half of quorum_system: construction, joint systems,
+// the dispatch to each kind's rule (quorum_kinds.cpp) and rendering.
+// Validation is in quorum_check.cpp.
 
 namespace flexsync {
 
-namespace {
+namespace detail {
 
 std::vector<node_id> normalize(std::vector<node_id> xs) {
   std::sort(xs.begin(), xs.end());
@@ -13,7 +18,10 @@ std::vector<node_id> normalize(std::vector<node_id> xs) {
   return xs;
 }
 
-// Renders voters [first, first + count) as "{a,b,c}".
+std::string render(const std::vector<node_id>& xs) {
+  return render_range(xs, 0, xs.size());
+}
+
 std::string render_range(const std::vector<node_id>& xs, size_t first,
                          size_t count) {
   std::string out = "{";
@@ -27,71 +35,68 @@ std::string render_range(const std::vector<node_id>& xs, size_t first,
 }
 
 std::string describe_counting(size_t n, size_t q1, size_t q2) {
-  std::ostringstream out;
-  out << "counting(n=" << n << ", election=" << q1 << ", replication=" << q2
-      << ")";
-  return out.str();
+  return "counting(n=" + std::to_string(n) +
+         ", election=" + std::to_string(q1) +
+         ", replication=" + std::to_string(q2) + ")";
 }
 
-} // namespace
+std::map<std::string, std::vector<node_id>>
+zone_members(const std::map<node_id, std::string>& zone_of) {
+  std::map<std::string, std::vector<node_id>> out;
+  for (auto& [x, zone] : zone_of)
+    out[zone].push_back(x);
+  return out;
+}
 
-quorum_system::quorum_system(kind k, std::vector<node_id> voters, size_t q1,
-                             size_t q2)
-  : kind_(k), voters_(std::move(voters)), q1_(q1), q2_(q2) {
-  // nop
+} // namespace detail
+
+quorum_system::quorum_system(std::vector<node_id> voters, quorum_spec spec)
+    : spec_(std::move(spec)), voters_(std::move(voters)) {
+  index_labels();
 }
 
 quorum_system quorum_system::majority(std::vector<node_id> voters) {
-  auto xs = normalize(std::move(voters));
-  if (xs.empty())
-    throw config_error("quorum system: a cluster needs at least one voter");
-  auto q = xs.size() / 2 + 1;
-  return quorum_system{kind::majority, std::move(xs), q, q};
-}
-
-std::optional<std::string>
-quorum_system::check_counting(const std::vector<node_id>& voters,
-                              size_t election_quorum,
-                              size_t replication_quorum) {
-  auto xs = normalize(voters);
-  auto n = xs.size();
-  auto q1 = election_quorum;
-  auto q2 = replication_quorum;
-  if (n == 0)
-    return "quorum system: a cluster needs at least one voter";
-  if (q1 < 1 || q1 > n)
-    return "election_quorum must be between 1 and " + std::to_string(n)
-           + " (the number of voters), got " + std::to_string(q1);
-  if (q2 < 1 || q2 > n)
-    return "replication_quorum must be between 1 and " + std::to_string(n)
-           + " (the number of voters), got " + std::to_string(q2);
-  // Every election quorum must meet every replication quorum, or a new leader
-  // could miss a committed entry. The two most disjoint sets are the first q1
-  // voters and the last q2 voters.
-  if (q1 + q2 <= n)
-    return "unsafe quorum system " + describe_counting(n, q1, q2)
-           + ": election quorum " + render_range(xs, 0, q1)
-           + " and replication quorum " + render_range(xs, n - q2, q2)
-           + " do not intersect (need election + replication > "
-           + std::to_string(n) + ")";
-  // Terms are shared between candidates, so two election quorums must meet
-  // too, or two leaders could be elected in one term.
-  if (2 * q1 <= n)
-    return "unsafe quorum system " + describe_counting(n, q1, q2)
-           + ": election quorums " + render_range(xs, 0, q1) + " and "
-           + render_range(xs, n - q1, q1)
-           + " do not intersect (need 2 * election > " + std::to_string(n)
-           + ")";
-  return std::nullopt;
+  return make(std::move(voters), quorum_spec::majority());
 }
 
 quorum_system quorum_system::counting(std::vector<node_id> voters,
                                       size_t election_quorum,
                                       size_t replication_quorum) {
-  if (auto err = check_counting(voters, election_quorum, replication_quorum))
+  return make(std::move(voters),
+              quorum_spec::counting(election_quorum, replication_quorum));
+}
+
+quorum_system quorum_system::make(std::vector<node_id> voters,
+                                  const quorum_spec& spec, term_mode terms) {
+  auto xs = detail::normalize(std::move(voters));
+  if (auto err = check(xs, spec, terms))
     throw config_error(*err);
-  return quorum_system{kind::counting, normalize(std::move(voters)),
-                       election_quorum, replication_quorum};
+  // Keep what the kind uses, so that equal systems compare equal.
+  quorum_spec own;
+  own.kind = spec.kind;
+  switch (spec.kind) {
+  case kind::majority:
+    own.election_quorum = own.replication_quorum = xs.size() / 2 + 1;
+    break;
+  case kind::counting:
+  case kind::weighted:
+    own.election_quorum = spec.election_quorum;
+    own.replication_quorum = spec.replication_quorum;
+    own.weight_of = spec.weight_of;
+    break;
+  case kind::grid:
+    own.rows = spec.rows;
+    own.columns = spec.columns;
+    own.elect = spec.elect;
+    own.order = spec.order.empty() ? xs : spec.order;
+    break;
+  case kind::zones:
+    own.zone_failures = spec.zone_failures;
+    own.node_failures = spec.node_failures;
+    own.zone_of = spec.zone_of;
+    break;
+  }
+  return quorum_system{std::move(xs), std::move(own)};
 }
 
 quorum_system quorum_system::joint(quorum_system now, quorum_system old) {
@@ -103,9 +108,16 @@ quorum_system quorum_system::joint(quorum_system now, quorum_system old) {
   now.all_voters_ = now.voters_;
   now.all_voters_.insert(now.all_voters_.end(), old.voters_.begin(),
                          old.voters_.end());
-  now.all_voters_ = normalize(std::move(now.all_voters_));
+  now.all_voters_ = detail::normalize(std::move(now.all_voters_));
   now.old_.push_back(std::move(old));
   return now;
+}
+
+quorum_system quorum_system::own_part() const {
+  auto own = *this;
+  own.old_.clear();
+  own.all_voters_.clear();
+  return own;
 }
 
 bool quorum_system::is_own_voter(const node_id& x) const {
@@ -116,60 +128,76 @@ bool quorum_system::is_voter(const node_id& x) const {
   return is_own_voter(x) || (is_joint() && old_.front().is_own_voter(x));
 }
 
-size_t quorum_system::count_voters(const node_set& xs) const {
-  size_t result = 0;
-  for (auto& x : xs)
-    if (is_own_voter(x))
-      ++result;
-  return result;
+std::vector<char> quorum_system::present(const node_set& xs) const {
+  std::vector<char> in(voters_.size(), 0);
+  for (size_t i = 0; i < voters_.size(); ++i)
+    in[i] = xs.count(voters_[i]) > 0;
+  return in;
 }
 
 bool quorum_system::is_election_quorum(const node_set& xs) const {
-  return count_voters(xs) >= q1_
-         && (!is_joint() || old_.front().is_election_quorum(xs));
+  return !voters_.empty() && meets(phase::election, present(xs)) &&
+         (!is_joint() || old_.front().is_election_quorum(xs));
 }
 
 bool quorum_system::is_replication_quorum(const node_set& xs) const {
-  return count_voters(xs) >= q2_
-         && (!is_joint() || old_.front().is_replication_quorum(xs));
+  return !voters_.empty() && meets(phase::replication, present(xs)) &&
+         (!is_joint() || old_.front().is_replication_quorum(xs));
 }
 
 index_t
 quorum_system::committed_index(const std::map<node_id, index_t>& match) const {
-  // Joint: committed only where both parts have committed.
-  if (is_joint()) {
-    auto own = quorum_system{*this};
-    own.old_.clear();
-    own.all_voters_.clear();
-    return std::min(own.committed_index(match),
-                    old_.front().committed_index(match));
-  }
-  // With counting quorums the answer is the q2-th largest match index among
-  // the voters: exactly q2 voters (a replication quorum) hold it or more.
-  if (voters_.size() < q2_ || voters_.empty())
+  if (voters_.empty())
     return index_t{0};
-  std::vector<index_t> xs;
-  xs.reserve(voters_.size());
+  std::vector<uint64_t> m;
+  m.reserve(voters_.size());
   for (auto& v : voters_) {
     auto i = match.find(v);
-    xs.push_back(i == match.end() ? index_t{0} : i->second);
+    m.push_back(i == match.end() ? 0 : i->second.value);
   }
-  std::nth_element(xs.begin(), xs.begin() + (q2_ - 1), xs.end(),
-                   std::greater<>{});
-  return xs[q2_ - 1];
+  index_t own{own_committed(m)};
+  // Joint: committed only where both parts have committed.
+  if (is_joint())
+    return std::min(own, old_.front().committed_index(match));
+  return own;
 }
 
 std::string quorum_system::to_string() const {
-  if (is_joint()) {
-    auto own = quorum_system{*this};
-    own.old_.clear();
-    own.all_voters_.clear();
-    return "joint(new " + own.to_string() + ", old "
-           + old_.front().to_string() + ")";
+  if (is_joint())
+    return "joint(new " + own_part().to_string() + ", old " +
+           old_.front().to_string() + ")";
+  auto n = [](size_t x) { return std::to_string(x); };
+  auto& s = spec_;
+  switch (s.kind) {
+  case kind::majority:
+    return "majority(" + n(voters_.size()) + ")";
+  case kind::counting:
+    return detail::describe_counting(voters_.size(), s.election_quorum,
+                                     s.replication_quorum);
+  case kind::grid: {
+    auto out = "grid(" + n(s.rows) + "x" + n(s.columns) +
+               ", elect=" + (s.elect == grid_lines::rows ? "rows" : "columns") +
+               ", rows";
+    for (size_t r = 0; r < s.rows; ++r)
+      out += " " + detail::render_range(s.order, r * s.columns, s.columns);
+    return out + ")";
   }
-  if (kind_ == kind::majority)
-    return "majority(" + std::to_string(voters_.size()) + ")";
-  return describe_counting(voters_.size(), q1_, q2_);
+  case kind::weighted:
+    return "weighted(election=" + n(s.election_quorum) +
+           ", replication=" + n(s.replication_quorum) + ", weights " +
+           labels_to_string(s) + ")";
+  case kind::zones: {
+    auto out = "zones(fz=" + n(s.zone_failures) + ", fn=" + n(s.node_failures) +
+               ", zones ";
+    auto first = true;
+    for (auto& [zone, members] : detail::zone_members(s.zone_of)) {
+      out += (first ? "" : ",") + zone + "=" + detail::render(members);
+      first = false;
+    }
+    return out + ")";
+  }
+  }
+  return "unknown";
 }
 
 } // namespace flexsync

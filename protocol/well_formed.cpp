@@ -41,6 +41,10 @@ std::optional<std::string> malformed(const change_request& x) {
     return "change_request of unknown operation " + number(x.op);
   if (x.from.empty())
     return "change_request without its sender";
+  if (auto& q = x.target.quorum;
+      q && (!is_known(q->kind) || !is_known(q->elect)))
+    return "change_request with a quorum system of unknown kind "
+           + number(q->kind);
   return std::nullopt;
 }
 

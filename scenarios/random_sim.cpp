@@ -77,15 +77,18 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   if (churn_profile(p)) {
     churn_options(opts, p);
     setup << "churn ";
-  } else if (membership_profile(p.seed, p.membership)) {
-    membership_options(opts, setup);
+  } else {
+    if (membership_profile(p.seed, p.membership))
+      membership_options(opts, setup);
+    if (auto q = labelled_quorum(p.seed, opts.nodes))
+      opts.quorum = q;
   }
-  setup << "nodes=" << opts.nodes << " quorum=";
-  if (opts.quorum)
-    setup << "counting(" << opts.quorum->election_quorum << ","
-          << opts.quorum->replication_quorum << ")";
-  else
-    setup << "majority";
+  // As a scenario's cluster command writes it (quorum=..., zones=...).
+  auto spec = opts.quorum.value_or(quorum_spec{});
+  setup << "nodes=" << opts.nodes << " quorum=" << to_string(spec);
+  if (auto labels = labels_to_string(spec); !labels.empty())
+    setup << (spec.kind == quorum_kind::zones ? " zones=" : " weights=")
+          << labels;
   setup << " pre_vote=" << opts.pre_vote
         << " check_quorum=" << opts.check_quorum
         << " batch=" << opts.max_batch_entries << " storage="

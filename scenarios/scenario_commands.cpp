@@ -84,6 +84,31 @@ caf::timespan parse_duration(const std::string& x) {
   return caf::timespan{static_cast<int64_t>(ns)};
 }
 
+std::optional<quorum_spec> quorum_option(const command_line& cmd,
+                                         const std::vector<node_id>& voters) {
+  auto has = [&](const char* key) { return cmd.opts.count(key) > 0; };
+  std::optional<quorum_spec> spec;
+  if (has("quorum") && (has("election_quorum") || has("replication_quorum")))
+    throw config_error("quorum= and election_quorum=/replication_quorum= "
+                       "name the quorum system twice");
+  if (has("quorum"))
+    spec = parse_quorum_spec(cmd.opts.at("quorum"));
+  else if (has("election_quorum") || has("replication_quorum"))
+    spec = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
+                       std::stoul(opt(cmd, "replication_quorum", "0"))};
+  label_map labels;
+  if (has("zones"))
+    parse_zone_labels(cmd.opts.at("zones"), labels);
+  if (has("weights"))
+    parse_weight_labels(cmd.opts.at("weights"), labels);
+  if (!spec && labels.empty())
+    return std::nullopt;
+  auto out = with_labels(spec.value_or(quorum_spec{}), voters, labels);
+  if (out.kind == quorum_kind::majority)
+    return std::nullopt;
+  return out;
+}
+
 cluster& scenario_state::require_cluster() {
   if (!cluster_)
     throw std::invalid_argument("no cluster yet: start with `cluster n=...`");
@@ -116,9 +141,6 @@ void scenario_state::make_cluster(const command_line& cmd,
   opts.nodes = std::stoul(opt(cmd, "n", "3"));
   opts.spares = std::stoul(opt(cmd, "spares", "0"));
   opts.seed = std::stoull(opt(cmd, "seed", "1"));
-  if (cmd.opts.count("election_quorum") || cmd.opts.count("replication_quorum"))
-    opts.quorum = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
-                              std::stoul(opt(cmd, "replication_quorum", "0"))};
   opts.pre_vote = flag(cmd, "pre_vote", true);
   opts.check_quorum = flag(cmd, "check_quorum", true);
   opts.max_batch_entries = std::stoul(opt(cmd, "batch", "4096"));
@@ -146,7 +168,11 @@ void scenario_state::make_cluster(const command_line& cmd,
   cluster_.reset();
   reported_ = 0;
   violations_seen_ = 0;
+  std::vector<node_id> members;
+  for (size_t i = 1; i <= opts.nodes; ++i)
+    members.emplace_back(std::to_string(i));
   try {
+    opts.quorum = quorum_option(cmd, members);
     cluster_ = std::make_unique<cluster>(opts);
   } catch (const config_error& e) {
     out.push_back(std::string{"error: "} + e.what());
@@ -157,12 +183,8 @@ void scenario_state::make_cluster(const command_line& cmd,
     cluster_->net().faults.min_delay = lo;
     cluster_->net().faults.max_delay = hi;
   }
-  std::vector<node_id> members(cluster_->ids().begin(),
-                               cluster_->ids().begin() + opts.nodes);
-  auto quorum = opts.quorum ? quorum_system::counting(members,
-                                                      opts.quorum->election_quorum,
-                                                      opts.quorum->replication_quorum)
-                            : quorum_system::majority(members);
+  auto quorum = quorum_system::make(members,
+                                   opts.quorum.value_or(quorum_spec{}));
   out.push_back("cluster: " + std::to_string(opts.nodes)
                 + (opts.nodes == 1 ? " node, " : " nodes, ")
                 + quorum.to_string());

@@ -23,6 +23,14 @@ command_line parse_command(const std::string& line);
 /// Parses "2s", "150ms", "30us". @throws std::invalid_argument.
 caf::timespan parse_duration(const std::string& x);
 
+/// The quorum system a command names over `voters`: quorum=SPEC (the text
+/// form of protocol/quorum_spec.hpp) or election_quorum=Q1
+/// replication_quorum=Q2, with the labels zones=1=us,2=eu,... and
+/// weights=1=2,2=1,...; nothing for majority.
+/// @throws config_error for a bad spec or labels.
+std::optional<quorum_spec> quorum_option(const command_line& cmd,
+                                         const std::vector<node_id>& voters);
+
 /// The state of one script run: the cluster (once created) and the calls
 /// not yet reported.
 class scenario_state {

@@ -3,8 +3,9 @@
 //   add-node AT X [wait=5s] [timeout=10s]    ask AT to add X as a voter
 //   remove-node AT X [...]                   ask AT to remove X
 //   add-learner AT X [...]                   ask AT to add X as a learner
-//   set-members AT voters=1,2,3 [learners=4] [election_quorum=Q1
-//               replication_quorum=Q2] [...] ask AT for that configuration
+//   set-members AT voters=1,2,3 [learners=4] [quorum=SPEC] [zones=1=us,...]
+//               [weights=1=2,...] [election_quorum=Q1 replication_quorum=Q2]
+//               [...]                        ask AT for that configuration
 //   transfer AT [X] [...]                    ask AT to hand leadership to X
 //                                            (none: the best voter)
 //   changes                                  every request's outcome so far
@@ -51,9 +52,13 @@ change_request request_of(const command_line& cmd, const std::string& v) {
     };
     req.target.voters = id_list(get("voters"));
     req.target.learners = id_list(get("learners"));
-    if (cmd.opts.count("election_quorum"))
-      req.target.quorum = quorum_spec{std::stoul(get("election_quorum")),
-                                      std::stoul(get("replication_quorum"))};
+    // A bad spec or label is the scenario's mistake, not the cluster's
+    // answer: it stops the script.
+    try {
+      req.target.quorum = quorum_option(cmd, req.target.voters);
+    } catch (const config_error& e) {
+      throw std::invalid_argument(std::string{"set-members: "} + e.what());
+    }
     req.target.normalize();
     return req;
   }

@@ -5,6 +5,8 @@
 //   flexsync-node --self=127.0.0.1:7001
 //                 --partners='["127.0.0.1:7002","127.0.0.1:7003"]'
 //                 [--password-file=secret.txt] [--storage=disk --data-dir=d1]
+//   flexsync-node ... --quorum='zones(fz=1,fn=0)'
+//                 --zones=127.0.0.1:7001=us,127.0.0.1:7002=eu,...
 //   flexsync-node --config-file=node1.ini      # the same as a CAF ini file
 //   flexsync-node ... --metrics-file=/var/lib/node_exporter/flexsync.prom
 //                     [--metrics-interval=10]   # Prometheus text, rewritten
@@ -63,6 +65,9 @@ struct program_config : flexsync::system_config {
   std::string bind;
   std::vector<std::string> partners;
   bool join = false;
+  std::string quorum = "majority";
+  std::string zones;
+  std::string weights;
   std::string password_file;
   std::string cluster_salt;
   std::string storage = "memory";
@@ -93,6 +98,18 @@ struct program_config : flexsync::system_config {
            "join a running cluster: take its configuration from the leader "
            "(--partners says whom to reach); a voter once a member adds it "
            "(console add-node, flexsync-admin add)")
+      .add(quorum, "quorum",
+           "the quorum system, the same on every node: majority | "
+           "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
+           "weighted(election=W1,replication=W2) | zones(fz=F,fn=G) (see "
+           "README, Quorum systems; a grid of two or more election lines needs "
+           "owned terms, which are not supported yet)")
+      .add(zones, "zones",
+           "each voter's zone for --quorum=zones(...): "
+           "HOST:PORT=ZONE,HOST:PORT=ZONE,... (every voter, self included)")
+      .add(weights, "weights",
+           "each voter's weight for --quorum=weighted(...): "
+           "HOST:PORT=W,HOST:PORT=W,... (positive integers, every voter)")
       .add(password_file, "password-file",
            "file whose first line is the cluster password (none: plain TCP)")
       .add(cluster_salt, "cluster-salt",
@@ -207,6 +224,9 @@ std::string read_password(const std::string& path) {
 node_config make_node_config(const program_config& pc) {
   node_config nc{pc.self, pc.partners};
   nc.join = pc.join;
+  nc.quorum = parse_quorum_spec(pc.quorum);
+  parse_zone_labels(pc.zones, nc.labels);
+  parse_weight_labels(pc.weights, nc.labels);
   nc.default_call_timeout = pc.call_timeout;
   nc.election_timeout_min = pc.election_timeout_min;
   nc.election_timeout_max = pc.election_timeout_max;

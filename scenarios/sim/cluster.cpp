@@ -312,10 +312,7 @@ std::vector<node_id> cluster::live() const {
 }
 
 size_t cluster::max_losses() const {
-  auto n = quorum_.voters().size();
-  auto q1 = quorum_.election_quorum();
-  auto q2 = quorum_.replication_quorum();
-  return std::min({q1 - 1, n - q1, n - q2});
+  return tolerated_losses(quorum_);
 }
 
 size_t cluster::losses() const {

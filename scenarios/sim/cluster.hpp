@@ -266,7 +266,8 @@ class cluster {
   void bind_calls(sim_node& n, const node_wiring& w);
   void watch_end(sim_node& n);
   /// Memory mode: how many voters may be without their state at once
-  /// (min(Q1 - 1, n - Q1, n - Q2)), and how many are now.
+  /// (tolerated_losses: min(Q1 - 1, n - Q1, n - Q2) for counting systems),
+  /// and how many are now.
   size_t max_losses() const;
   size_t losses() const;
   void step_job();

@@ -1,6 +1,7 @@
 #include "scenarios/sim/profiles.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace flexsync::sim {
 
@@ -24,9 +25,57 @@ const node_id& any(std::mt19937_64& rng, const std::vector<node_id>& xs) {
   return xs[between(rng, 0, xs.size() - 1)];
 }
 
+/// Weights of 1 to 3 and thresholds the validator accepts with shared terms
+/// (some with W1 + W2 <= total weight, which uneven weights can make safe),
+/// or any thresholds when `valid_only` is off.
+quorum_spec random_weighted(std::mt19937_64& rng,
+                            const std::vector<node_id>& voters,
+                            bool valid_only) {
+  std::map<node_id, uint64_t> weights;
+  size_t total = 0;
+  for (auto& v : voters)
+    total += weights[v] = between(rng, 1, 3);
+  for (int i = 0; i < 20; ++i) {
+    auto spec = quorum_spec::weighted(between(rng, 1, total),
+                                      between(rng, 1, total), weights);
+    if (!valid_only || !quorum_system::check(voters, spec))
+      return spec;
+  }
+  auto w1 = total / 2 + 1;
+  return quorum_spec::weighted(w1, total - w1 + 1, weights);
+}
+
+/// Two to four zones (none empty) and f_z, f_n the validator accepts with
+/// shared terms, preferring ones that tolerate a failure (f_z = f_n = 0 is
+/// always safe: every voter elects); or any when `valid_only` is off.
+std::optional<quorum_spec> random_zones(std::mt19937_64& rng,
+                                        const std::vector<node_id>& voters,
+                                        bool valid_only) {
+  std::optional<quorum_spec> fallback;
+  for (int i = 0; i < 20; ++i) {
+    auto zones = between(rng, 2, std::min<size_t>(voters.size(), 4));
+    auto order = voters;
+    std::shuffle(order.begin(), order.end(), rng);
+    std::map<node_id, std::string> zone_of;
+    for (size_t k = 0; k < order.size(); ++k)
+      zone_of[order[k]] = "z" + std::to_string(
+                            k < zones ? k : between(rng, 0, zones - 1));
+    auto spec = quorum_spec::zones(between(rng, 0, zones - 1),
+                                   between(rng, 0, 1), zone_of);
+    if (!valid_only)
+      return spec;
+    if (quorum_system::check(voters, spec))
+      continue;
+    if (spec.zone_failures + spec.node_failures > 0)
+      return spec;
+    fallback = spec;
+  }
+  return fallback;
+}
+
 /// A random target: 1 to all of the nodes as voters, maybe a learner, and
-/// sometimes a counting quorum system (valid or not: invalid ones must be
-/// refused without effect).
+/// sometimes a counting, weighted or zones quorum system (valid or not:
+/// invalid ones must be refused without effect).
 membership random_target(std::mt19937_64& rng, const std::vector<node_id>& ids) {
   membership m;
   auto shuffled = ids;
@@ -35,8 +84,19 @@ membership random_target(std::mt19937_64& rng, const std::vector<node_id>& ids) 
   m.voters.assign(shuffled.begin(), shuffled.begin() + n);
   if (n < shuffled.size() && between(rng, 0, 1) == 0)
     m.learners.push_back(shuffled[n]);
-  if (n >= 2 && between(rng, 0, 3) == 0)
-    m.quorum = quorum_spec{between(rng, 1, n), between(rng, 1, n)};
+  if (n >= 2 && between(rng, 0, 3) == 0) {
+    auto q1 = between(rng, 1, n);
+    auto q2 = between(rng, 1, n);
+    m.quorum = quorum_spec{q1, q2};
+    // Two targets in three become weighted or zones systems, drawn from a
+    // generator of their own so the run's other draws stay as they were.
+    std::mt19937_64 own{(q1 << 16 | q2 << 8 | n) ^ 0x7175'6f72'756d'0000};
+    auto k = between(own, 0, 2);
+    if (k == 1)
+      m.quorum = random_weighted(own, m.voters, false);
+    else if (k == 2)
+      m.quorum = random_zones(own, m.voters, false);
+  }
   return m.normalize();
 }
 
@@ -75,6 +135,18 @@ void churn_options(cluster_options& opts, const run_params& p) {
     opts.disk = true;
   opts.bound_losses = !opts.disk;
   opts.quorum.reset();
+}
+
+std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes) {
+  std::mt19937_64 own{seed ^ 0x7175'6f72'756d'2100};
+  if (nodes < 3 || std::uniform_real_distribution<double>{0, 1}(own) >= 0.2)
+    return std::nullopt;
+  std::vector<node_id> voters;
+  for (size_t i = 1; i <= nodes; ++i)
+    voters.emplace_back(std::to_string(i));
+  if (between(own, 0, 1) == 0)
+    return random_weighted(own, voters, true);
+  return random_zones(own, voters, true);
 }
 
 bool membership_profile(uint64_t seed, std::optional<bool> forced) {

@@ -25,6 +25,12 @@ namespace flexsync::sim {
 bool churn_profile(const run_params& p);
 void churn_options(cluster_options& opts, const run_params& p);
 
+/// About one seed in five with three or more nodes: a weighted or zones
+/// quorum system over nodes 1..`nodes` that is safe with shared terms
+/// (grids are not: nodes refuse them until terms can be owned), from a
+/// generator of its own so other seeds replay as before. Nothing otherwise.
+std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes);
+
 /// Whether seed `seed` runs the membership profile (`forced` overrides).
 bool membership_profile(uint64_t seed, std::optional<bool> forced);
 

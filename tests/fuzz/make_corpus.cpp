@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "actors/transport/wire/frame.hpp"
+#include "protocol/membership.hpp"
 #include "tests/fuzz/make_corpus.hpp"
 #include "snapshot/disk/memory_disk.hpp"
 #include "snapshot/files/recovery_marker.hpp"
@@ -236,6 +237,36 @@ void configs() {
   put("config", "zero_heartbeat", zero + "n1\nn2\n");
 }
 
+// -- quorum specs -------------------------------------------------------------
+
+void quorum_specs() {
+  // Mode 0: spec, zone labels, weight labels, voters, then match indexes.
+  auto text = [](const std::string& lines) {
+    return std::string(1, '\0') + lines + "\n\x05\x03\x09\x01\x07\x02";
+  };
+  put("quorum_spec", "counting", text("counting(3,2)\n\n\na\nb\nc\nd\n"));
+  put("quorum_spec", "grid_owned_only", text("grid(2x2)\n\n\na\nb\nc\nd\n"));
+  put("quorum_spec", "grid_row",
+      text("grid(1x3,order=c/a/b)\n\n\na\nb\nc\n"));
+  put("quorum_spec", "weighted",
+      text("weighted(election=3,replication=3)\n\na=2,b=1,c=1,d=1\n"
+           "a\nb\nc\nd\n"));
+  put("quorum_spec", "zones",
+      text("zones(fz=1,fn=0)\na=us,b=us,c=eu,d=eu,e=ap,f=ap\n\n"
+           "a\nb\nc\nd\ne\nf\n"));
+  put("quorum_spec", "unknown_kind", text("paxos(3)\n\n\na\n"));
+  // Mode 1: a config entry's payload.
+  configuration c;
+  c.current.voters = {node_id{"a"}, node_id{"b"}, node_id{"c"}};
+  c.current.quorum = quorum_spec::zones(
+    1, 0, {{node_id{"a"}, "us"}, {node_id{"b"}, "eu"}, {node_id{"c"}, "ap"}});
+  c.old = membership{{node_id{"a"}, node_id{"b"}, node_id{"c"}}, {}, {}};
+  put("quorum_spec", "entry_zones", "\x01" + encode_configuration(c));
+  put("quorum_spec", "entry_counting",
+      "\x01{\"current\":{\"learners\":[],\"quorum\":[3,2],"
+      "\"voters\":[\"a\",\"b\",\"c\",\"d\"]},\"v\":1}");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -251,6 +282,7 @@ int main(int argc, char** argv) {
   snapshots();
   recovery_markers();
   configs();
+  quorum_specs();
   fuzz::peer_messages();
   return 0;
 }

@@ -3,12 +3,13 @@
 # sub-build (tests/fuzz/libfuzzer/). The sub-build compiles only CAF-free
 # libraries, so the targets that need CAF are replayed but not fuzzed in CI.
 set(FLEXSYNC_FUZZ_TARGETS frames handshake journal snapshot recovery_marker
-                          config)
+                          config quorum_spec)
 set(FLEXSYNC_FUZZ_LIBS_frames flexsync_wire)
 set(FLEXSYNC_FUZZ_LIBS_handshake flexsync_wire)
 set(FLEXSYNC_FUZZ_LIBS_journal flexsync_journal)
 set(FLEXSYNC_FUZZ_LIBS_snapshot flexsync_snapshot)
 set(FLEXSYNC_FUZZ_LIBS_recovery_marker flexsync_snapshot)
 set(FLEXSYNC_FUZZ_LIBS_config flexsync_protocol)
+set(FLEXSYNC_FUZZ_LIBS_quorum_spec flexsync_protocol)
 set(FLEXSYNC_FUZZ_CAF_TARGETS peer_codec)
 set(FLEXSYNC_FUZZ_LIBS_peer_codec flexsync_actors)

@@ -6,6 +6,7 @@
 #include "actors/transport/peer_codec.hpp"
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
+#include "protocol/membership.hpp"
 #include "protocol/votes.hpp"
 #include "tests/transport/tcp_fixture.hpp"
 
@@ -80,4 +81,51 @@ TEST_CASE("every protocol message names its sender, except forward_reply",
   forward_reply fr;
   fr.leader = x; // a hint, not the sender
   CHECK_FALSE(peer_codec::claimed_sender(caf::make_message(fr)).has_value());
+}
+
+TEST_CASE("change requests carry the whole quorum spec", "[transport][codec]") {
+  tcp_system_config cfg;
+  caf::actor_system sys{cfg};
+  recorder probe{sys};
+  peer_codec codec{sys, probe.endpoints().log_store};
+  std::vector<node_id> abcd{node_id{"a"}, node_id{"b"}, node_id{"c"},
+                            node_id{"d"}};
+  auto round_trip = [&](const change_request& req, std::string& error) {
+    std::vector<char> buf;
+    REQUIRE(codec.encode(caf::make_message(req), buf, error));
+    caf::message back;
+    auto bytes = std::span{reinterpret_cast<const uint8_t*>(buf.data()),
+                           buf.size()};
+    if (!codec.decode(bytes, back, error))
+      return std::optional<change_request>{};
+    REQUIRE(back.match_elements<change_request>());
+    return std::optional{back.get_as<change_request>(0)};
+  };
+  change_request req;
+  req.op = change_op::set;
+  req.from = node_id{"h:1"};
+  req.target.voters = abcd;
+  std::vector<std::optional<quorum_spec>> specs{
+    std::nullopt, quorum_spec{3, 2},
+    quorum_spec::grid(2, 2, grid_lines::columns, {abcd[3], abcd[2], abcd[1],
+                                                  abcd[0]}),
+    quorum_spec::weighted(3, 3, {{abcd[0], 2}, {abcd[1], 1}, {abcd[2], 1},
+                                 {abcd[3], 1}}),
+    quorum_spec::zones(1, 0, {{abcd[0], "us"}, {abcd[1], "us"},
+                              {abcd[2], "eu"}, {abcd[3], "eu"}})};
+  for (auto& spec : specs) {
+    req.target.quorum = spec;
+    std::string error;
+    auto back = round_trip(req, error);
+    INFO(req.target.to_string() << ": " << error);
+    REQUIRE(back);
+    CHECK(back->target == req.target);
+    CHECK(back->target.quorum == spec);
+  }
+  // A kind this node does not know is refused, not interpreted.
+  req.target.quorum = quorum_spec{};
+  req.target.quorum->kind = static_cast<quorum_kind>(9);
+  std::string error;
+  CHECK_FALSE(round_trip(req, error));
+  CHECK(error.find("quorum system of unknown kind 9") != std::string::npos);
 }

@@ -1,0 +1,155 @@
+#pragma once
+
+// A quorum system as configuration: its kind, its parameters and the labels
+// it needs of each voter, as plain data. Every node must hold the same one,
+// so it travels whole: in node_config at bootstrap, in config entries of the
+// log (JSON) and in snapshots, and in change requests (CAF inspect).
+// quorum_system (quorum.hpp) is built from it and validates it.
+//
+// Text form (node_config, flexsync-node --quorum, scenario files):
+//
+//   majority                               more than half of the voters
+//   counting(Q1,Q2)                        any Q1 voters elect, any Q2 commit
+//   grid(RxC[,elect=rows|columns][,order=a/b/c/...])
+//                                          the voters row by row (sorted
+//                                          unless `order` is given); a full
+//                                          row elects and a full column
+//                                          commits, or the reverse
+//   weighted(election=W1,replication=W2)   voters whose weights sum to W1
+//                                          elect, to W2 commit
+//   zones(fz=F,fn=G)                       WPaxos: G+1 nodes in each of F+1
+//                                          zones commit; all but G nodes in
+//                                          each of all but F zones elect
+//
+// Weights and zones are node labels (node_config::labels; written
+// "name=value,name=value", each split at its last '=').
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/types.hpp"
+
+namespace flexsync {
+
+enum class quorum_kind : uint8_t {
+  majority = 0,
+  counting = 1,
+  grid = 2,
+  weighted = 3,
+  zones = 4,
+};
+
+/// Whether `x` is one of quorum_kind's values (peer input is checked).
+bool is_known(quorum_kind x);
+
+const char* to_string(quorum_kind x);
+
+/// Which lines of a grid are election quorums; the others replicate.
+enum class grid_lines : uint8_t { rows = 0, columns = 1 };
+
+bool is_known(grid_lines x);
+
+/// How terms are given to candidates, which decides what safety needs.
+enum class term_mode : uint8_t {
+  /// Raft's: any candidate may campaign in any term, so besides every
+  /// election quorum meeting every replication quorum, every two election
+  /// quorums must meet (at most one leader per term).
+  shared,
+  /// A term number names its only candidate, so only election and
+  /// replication quorums must meet. Not supported by nodes yet
+  /// (node_config refuses it); the validator knows it.
+  owned,
+};
+
+struct quorum_spec {
+  quorum_kind kind = quorum_kind::majority;
+  /// counting: voters in an election quorum; weighted: their total weight.
+  size_t election_quorum = 0;
+  /// counting: voters in a replication quorum; weighted: their total weight.
+  size_t replication_quorum = 0;
+  /// grid: its shape, and which lines elect.
+  size_t rows = 0;
+  size_t columns = 0;
+  grid_lines elect = grid_lines::rows;
+  /// zones: zone failures (f_z) and node failures per zone (f_n) tolerated.
+  size_t zone_failures = 0;
+  size_t node_failures = 0;
+  /// grid: the voters row by row; empty means sorted.
+  std::vector<node_id> order;
+  /// weighted: each voter's weight (positive; at most 10000 in total).
+  std::map<node_id, uint64_t> weight_of;
+  /// zones: each voter's zone.
+  std::map<node_id, std::string> zone_of;
+
+  /// Majority.
+  quorum_spec() = default;
+
+  /// Counting quorum sizes (quorum_spec{3, 2} as before).
+  quorum_spec(size_t election, size_t replication);
+
+  static quorum_spec majority() { return {}; }
+  static quorum_spec counting(size_t election, size_t replication);
+  static quorum_spec grid(size_t rows, size_t columns,
+                          grid_lines elect = grid_lines::rows,
+                          std::vector<node_id> order = {});
+  static quorum_spec weighted(size_t election, size_t replication,
+                              std::map<node_id, uint64_t> weights = {});
+  static quorum_spec zones(size_t zone_failures, size_t node_failures,
+                           std::map<node_id, std::string> zones = {});
+
+  bool operator==(const quorum_spec&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quorum_spec& x) {
+  return f(x.kind, x.election_quorum, x.replication_quorum, x.rows, x.columns,
+           x.elect, x.zone_failures, x.node_failures, x.order, x.weight_of,
+           x.zone_of);
+}
+
+/// Parses the text form (labels are not part of it).
+/// @throws config_error with one line saying what is wrong.
+quorum_spec parse_quorum_spec(const std::string& text);
+
+/// The text form of `x`, which parse_quorum_spec reads back (labels aside;
+/// a grid's order only when it is not the sorted one).
+std::string to_string(const quorum_spec& x);
+
+/// The labels of `x` in label-list form ("a=2,b=1" for a weighted system,
+/// "a=us,b=eu" for zones), or empty.
+std::string labels_to_string(const quorum_spec& x);
+
+// -- node labels -------------------------------------------------------------
+
+/// What a node is labelled with in node_config.
+struct node_labels {
+  /// Its zone (zones systems).
+  std::optional<std::string> zone;
+  /// Its weight (weighted systems).
+  std::optional<uint64_t> weight;
+
+  bool operator==(const node_labels&) const = default;
+};
+
+using label_map = std::map<node_id, node_labels>;
+
+/// Parses "name=zone,name=zone" into `into`.
+/// @throws config_error (empty name or zone, a node named twice).
+void parse_zone_labels(const std::string& text, label_map& into);
+
+/// Parses "name=weight,name=weight" into `into`.
+/// @throws config_error (not a positive integer, a node named twice).
+void parse_weight_labels(const std::string& text, label_map& into);
+
+/// `spec` for `voters` with their labels from `labels` added (a grid gets
+/// its order filled in), as a configuration holds it.
+/// @throws config_error when a label names a node that is no voter, a
+/// label contradicts the spec, or the kind uses no such label.
+quorum_spec with_labels(quorum_spec spec, const std::vector<node_id>& voters,
+                        const label_map& labels);
+
+} // namespace flexsync
