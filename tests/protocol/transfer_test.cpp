@@ -16,6 +16,18 @@ transfer_candidate voter(const node_id& id, uint64_t match, int priority = 0) {
   return {id, true, true, true, index_t{match}, priority};
 }
 
+/// A learner (2), a voter that went silent (3) and one recovering its
+/// state (4), all with long logs.
+std::vector<transfer_candidate> unfit_candidates() {
+  auto learner = voter(n2, 100);
+  learner.voter = false;
+  auto silent = voter(n3, 100);
+  silent.live = false;
+  auto recovering = voter(n4, 100);
+  recovering.counts = false;
+  return {learner, silent, recovering};
+}
+
 transfer_choice choose(const std::vector<transfer_candidate>& xs,
                        std::optional<node_id> wanted = std::nullopt) {
   return choose_transfer_target(n1, xs, wanted);
@@ -38,13 +50,7 @@ TEST_CASE("priority goes before the log, the name breaks ties",
 
 TEST_CASE("the best target is a live voter holding its state",
           "[transfer]") {
-  auto learner = voter(n2, 100);
-  learner.voter = false;
-  auto silent = voter(n3, 100);
-  silent.live = false;
-  auto recovering = voter(n4, 100);
-  recovering.counts = false;
-  auto c = choose({learner, silent, recovering});
+  auto c = choose(unfit_candidates());
   CHECK_FALSE(c.target);
   CHECK(c.result.reason == fail_reason::request_denied);
   CHECK(c.result.detail == "no other live voter to hand over to");
@@ -52,13 +58,7 @@ TEST_CASE("the best target is a live voter holding its state",
 
 TEST_CASE("a named target must be a live voter holding its state",
           "[transfer]") {
-  auto learner = voter(n2, 1);
-  learner.voter = false;
-  auto silent = voter(n3, 1);
-  silent.live = false;
-  auto recovering = voter(n4, 1);
-  recovering.counts = false;
-  std::vector xs{learner, silent, recovering};
+  auto xs = unfit_candidates();
   auto refused = [&](const node_id& x) {
     auto c = choose(xs, x);
     CHECK_FALSE(c.target);
