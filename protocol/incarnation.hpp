@@ -135,13 +135,17 @@ struct recovery_report {
   promise promised;
   /// Every incarnation it knows, the prober's own included.
   incarnation_map known;
+  /// It holds its state, voter or not (`intact` says both): a candidate
+  /// that holds its state but is no voter any more (removed, or made a
+  /// learner) campaigns no more, so a promise to it ends.
+  bool holds_state = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, recovery_report& x) {
   return f(x.from, x.incarnation, x.seq, x.current_term, x.intact,
            x.last_log_index, x.last_log_term, x.durable, x.holds_data,
-           x.commit_index, x.leader, x.promised, x.known);
+           x.commit_index, x.leader, x.promised, x.known, x.holds_state);
 }
 
 } // namespace flexsync

@@ -93,6 +93,7 @@ recovery_report recovery::on_probe(const recovery_probe& p,
   r.seq = p.seq;
   r.current_term = log.current_term;
   r.intact = voter_ && intact_;
+  r.holds_state = intact_ && !vacuous_;
   r.last_log_index = log.last_index;
   r.last_log_term = log.last_term;
   r.durable = durable_;
@@ -128,7 +129,16 @@ recovery::report_effect recovery::on_report(const recovery_report& r) {
     floor_ = compute_floor();
     effect.floor = floor_;
   }
-  if (promise_ && floor_ && promise_fulfilled()) {
+  if (promise_ && r.from == promise_->candidate && r.holds_state
+      && !r.intact) {
+    // Its candidate holds its state but is no voter of its own
+    // configuration any more (removed, or a learner): it campaigns no more,
+    // and no later leader will report through it. Ending a promise only
+    // takes away this node's vote and acks (safe); it catches up like any
+    // node that lost its state, learning the configuration on the way.
+    promise_.reset();
+    effect.promise_ended = true;
+  } else if (promise_ && floor_ && promise_fulfilled()) {
     // Its candidate committed in a term it led: the cluster it formed (or
     // recovered) exists, so nothing can complete the campaign this node
     // promised any more; and the voters holding their state can elect and
@@ -243,7 +253,14 @@ grant_rule recovery::may_grant(const request_vote& req,
 
 void recovery::on_promise(promise p) {
   FLEXSYNC_ASSERT(!intact_, self_.name + " promises while intact");
-  FLEXSYNC_ASSERT(!promise_ || p.term > promise_->term || p == *promise_,
+  // A promise that moved to a later leader does not know its incarnation
+  // (0); that leader's vote request of the same term, arriving late, names
+  // it: the same promise, completed.
+  auto completes = promise_ && promise_->candidate_incarnation == incarnation_t{0}
+                   && p.candidate == promise_->candidate
+                   && p.term == promise_->term;
+  FLEXSYNC_ASSERT(!promise_ || p.term > promise_->term || p == *promise_
+                    || completes,
                   self_.name + " promises " + p.candidate.name + " in term "
                     + to_string(p.term) + " after a promise in term "
                     + to_string(promise_->term));

@@ -37,6 +37,7 @@ recovery_report report(const char* from, uint64_t term, bool intact,
   r.seq = 1;
   r.current_term = term_t{term};
   r.intact = intact;
+  r.holds_state = intact;
   r.last_log_index = index_t{last};
   r.last_log_term = term_t{last > 0 ? term : 0};
   r.durable = durable;
@@ -94,10 +95,11 @@ TEST_CASE("inspect visits every field of the recovery messages",
   CHECK(r.intact);
   CHECK(r.durable);
   CHECK(r.holds_data);
+  CHECK(r.holds_state);
   CHECK_FALSE(r.promised.empty());
   CHECK(r.known.entries().size() == 1);
   CHECK_FALSE(r.leader.empty());
-  CHECK(g.visited == 17);
+  CHECK(g.visited == 18);
 }
 
 TEST_CASE("a vote is ignored once the tally learns its voter restarted",
@@ -344,6 +346,52 @@ TEST_CASE("a promise moves to the later leader its intact candidate follows "
   // Its incarnation is not known: only an up-to-date log gets the vote.
   CHECK(r.may_grant(request("3", 5, vote_kind::normal, 9), empty_log(4))
         == grant_rule::if_up_to_date);
+}
+
+TEST_CASE("a moved promise learns its leader's incarnation from that "
+          "leader's vote request in the same term (seed 25265)",
+          "[recovery][promise]") {
+  recovery r{n("2"), inc(2),
+             quorum_system::counting(voters(3), 2, 3), true, false};
+  r.on_promise(promise{n("1"), inc(7), term_t{1}});
+  r.on_report(report("3", 4, true));
+  auto rep = report("1", 4, true);
+  rep.leader = n("3");
+  REQUIRE(r.on_report(rep).promise_moved);
+  // 3's vote request of term 4, delayed, arrives after the report that
+  // named it leader of term 4: granting binds this node to the same
+  // candidate and term, now with its incarnation.
+  REQUIRE(r.may_grant(request("3", 4, vote_kind::normal, 9), empty_log(4))
+          == grant_rule::if_up_to_date);
+  r.on_promise(promise{n("3"), inc(9), term_t{4}});
+  REQUIRE(r.promised());
+  CHECK(r.promised()->candidate_incarnation == inc(9));
+  CHECK(r.may_grant(request("3", 5, vote_kind::normal, 9), empty_log(4))
+        == grant_rule::yes);
+}
+
+TEST_CASE("a promise ends when its candidate holds its state but is no "
+          "voter any more (seed 5703)",
+          "[recovery][promise]") {
+  recovery r{n("2"), inc(2), quorum_system::majority(voters(3)), true, true};
+  r.on_promise(promise{n("1"), inc(7), term_t{13}});
+  // 3 holds its state; 1 was removed after it formed the cluster: alone, 3
+  // is no quorum of the configuration this node knows, so without the
+  // candidate's word the promise would hold forever.
+  CHECK_FALSE(r.on_report(report("3", 14, true)).promise_ended);
+  auto rep = report("1", 14, false);
+  rep.holds_state = false;
+  CHECK_FALSE(r.on_report(rep).promise_ended);
+  REQUIRE(r.promised());
+  rep.holds_state = true;
+  auto e = r.on_report(rep);
+  CHECK(e.promise_ended);
+  CHECK(r.state() == member_state::recovering);
+  // It votes for nobody and takes appends from whichever leader it meets.
+  CHECK(r.accepts(n("3"), term_t{14}));
+  CHECK(r.may_grant(request("1", 15, vote_kind::normal, 7), empty_log(14))
+        == grant_rule::no);
+  CHECK_FALSE(r.counts_for(n("1"), term_t{15}));
 }
 
 TEST_CASE("a campaign winner without its state follows itself; leading "
