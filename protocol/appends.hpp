@@ -73,11 +73,14 @@ struct heartbeat {
   /// min(leader's commit index, this follower's match index): entries up to
   /// it are committed and verified equal on the follower.
   index_t leader_commit;
+  /// The leader's latest read confirmation round (protocol/read_index.hpp),
+  /// echoed in the reply; 0 before the first.
+  uint64_t read_round = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
-  return f(x.term, x.leader, x.leader_commit);
+  return f(x.term, x.leader, x.leader_commit, x.read_round);
 }
 
 /// A follower's answer to a heartbeat; feeds check-quorum.
@@ -91,11 +94,14 @@ struct heartbeat_reply {
   /// As in append_reply.
   incarnation_t incarnation;
   bool counts = true;
+  /// Echoes heartbeat::read_round.
+  uint64_t read_round = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
-  return f(x.term, x.follower, x.last_log_index, x.incarnation, x.counts);
+  return f(x.term, x.follower, x.last_log_index, x.incarnation, x.counts,
+           x.read_round);
 }
 
 } // namespace flexsync

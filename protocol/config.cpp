@@ -99,6 +99,12 @@ void node_config::normalize_and_validate() {
           "election_timeout_max must exceed election_timeout_min");
   require(leader_fallback_timeout > heartbeat_interval,
           "leader_fallback_timeout must exceed heartbeat_interval");
+  require(!lease_reads || check_quorum,
+          "lease_reads needs check_quorum (leases rest on leader stickiness)");
+  require(clock_drift_bound >= 0ns
+            && clock_drift_bound + heartbeat_interval < election_timeout_min,
+          "clock_drift_bound must leave a lease: election_timeout_min minus "
+          "clock_drift_bound must exceed heartbeat_interval");
   require(default_call_timeout > 0ns, "default_call_timeout must be positive");
   require(max_batch_entries > 0, "max_batch_entries must be positive");
   require(max_batch_bytes > 0, "max_batch_bytes must be positive");

@@ -116,6 +116,17 @@ struct node_config {
   /// Step down without a live replication quorum; ignore vote requests while a
   /// leader is heard from (leader stickiness).
   bool check_quorum = true;
+  /// Lease reads (protocol/read_index.hpp): a barrier asked for with
+  /// read_mode::lease is answered by a leader holding a lease without a
+  /// heartbeat round. Needs check_quorum (leader stickiness is what the
+  /// lease rests on); a node started with it ignores vote requests for
+  /// election_timeout_min after it starts, like one that heard a leader.
+  bool lease_reads = false;
+  /// How much two nodes' clocks may disagree in measuring
+  /// election_timeout_min (rate drift, not wall-clock offset): a lease lasts
+  /// election_timeout_min - clock_drift_bound from the send time of the
+  /// heartbeat round that confirmed it.
+  std::chrono::nanoseconds clock_drift_bound = 20ms;
 
   // -- replication ----------------------------------------------------------
 

@@ -225,6 +225,16 @@ void put_replicator(writer& w, const replicator_metrics& r) {
   w.counter("proposals_forwarded_total",
             "Commands forwarded by this node to its leader.",
             r.proposals_forwarded);
+  w.counter("read_index_forwarded_total",
+            "Read index requests this node sent to its leader.",
+            r.reads_forwarded);
+  w.counter("read_index_rounds_total",
+            "Leader: heartbeat rounds that confirmed reads.", r.read_rounds);
+  w.counter("read_index_confirmed_total",
+            "Leader: reads whose index it confirmed.", r.reads_confirmed);
+  w.counter("read_lease_total",
+            "Leader: reads answered from its lease, without a round.",
+            r.reads_lease);
   w.histogram("commit_duration_seconds",
               "Leader: from taking a command to committing it, per command.",
               r.commit_seconds);

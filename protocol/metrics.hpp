@@ -165,6 +165,14 @@ struct replicator_metrics {
   counter proposals_appended;
   /// Commands this node forwarded to its leader.
   counter proposals_forwarded;
+  /// Read index requests this node sent to its leader.
+  counter reads_forwarded;
+  /// Leader: read confirmation rounds (protocol/read_index.hpp) started.
+  counter read_rounds;
+  /// Leader: reads whose index it confirmed (its own and followers').
+  counter reads_confirmed;
+  /// Leader: reads answered from its lease, without a round.
+  counter reads_lease;
   /// From the leader taking a batch of commands to the commit index passing
   /// it, one observation per command.
   histogram commit_seconds;

@@ -11,6 +11,8 @@ std::optional<planted_bug> planted_bug_from(const std::string& name) {
     return planted_bug::forget_vote;
   if (name == "skip-joint")
     return planted_bug::skip_joint;
+  if (name == "read-index-unconfirmed")
+    return planted_bug::read_index_unconfirmed;
   return std::nullopt;
 }
 

@@ -25,9 +25,14 @@ enum class planted_bug : unsigned char {
   /// joint configuration (thesis §4.3): majorities of the two can be
   /// disjoint, so two leaders can be elected in one term.
   skip_joint,
+  /// The leader answers a read index without a confirmation round
+  /// (protocol/read_index.hpp), so a deposed leader that does not know it
+  /// yet serves stale reads.
+  read_index_unconfirmed,
 };
 
-/// "figure8-commit", "forget-vote", "skip-joint"; nothing for an unknown
+/// "figure8-commit", "forget-vote", "skip-joint",
+/// "read-index-unconfirmed"; nothing for an unknown
 /// name.
 std::optional<planted_bug> planted_bug_from(const std::string& name);
 

@@ -1,10 +1,12 @@
 // flexsync-scenarios: runs scenario scripts and compares their output with
 // the expectations written in them.
 //
-//   flexsync-scenarios [--rewrite] FILE...
+//   flexsync-scenarios [--rewrite] [--plant BUG] FILE...
 //
 // With --rewrite, each file's expectations are replaced with the actual
-// output; review the diff before committing it.
+// output; review the diff before committing it. --plant plants a classic bug
+// (protocol/planted_bugs.hpp) for the whole run: a scenario written to
+// catch it must then fail.
 
 #include <fstream>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/planted_bugs.hpp"
 #include "scenarios/scenario_runner.hpp"
 
 int main(int argc, char** argv) {
@@ -19,13 +22,24 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--rewrite")
+    if (arg == "--rewrite") {
       rewrite = true;
-    else
+    } else if (arg == "--plant" && i + 1 < argc) {
+      auto bug = flexsync::planted_bug_from(argv[++i]);
+      (void) bug;
+#ifdef FLEXSYNC_PLANTED_BUGS
+      if (bug) {
+        flexsync::plant(*bug);
+        continue;
+      }
+#endif
+      std::cerr << "unknown or unavailable planted bug: " << argv[i] << '\n';
+      return 2;
+    } else
       files.push_back(arg);
   }
   if (files.empty()) {
-    std::cerr << "usage: flexsync-scenarios [--rewrite] FILE...\n";
+    std::cerr << "usage: flexsync-scenarios [--rewrite] [--plant BUG] FILE...\n";
     return 2;
   }
   int failures = 0;

@@ -46,6 +46,9 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   }
   opts.pre_vote = uniform(rng) < 0.8;
   opts.check_quorum = uniform(rng) < 0.8;
+  // Lease reads on half of the runs with check-quorum, drawn from the
+  // cluster's seed so that the other draws stay what they were.
+  opts.lease_reads = opts.check_quorum && (opts.seed >> 17) % 2 == 1;
   opts.max_batch_entries = pick(rng, std::vector<size_t>{1, 3, 4096});
   if (uniform(rng) < 0.3) {
     // Timeouts close to network delays: frequent elections and many terms.
@@ -91,6 +94,7 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
           << labels;
   setup << " pre_vote=" << opts.pre_vote
         << " check_quorum=" << opts.check_quorum
+        << " lease_reads=" << opts.lease_reads
         << " batch=" << opts.max_batch_entries << " storage="
         << (opts.disk ? (opts.tear ? "disk+tear" : "disk") : "memory")
         << " snapshot_entries=" << opts.persistence.snapshot_threshold_entries

@@ -143,6 +143,7 @@ void scenario_state::make_cluster(const command_line& cmd,
   opts.seed = std::stoull(opt(cmd, "seed", "1"));
   opts.pre_vote = flag(cmd, "pre_vote", true);
   opts.check_quorum = flag(cmd, "check_quorum", true);
+  opts.lease_reads = flag(cmd, "lease_reads", false);
   opts.max_batch_entries = std::stoul(opt(cmd, "batch", "4096"));
   if (cmd.opts.count("election"))
     std::tie(opts.election_timeout_min, opts.election_timeout_max)
@@ -352,6 +353,9 @@ void scenario_state::execute(const command_line& cmd,
     if (cmd.args.size() < 2)
       throw std::invalid_argument("propose: missing value");
     c.propose(id, cmd.args[1], parse_duration(opt(cmd, "timeout", "5s")));
+  } else if (v == "read") {
+    c.read(node_arg(cmd, 0), parse_duration(opt(cmd, "timeout", "5s")),
+           cmd.args.size() > 1 && cmd.args[1] == "lease");
   } else if (v == "results") {
     results(cmd, out);
   } else if (v == "fill") {

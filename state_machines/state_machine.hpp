@@ -43,6 +43,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/type_ids.hpp"
 #include "protocol/fail_reason.hpp"
+#include "protocol/read_index.hpp"
 
 namespace flexsync {
 
@@ -309,11 +310,39 @@ public:
   static int64_t entry_time();
 
   /// Runs `f` while no command is being applied to this object, so it never
-  /// sees a half-applied command. Safe from any thread.
+  /// sees a half-applied command. Safe from any thread. A local read: it
+  /// may be stale (see barrier()).
   template <class F>
   auto read(F&& f) const {
     std::shared_lock<std::shared_mutex> guard{mutex_};
     return f();
+  }
+
+  /// A read barrier (ReadIndex, protocol/read_index.hpp): completes once
+  /// this node has applied every entry committed when it was issued, as
+  /// confirmed by a leader that proved it still led then. Reads made after
+  /// it completes see every write acknowledged before it was issued
+  /// (linearizable), on followers too. Never a log entry. Submitted like a
+  /// call, in any mode: get() (throws command_error: leader_changed,
+  /// timeout, stopped), then(f(error)), co_await.
+  /// `mode` read_mode::lease: a leader holding a lease answers without a
+  /// round (node_config::lease_reads; otherwise, or without a lease, the
+  /// same as read_index).
+  replicated_call<void> barrier(read_mode mode = read_mode::read_index) {
+    return call<void>(read_barrier_atom::value, static_cast<uint8_t>(mode));
+  }
+
+  /// A linearizable read: barrier().get(timeout), then read(f).
+  /// @throws command_error when the barrier fails.
+  template <class F>
+  auto read_linearizable(F&& f, caf::timespan timeout) {
+    barrier().get(timeout);
+    return read(std::forward<F>(f));
+  }
+
+  template <class F>
+  auto read_linearizable(F&& f) {
+    return read_linearizable(std::forward<F>(f), require_bound()->default_timeout);
   }
 
 private:

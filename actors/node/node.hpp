@@ -150,7 +150,10 @@ public:
   void force_compaction();
 
   /// Starts an election now, skipping pre-vote and leader stickiness (the
-  /// building block of leadership transfer).
+  /// building block of leadership transfer). With node_config::lease_reads
+  /// it is an ordinary campaign (pre-vote, and followers that hear a live
+  /// leader ignore it), since that leader may hold a lease: use
+  /// transfer_leadership() to move a live leader.
   void campaign_now();
 
   /// Operator recovery after more than a minority of the voters lost their

@@ -10,6 +10,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
+#include "protocol/read_index.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -33,7 +34,9 @@ caf::actor route_peer_message(const node_endpoints& dst,
   if (msg.match_element<append_reply>(0)
       || msg.match_element<heartbeat_reply>(0)
       || msg.match_element<forward_command>(0)
-      || msg.match_element<install_reply>(0))
+      || msg.match_element<install_reply>(0)
+      || msg.match_element<read_index_request>(0)
+      || msg.match_element<read_index_reply>(0))
     return dst.replicator;
   if (msg.match_element<request_vote>(0) || msg.match_element<vote_reply>(0)
       || msg.match_element<timeout_now>(0))

@@ -9,6 +9,7 @@
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
 #include "protocol/membership.hpp"
+#include "protocol/read_index.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -41,6 +42,8 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<request_vote>("flexsync::request_vote");
   cfg.add_message_type<vote_reply>("flexsync::vote_reply");
   cfg.add_message_type<timeout_now>("flexsync::timeout_now");
+  cfg.add_message_type<read_index_request>("flexsync::read_index_request");
+  cfg.add_message_type<read_index_reply>("flexsync::read_index_reply");
   cfg.add_message_type<append_entries>("flexsync::append_entries");
   cfg.add_message_type<append_reply>("flexsync::append_reply");
   cfg.add_message_type<heartbeat>("flexsync::heartbeat");

@@ -83,6 +83,16 @@ using change_atom = caf::atom_constant<caf::atom("change")>;
 /// replicator timer: (transfer_atom, generation) a leadership transfer
 /// reached its bound.
 using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+/// user -> state machine, as a call's only argument: a read barrier
+/// (state_machine::barrier()), never a log entry.
+using read_barrier_atom = caf::atom_constant<caf::atom("rbarrier")>;
+/// state machine timer: (barrier_atom, id) a read barrier's deadline.
+using barrier_atom = caf::atom_constant<caf::atom("barrier")>;
+/// state machine -> replicator: (read_index_atom, timeout) -> index_t, a
+/// confirmed read index (protocol/read_index.hpp).
+using read_index_atom = caf::atom_constant<caf::atom("readindex")>;
+/// replicator -> itself: (read_round_atom, term) send a confirmation round.
+using read_round_atom = caf::atom_constant<caf::atom("readround")>;
 /// any -> membership manager: the configuration this node holds.
 using config_atom = caf::atom_constant<caf::atom("config")>;
 /// user -> state machine: answer once the node is ready.

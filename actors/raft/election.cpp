@@ -53,6 +53,8 @@ struct election_state {
   quorum_system quorum;
   /// A voter of the configuration before `config`.
   bool voted_before = false;
+  /// When this incarnation started.
+  time_point started;
 
   static inline const char* name = "flexsync.election";
 };
@@ -303,6 +305,11 @@ bool leader_recently_heard(election_ptr self) {
     return false;
   if (st.role == raft_role::leader)
     return true;
+  // With lease reads, a node that just started may have confirmed a
+  // leader's lease before it restarted: it waits as if it had heard it.
+  if (st.w->config.lease_reads
+      && self->clock().now() - st.started < st.w->config.election_timeout_min)
+    return true;
   if (st.leader.empty() || !st.last_leader_contact)
     return false;
   auto age = self->clock().now() - *st.last_leader_contact;
@@ -395,7 +402,12 @@ caf::behavior running(election_ptr self) {
     [=](step_down_atom, term_t term, fail_reason why) {
       on_step_down(self, term, why);
     },
-    [=](campaign_now_atom) { start_election(self, true); },
+    [=](campaign_now_atom) {
+      // With lease reads a campaign asked for here must not ignore leader
+      // stickiness: a live leader may hold a lease (only a transfer, whose
+      // leader gave its lease up, may).
+      start_election(self, !self->state.w->config.lease_reads);
+    },
     [=](const timeout_now& m) {
       auto& st = self->state;
       // Only the leader of this node's term hands over; a late one is void.
@@ -451,6 +463,7 @@ caf::actor spawn_election(caf::actor_system& sys) {
         auto& st = self->state;
         st.w = w;
         join_node(self, w);
+        st.started = self->clock().now();
         st.config = w->configs.latest();
         st.quorum = st.config.quorum();
         st.voted_before = w->configs.previous().is_voter(w->config.self);

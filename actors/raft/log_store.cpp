@@ -247,7 +247,7 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   auto term = st.store->current_term();
   heartbeat_reply reply{term, w.config.self, st.store->last_index(),
                         st.rec.incarnation(),
-                        st.rec.counts_for(hb.leader, term)};
+                        st.rec.counts_for(hb.leader, term), hb.read_round};
   after_sync(self, [self, to = hb.leader, reply] {
     send_peer(self, *self->state.w, to, reply);
   });

@@ -85,7 +85,8 @@ void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo) {
   // Only what this follower verified counts as committed on it.
   fo.commit_sent = commit_to_send(st.commit, fo.prog.match_index());
   send_peer(self, *st.w, f,
-            heartbeat{st.lead_term, st.w->config.self, fo.commit_sent});
+            heartbeat{st.lead_term, st.w->config.self, fo.commit_sent,
+                      st.reads.current_round()});
 }
 
 /// Reads entries [from, ...] for `f` from the log store, then sends them.
@@ -171,6 +172,7 @@ void on_match_change(replicator_ptr self) {
     self->send(st.w->self.log_store, commit_atom::value, st.lead_term, c);
     st.commit_dirty = true;
     schedule_flush(self);
+    reads_on_commit(self);
   }
   trim_cache(st);
   // Membership: a change in flight, a joint configuration to leave, a
@@ -224,6 +226,7 @@ void stop_leading(replicator_ptr self, fail_reason why) {
   ++st.heartbeat_timer;
   abandon_change(self);
   end_transfer_on_step_down(self);
+  fail_reads_on_step_down(self);
   // Buffered commands were never appended: the failure is definitive.
   fail_batches(st.buffered, why == fail_reason::success
                               ? fail_reason::leader_changed
@@ -269,6 +272,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
     }
   ++st.heartbeat_timer;
   arm_heartbeat(self);
+  reads_on_lead(self);
   for (auto& [id, fo] : st.followers)
     send_entries(self, id);
   on_match_change(self); // a single voter commits its no-op at once
@@ -278,6 +282,7 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.waiting.clear();
   st.waiting_count = 0;
   schedule_flush(self);
+  reads_on_role(self);
 }
 
 void step_down(replicator_ptr self, term_t term, fail_reason why) {
@@ -291,6 +296,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   if (!st.leading || id != st.heartbeat_timer)
     return;
   auto& cfg = st.w->config;
+  reads_on_heartbeat(self);
   for (auto& [id, fo] : st.followers) {
     fo.prog.on_heartbeat();
     send_heartbeat(self, id, fo);
@@ -420,10 +426,20 @@ caf::behavior running(replicator_ptr self) {
     [=](forward_command& fc) { on_forward_command(self, fc); },
     [=](const append_reply& r) { on_append_reply(self, r); },
     [=](const heartbeat_reply& r) {
-      if (take_reply(self, r.term, r.follower, r.incarnation, r.counts)
-          && r.last_log_index < self->state.written_index)
+      if (!take_reply(self, r.term, r.follower, r.incarnation, r.counts))
+        return;
+      on_read_ack(self, r.follower, r.read_round);
+      if (r.last_log_index < self->state.written_index)
         send_entries(self, r.follower);
     },
+    [=](read_index_atom, caf::timespan timeout, uint8_t mode) {
+      auto rp = self->make_response_promise();
+      on_read_index(self, rp, timeout, static_cast<read_mode>(mode));
+      return rp;
+    },
+    [=](const read_index_request& r) { on_read_index_request(self, r); },
+    [=](const read_index_reply& r) { on_read_index_reply(self, r); },
+    [=](read_round_atom, term_t term) { on_read_round(self, term); },
     [=](heartbeat_atom, uint64_t id) { on_heartbeat_timer(self, id); },
     [=](const install_reply& r) { on_install_reply(self, r); },
     [=](config_atom, const configuration& c, index_t index) {

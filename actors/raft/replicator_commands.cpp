@@ -161,6 +161,7 @@ void on_role(replicator_ptr self, raft_role role, term_t term,
     st.waiting.clear();
     st.waiting_count = 0;
   }
+  reads_on_role(self);
 }
 
 } // namespace flexsync::detail

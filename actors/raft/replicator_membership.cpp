@@ -99,8 +99,10 @@ bool step_down_if_removed(replicator_ptr self) {
   st.w->log.warning("removed from the configuration (" + st.config.to_string()
                     + "): stepping down"
                     + (best ? ", handing over to " + best->name : ""));
-  if (best)
+  if (best) {
+    give_up_lease(self);
     send_peer(self, *st.w, *best, timeout_now{st.lead_term, self_id});
+  }
   self->send(st.w->self.election, step_down_atom::value, st.lead_term,
              fail_reason::leader_changed);
   stop_leading(self, fail_reason::leader_changed);
@@ -147,6 +149,9 @@ void on_config(replicator_ptr self, const configuration& c, index_t index) {
   st.config_proposed = false;
   if (!st.leading)
     return;
+  // Another quorum system: a lease confirmed by the old one no longer
+  // proves anything (the next rounds confirm a new one).
+  st.reads.end_lease();
   sync_followers(self);
   // The quorum changed: the commit index may move (or the leader may have
   // to step down once the new configuration commits).

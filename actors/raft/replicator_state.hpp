@@ -21,6 +21,7 @@
 #include "protocol/membership.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/progress.hpp"
+#include "protocol/read_index.hpp"
 #include "protocol/snapshots.hpp"
 
 namespace flexsync::detail {
@@ -122,6 +123,32 @@ struct replicator_state {
   };
   std::optional<transfer_state> transfer;
   uint64_t transfer_timer = 0;
+  // Linearizable reads (replicator_reads.cpp).
+  /// Leader: reads waiting for their round, and who waits for each ticket:
+  /// a local request, or a follower (then follower_id is its own id).
+  read_index_queue reads;
+  struct read_waiter {
+    caf::response_promise rp;
+    node_id follower;
+    uint64_t follower_id = 0;
+  };
+  std::map<uint64_t, read_waiter> read_waiters;
+  bool read_round_scheduled = false;
+  /// This term told a transfer target to campaign: no lease reads again
+  /// until a new leadership.
+  bool lease_given_up = false;
+  /// Follower: reads asked of `leader`; and reads held while no leader is
+  /// known. Both dropped at their caller's deadline.
+  struct asked_read {
+    caf::response_promise rp;
+    node_id leader;
+    caf::actor_clock::time_point deadline;
+    /// Asked with read_mode::lease.
+    bool lease = false;
+  };
+  std::map<uint64_t, asked_read> asked_reads;
+  std::map<uint64_t, asked_read> reads_without_leader;
+  uint64_t next_read_ticket = 1;
   // Metrics (protocol/metrics.hpp).
   replicator_metrics metrics;
   /// Appended batches not committed yet, for the commit latency.
@@ -185,6 +212,37 @@ void on_transfer_deadline(replicator_ptr self, uint64_t timer);
 /// This node stopped leading: answers the transfer's waiters and keeps the
 /// proposals it held for the next leader.
 void end_transfer_on_step_down(replicator_ptr self);
+
+// -- linearizable reads (replicator_reads.cpp) ----------------------------------
+
+/// The state machine actor asks for a read index (deadline: `timeout`).
+void on_read_index(replicator_ptr self, caf::response_promise rp,
+                   caf::timespan timeout, read_mode mode);
+/// The leader starts a term: leases as configured.
+void reads_on_lead(replicator_ptr self);
+/// The leader tells a node to campaign at once (a transfer, or handing over
+/// when removed): that campaign ignores leader stickiness, so the lease
+/// ends for the rest of the term.
+void give_up_lease(replicator_ptr self);
+/// A heartbeat tick: with leases, every tick is a round that extends it.
+void reads_on_heartbeat(replicator_ptr self);
+void on_read_index_request(replicator_ptr self, const read_index_request& r);
+void on_read_index_reply(replicator_ptr self, const read_index_reply& r);
+/// Sends a round of heartbeats soon if reads wait for one.
+void schedule_read_round(replicator_ptr self);
+void on_read_round(replicator_ptr self, term_t term);
+/// A follower's heartbeat reply echoed `round` (already taken as a reply
+/// of this leader's term).
+void on_read_ack(replicator_ptr self, const node_id& from, uint64_t round);
+/// Answers the reads whose round is confirmed.
+void release_reads(replicator_ptr self);
+/// The commit index moved: reads waiting for the term's first commit go.
+void reads_on_commit(replicator_ptr self);
+/// This node stopped leading: its reads fail (leader_changed).
+void fail_reads_on_step_down(replicator_ptr self);
+/// The role or leader changed: reads asked of another leader fail, held
+/// ones go to the new leader.
+void reads_on_role(replicator_ptr self);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

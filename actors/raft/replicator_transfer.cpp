@@ -91,6 +91,7 @@ void advance_transfer(replicator_ptr self) {
   st.w->log.info(st.transfer->target.name
                  + " is up to date: telling it to campaign");
   st.transfer->told = true;
+  give_up_lease(self);
   send_peer(self, *st.w, st.transfer->target,
             timeout_now{st.lead_term, st.w->config.self});
 }

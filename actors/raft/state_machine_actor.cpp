@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 
 #include "actors/node/local_messages.hpp"
+#include "actors/raft/state_machine_state.hpp"
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/spawn.hpp"
 #include "actors/objects/state_snapshot.hpp"
@@ -30,55 +31,7 @@ namespace flexsync {
 
 namespace {
 
-using time_point = caf::actor_clock::time_point;
-
-/// A pending call: what the resolution proof needs (tracked_call) and how
-/// to answer it.
-struct pending_call : tracked_call {
-  pending_call() = default;
-  pending_call(caf::response_promise rp, completion_ptr done)
-    : rp(std::move(rp)), done(std::move(done)) {
-    // nop
-  }
-
-  time_point deadline;
-  caf::response_promise rp; // request mode
-  completion_ptr done;      // callback mode
-};
-
-struct sm_state {
-  wiring_ptr w;
-  std::vector<caf::behavior> behaviors;
-  uint64_t client_id = 0;
-  uint64_t next_request = 1;
-  /// Pending calls, and what proves them never applied
-  /// (protocol/call_tracker.hpp).
-  call_tracker<pending_call> calls;
-  std::set<std::pair<time_point, uint64_t>> deadlines;
-  uint64_t sweep_timer = 0;
-  std::optional<time_point> sweep_at;
-  std::vector<command> outbox;
-  bool flush_scheduled = false;
-  index_t last_applied;
-  term_t last_applied_term;
-  int64_t last_applied_time = 0;
-  /// The configuration at last_applied, as its entry encodes it (snapshots
-  /// carry it).
-  std::string applied_config;
-  raft_role role = raft_role::follower;
-  term_t term;
-  node_id leader;
-  /// The role last reported to node_config::on_state_changed.
-  raft_role reported_role = raft_role::follower;
-  bool ready = false;
-  std::vector<caf::response_promise> ready_waiters;
-  /// Calls by outcome, applies (protocol/metrics.hpp).
-  state_machine_metrics metrics;
-
-  static inline const char* name = "flexsync.state_machine";
-};
-
-using sm_ptr = caf::stateful_actor<sm_state>*;
+using namespace detail;
 
 // -- answering calls ------------------------------------------------------------
 
@@ -124,7 +77,9 @@ void fail_all(sm_ptr self, const std::vector<call_verdict>& xs) {
     fail(self, id, reason);
 }
 
-void arm_sweep(sm_ptr self) {
+} // namespace
+
+void detail::arm_sweep(sm_ptr self) {
   auto& st = self->state;
   if (st.deadlines.empty())
     return;
@@ -136,14 +91,21 @@ void arm_sweep(sm_ptr self) {
   self->delayed_send(self, delay, sweep_atom::value, ++st.sweep_timer);
 }
 
+namespace {
+
 void on_sweep(sm_ptr self, uint64_t id) {
   auto& st = self->state;
   if (id != st.sweep_timer)
     return;
   st.sweep_at.reset();
   auto now = self->clock().now();
-  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now)
-    fail(self, st.deadlines.begin()->second, fail_reason::timeout);
+  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
+    auto id = st.deadlines.begin()->second;
+    if (is_barrier_id(id))
+      finish_barrier(self, id, to_error(fail_reason::timeout));
+    else
+      fail(self, id, fail_reason::timeout);
+  }
   arm_sweep(self);
 }
 
@@ -289,6 +251,7 @@ void on_apply(sm_ptr self, entry_list& entries) {
     if (e.client_id == st.client_id)
       finish(self, e.request_id, std::move(result), fail_reason::success);
   }
+  release_barriers(self);
   update_ready(self);
 }
 
@@ -330,6 +293,7 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
   if (st.w->observer)
     st.w->observer->on_restore(st.w->config.self, st.last_applied);
   st.calls.on_snapshot_restored();
+  release_barriers(self);
   update_ready(self);
   return caf::none;
 }
@@ -374,10 +338,14 @@ caf::behavior running(sm_ptr self) {
   return {
     [=](submit_atom, uint32_t index, const caf::message& args,
         caf::timespan timeout) -> caf::result<result_atom, caf::message> {
+      auto rp = self->make_response_promise();
+      if (is_read_barrier(args)) {
+        start_barrier(self, args, timeout, barrier_wait{rp, nullptr});
+        return caf::delegated<result_atom, caf::message>{};
+      }
       auto id = submit(self, index, args);
       if (id == 0)
         return to_error(fail_reason::bad_command);
-      auto rp = self->make_response_promise();
       track(self, id, timeout, pending_call{rp, nullptr});
       return caf::delegated<result_atom, caf::message>{};
     },
@@ -386,6 +354,10 @@ caf::behavior running(sm_ptr self) {
       // A post (no completion) is tracked too: it keeps the watermark below
       // its request id until it is resolved, so the leader never mistakes it
       // for an old duplicate.
+      if (is_read_barrier(args)) {
+        start_barrier(self, args, timeout, barrier_wait{{}, done});
+        return;
+      }
       auto id = submit(self, index, args);
       if (id != 0) {
         track(self, id, timeout, pending_call{{}, done});
@@ -418,6 +390,7 @@ caf::behavior running(sm_ptr self) {
       return true;
     },
     [=](sweep_atom, uint64_t id) { on_sweep(self, id); },
+    [=](barrier_atom) { flush_barriers(self); },
     [=](ready_atom) -> caf::result<bool> {
       auto& st = self->state;
       if (st.ready)
@@ -453,6 +426,9 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
         ids.push_back(id);
       for (auto id : ids)
         fail(self, id, fail_reason::stopped);
+      while (!self->state.barriers.empty())
+        finish_barrier(self, self->state.barriers.begin()->first,
+                       to_error(fail_reason::stopped));
       for (auto& rp : self->state.ready_waiters)
         rp.deliver(to_error(fail_reason::stopped));
       self->state.ready_waiters.clear();

@@ -6,6 +6,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
+#include "protocol/read_index.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 #include "protocol/well_formed.hpp"
@@ -163,6 +164,10 @@ std::optional<node_id> peer_codec::claimed_sender(const caf::message& msg) {
     return msg.get_as<timeout_now>(0).leader;
   if (msg.match_element<change_request>(0))
     return msg.get_as<change_request>(0).from;
+  if (msg.match_element<read_index_request>(0))
+    return msg.get_as<read_index_request>(0).from;
+  if (msg.match_element<read_index_reply>(0))
+    return msg.get_as<read_index_reply>(0).from;
   // forward_reply and change_reply carry no sender: it names the leader the replier knows.
   return std::nullopt;
 }

@@ -9,6 +9,8 @@
 // For each mode (no password / password) it prints RESULT lines:
 //   pipelined committed calls/s with W in flight, 16 B and 1 KB payloads;
 //   one-client blocking call latency p50/p99 (16 B);
+//   linearizable reads (read barriers) on the leader and on a follower:
+//   one at a time (p50/p99) and W in flight (reads/s);
 //   failover after SIGKILL of the leader, N trials: kill -> a survivor
 //   names a new leader ("elected") and kill -> the first call submitted
 //   after the kill is applied ("resumed"), median/min/max. The killed node
@@ -340,6 +342,31 @@ void failover(cluster& c, const options& opt, const std::string& tag) {
             << std::endl;
 }
 
+/// Linearizable reads (read barriers) by a client on the leader and on a
+/// follower: one at a time (latency) and `window` in flight (throughput).
+void reads(cluster& c, const options& opt, const std::string& tag) {
+  auto secs = std::to_string(opt.seconds);
+  auto l = *c.leader();
+  for (auto at : {l, (l + 1) % 3}) {
+    auto where = at == l ? "leader" : "follower";
+    auto answer = c.at(at).command("bench barrier-sync " + secs);
+    std::cout << "RESULT bench=process nodes=3 " << tag
+              << " mode=barrier-blocking at=" << where
+              << " calls=" << field(answer, "calls")
+              << " p50_us=" << field(answer, "p50_us")
+              << " p99_us=" << field(answer, "p99_us") << " unit=us"
+              << std::endl;
+    answer = c.at(at).command("bench barrier-pipelined " + secs + " "
+                              + std::to_string(opt.window));
+    std::cout << "RESULT bench=process nodes=3 " << tag
+              << " mode=barrier-pipelined at=" << where
+              << " window=" << opt.window
+              << " ops_per_s=" << field(answer, "ops_per_s")
+              << " failed=" << field(answer, "failed") << " unit=ops/s"
+              << std::endl;
+  }
+}
+
 void run_mode(const options& opt, bool password) {
   auto dir = std::filesystem::temp_directory_path()
              / ("flexsync-bench-" + std::to_string(getpid())
@@ -379,6 +406,7 @@ void run_mode(const options& opt, bool password) {
               << " p50_us=" << field(answer, "p50_us")
               << " p99_us=" << field(answer, "p99_us") << " unit=us"
               << std::endl;
+    reads(c, opt, tag);
     failover(c, opt, tag);
   }
   if (std::getenv("FLEXSYNC_KEEP_LOGS")) {

@@ -80,6 +80,8 @@ struct program_config : flexsync::system_config {
   std::string admin;
   caf::timespan call_timeout = caf::timespan{5s};
   caf::timespan election_timeout_min = caf::timespan{160ms};
+  bool lease_reads = false;
+  caf::timespan clock_drift_bound = caf::timespan{20ms};
   caf::timespan election_timeout_max = caf::timespan{320ms};
   caf::timespan heartbeat_interval = caf::timespan{50ms};
   size_t max_frame_size = 64 * 1024 * 1024;
@@ -134,6 +136,12 @@ struct program_config : flexsync::system_config {
            "longest election timeout")
       .add(heartbeat_interval, "heartbeat-interval",
            "how often the leader sends appends to idle followers")
+      .add(lease_reads, "lease-reads",
+           "answer 'get --lease' / 'kv --lease K' from the leader's lease "
+           "(README, Linearizable reads)")
+      .add(clock_drift_bound, "clock-drift-bound",
+           "how much clocks may disagree over an election timeout; a lease "
+           "lasts election-timeout-min minus this")
       .add(max_frame_size, "max-frame-size", "largest peer frame accepted");
   }
 };
@@ -229,6 +237,8 @@ node_config make_node_config(const program_config& pc) {
   parse_weight_labels(pc.weights, nc.labels);
   nc.default_call_timeout = pc.call_timeout;
   nc.election_timeout_min = pc.election_timeout_min;
+  nc.lease_reads = pc.lease_reads;
+  nc.clock_drift_bound = pc.clock_drift_bound;
   nc.election_timeout_max = pc.election_timeout_max;
   nc.heartbeat_interval = pc.heartbeat_interval;
   if (pc.storage == "disk") {

@@ -4,14 +4,16 @@
 // client: blocking calls are for threads outside the node):
 //
 //   SET k v   ->  OK               (v is the rest of the line)
-//   GET k     ->  VALUE v | NIL
+//   GET k     ->  VALUE v | NIL    (local: may be stale)
+//   LGET k    ->  VALUE v | NIL    (linearizable)
 //   DEL k     ->  OK
 //   otherwise ->  ERR <reason>     (a failed write, or an unknown command)
 //
 // Writes go through the Raft log (a repl_dict) and answer once applied on
 // this node; after `ERR timeout` the write may still be applied (SET and DEL
-// are safe to retry). Reads are local and may be stale (a lagging follower, a
-// deposed leader that does not know it yet): no linearizable reads yet.
+// are safe to retry). GET reads the local replica and may be stale (a
+// lagging follower, a deposed leader that does not know it yet); LGET first
+// passes a read barrier, so it sees every write acknowledged before it.
 //
 //   kv-service --self=127.0.0.1:7001 --client-port=8001
 //              --partners='["127.0.0.1:7001","127.0.0.1:7002","127.0.0.1:7003"]'
@@ -60,8 +62,10 @@ std::string answer(kv_dict& kv, const std::string& line) {
   in >> cmd >> key >> std::ws;
   std::getline(in, value);
   try {
-    if (cmd == "GET" && !key.empty()) {
-      auto v = kv.get(key); // local read: may be stale
+    if ((cmd == "GET" || cmd == "LGET") && !key.empty()) {
+      if (cmd == "LGET")
+        kv.barrier().get(5s); // linearizable from here on
+      auto v = kv.get(key); // local read: may be stale without the barrier
       return v ? "VALUE " + *v : "NIL";
     }
     if (cmd == "SET" && !key.empty() && !value.empty()) {
@@ -72,7 +76,7 @@ std::string answer(kv_dict& kv, const std::string& line) {
       kv.pop(key).get(5s);
       return "OK";
     }
-    return "ERR unknown command (SET k v | GET k | DEL k)";
+    return "ERR unknown command (SET k v | GET k | LGET k | DEL k)";
   } catch (const flexsync::command_error& e) {
     return std::string{"ERR "} + flexsync::to_string(e.reason());
   } catch (const std::exception& e) {

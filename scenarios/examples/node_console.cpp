@@ -4,7 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -87,13 +89,15 @@ std::string metrics_text(console_target& t) {
 }
 
 /// Calls with `window` in flight for `seconds`; committed calls per second.
-std::string bench_pipelined(console_target& t, double seconds, size_t bytes,
-                            size_t window) {
+/// Submits one asynchronous operation; `done(ok)` runs when it completes.
+using async_op = std::function<void(std::function<void(bool)> done)>;
+
+/// Up to `window` operations in flight for `seconds`.
+std::string bench_pipelined(double seconds, size_t window, const async_op& op) {
   std::mutex mtx;
   std::condition_variable cv;
   size_t in_flight = 0;
   std::atomic<uint64_t> ok{0}, failed{0};
-  std::string payload(bytes, 'x');
   auto start = clock_type::now();
   auto stop = start + std::chrono::duration<double>(seconds);
   while (clock_type::now() < stop) {
@@ -103,15 +107,15 @@ std::string bench_pipelined(console_target& t, double seconds, size_t bytes,
         break;
       ++in_flight;
     }
-    t.sink->put(payload).then([&](int64_t, const caf::error& err) {
-      (err ? failed : ok)++;
+    op([&](bool success) {
+      (success ? ok : failed)++;
       std::lock_guard<std::mutex> guard{mtx};
       --in_flight;
       cv.notify_one();
     });
   }
-  // Calls done by the end of the window count; the rest drain first, since
-  // their callbacks refer to this frame.
+  // Operations done by the end of the window count; the rest drain first,
+  // since their callbacks refer to this frame.
   auto counted = ok.load();
   auto elapsed = std::chrono::duration<double>(clock_type::now() - start);
   std::unique_lock<std::mutex> guard{mtx};
@@ -124,16 +128,15 @@ std::string bench_pipelined(console_target& t, double seconds, size_t bytes,
   return out.str();
 }
 
-/// One blocking call at a time for `seconds`.
-std::string bench_sync(console_target& t, double seconds, size_t bytes) {
+/// One blocking operation at a time for `seconds` (`op` throws on failure).
+std::string bench_sync(double seconds, const std::function<void()>& op) {
   std::vector<double> us;
-  std::string payload(bytes, 'x');
   uint64_t failed = 0;
   auto stop = clock_type::now() + std::chrono::duration<double>(seconds);
   while (clock_type::now() < stop) {
     auto t0 = clock_type::now();
     try {
-      t.sink->put(payload).get(t.call_timeout);
+      op();
     } catch (const std::exception&) {
       ++failed;
       continue;
@@ -193,10 +196,11 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 
 const char* help_text
   = "ok commands: status | metrics | recovery | members | add-node ADDR | "
-    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | inc | add N | get | set K V | "
-    "kv K | del K | read K | drop-links | force-recover | bench pipelined "
+    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | inc | add N | get [--linearizable|--lease] | set K V | "
+    "kv [--linearizable|--lease] K | del K | read K | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
-    "WINDOW | bench sync SECONDS BYTES | probe TIMEOUT_MS | quit";
+    "WINDOW | bench sync SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW | "
+    "bench barrier-sync SECONDS | probe TIMEOUT_MS | quit";
 
 /// add-node / remove-node / add-learner: waits until the change is
 /// committed or refused (membership changes take longer than a call: the
@@ -212,14 +216,47 @@ std::string membership_change(console_target& t, const std::string& cmd,
   return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
 }
 
+/// `--linearizable` (a read barrier) or `--lease` (the leader's lease when
+/// it holds one).
+std::optional<read_mode> read_flag(const std::string& x) {
+  if (x == "--linearizable")
+    return read_mode::read_index;
+  if (x == "--lease")
+    return read_mode::lease;
+  return std::nullopt;
+}
+
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
-  if (w.size() == 5 && w[1] == "pipelined")
-    return bench_pipelined(t, std::stod(w[2]), std::stoul(w[3]),
-                           std::max<size_t>(1, std::stoul(w[4])));
-  if (w.size() == 4 && w[1] == "sync")
-    return bench_sync(t, std::stod(w[2]), std::stoul(w[3]));
+  if (w.size() == 5 && w[1] == "pipelined") {
+    std::string payload(std::stoul(w[3]), 'x');
+    return bench_pipelined(
+      std::stod(w[2]), std::max<size_t>(1, std::stoul(w[4])),
+      [&](std::function<void(bool)> done) {
+        t.sink->put(payload).then(
+          [done](int64_t, const caf::error& err) { done(!err); });
+      });
+  }
+  if (w.size() == 4 && w[1] == "sync") {
+    std::string payload(std::stoul(w[3]), 'x');
+    return bench_sync(std::stod(w[2]), [&] {
+      t.sink->put(payload).get(t.call_timeout);
+    });
+  }
+  // Linearizable reads: read barriers, then the local replica.
+  if (w.size() == 4 && w[1] == "barrier-pipelined")
+    return bench_pipelined(
+      std::stod(w[2]), std::max<size_t>(1, std::stoul(w[3])),
+      [&](std::function<void(bool)> done) {
+        t.kv->barrier().then([done](const caf::error& err) { done(!err); });
+      });
+  if (w.size() == 3 && w[1] == "barrier-sync")
+    return bench_sync(std::stod(w[2]), [&] {
+      t.kv->barrier().get(t.call_timeout);
+      (void) t.kv->get("k");
+    });
   return "error usage: bench pipelined SECONDS BYTES WINDOW | bench sync "
-         "SECONDS BYTES";
+         "SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW | bench "
+         "barrier-sync SECONDS";
 }
 
 } // namespace
@@ -242,12 +279,22 @@ std::string run_command(console_target& t, const std::string& line) {
              + std::to_string(t.counter->add(std::stoll(w[1])).get(t.call_timeout));
     if (cmd == "get" && n == 1)
       return "ok " + std::to_string(t.counter->get());
+    if (cmd == "get" && n == 2 && read_flag(w[1])) {
+      t.counter->barrier(*read_flag(w[1])).get(t.call_timeout);
+      return "ok " + std::to_string(t.counter->get());
+    }
     if (cmd == "set" && n == 3) {
       t.kv->set(w[1], w[2]).get(t.call_timeout);
       return "ok";
     }
     if (cmd == "kv" && n == 2) {
       auto v = t.kv->get(w[1]);
+      return v ? "ok " + *v : "error no such key";
+    }
+    if (cmd == "kv" && n == 3 && (read_flag(w[1]) || read_flag(w[2]))) {
+      auto flag = read_flag(w[1]) ? 1 : 2;
+      t.kv->barrier(*read_flag(w[flag])).get(t.call_timeout);
+      auto v = t.kv->get(w[3 - flag]);
       return v ? "ok " + *v : "error no such key";
     }
     if (cmd == "read" && n == 2) {

@@ -118,7 +118,10 @@ client_op next_op(std::mt19937_64& g, int64_t client, int64_t seq,
     op.key = counter_key;
     op.input = check::fetch_add(op.delta);
   } else if (pick < 50) {
-    op.line = opts.plant_local_reads ? "get" : "add 0";
+    // Reads through the log (add 0) or through a read barrier.
+    op.line = opts.plant_local_reads ? "get"
+              : pick < 42            ? "add 0"
+                                     : "get --linearizable";
     op.key = counter_key;
     op.input = check::read();
   } else if (pick < 75) {
@@ -128,7 +131,10 @@ client_op next_op(std::mt19937_64& g, int64_t client, int64_t seq,
     op.input = check::put(v);
   } else {
     op.key = "k" + std::to_string(reg);
-    op.line = (opts.plant_local_reads ? "kv " : "read ") + op.key;
+    op.line = (opts.plant_local_reads ? "kv "
+               : pick < 88              ? "read "
+                                        : "kv --linearizable ")
+              + op.key;
     op.input = check::get();
   }
   return op;

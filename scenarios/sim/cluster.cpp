@@ -59,6 +59,11 @@ cluster::cluster(cluster_options opts)
                     out.reason = fail_reason::success;
                     if (result.match_elements<uint64_t>())
                       out.position = result.get_as<uint64_t>(0);
+                    // A read: what the node's register holds once the
+                    // barrier completed.
+                    if (args.match_element<read_barrier_atom>(0)
+                        && up(out.node))
+                      out.position = values(out.node).size();
                   },
                   [=, this](caf::error& err) {
                     auto& out = outcomes_[slot];
@@ -80,6 +85,7 @@ cluster::cluster(cluster_options opts)
     n.cfg.quorum = opts_.quorum;
     n.cfg.pre_vote = opts_.pre_vote;
     n.cfg.check_quorum = opts_.check_quorum;
+    n.cfg.lease_reads = opts_.lease_reads;
     n.cfg.max_batch_entries = opts_.max_batch_entries;
     n.cfg.heartbeat_interval = opts_.heartbeat_interval;
     n.cfg.election_timeout_min = opts_.election_timeout_min;
@@ -464,21 +470,35 @@ std::vector<std::string> cluster::release(const node_id& from,
   return result;
 }
 
-size_t cluster::propose(const node_id& at, std::string value,
-                        caf::timespan timeout) {
+size_t cluster::submit(const node_id& at, std::string label,
+                       caf::message args, caf::timespan timeout) {
   auto slot = outcomes_.size();
-  outcomes_.push_back(call_outcome{value, at, false, fail_reason::success, 0});
+  outcomes_.push_back(call_outcome{std::move(label), at, false,
+                                   fail_reason::success, 0});
   auto& n = node(at);
   if (!n.up) {
     outcomes_.back().done = true;
     outcomes_.back().reason = fail_reason::stopped;
     return slot;
   }
-  caf::anon_send(
-      client_, submit_atom::value, n.endpoints.state_machine,
-      caf::make_message(sim_register::put_atom::value, std::move(value)),
-      timeout, uint64_t{slot});
+  caf::anon_send(client_, submit_atom::value, n.endpoints.state_machine,
+                 std::move(args), timeout, uint64_t{slot});
   return slot;
+}
+
+size_t cluster::propose(const node_id& at, std::string value,
+                        caf::timespan timeout) {
+  auto args = caf::make_message(sim_register::put_atom::value, value);
+  return submit(at, std::move(value), std::move(args), timeout);
+}
+
+size_t cluster::read(const node_id& at, caf::timespan timeout, bool lease) {
+  return submit(at, lease ? "lease read" : "read",
+                caf::make_message(read_barrier_atom::value,
+                                  static_cast<uint8_t>(
+                                    lease ? read_mode::lease
+                                          : read_mode::read_index)),
+                timeout);
 }
 
 } // namespace flexsync::sim

@@ -52,6 +52,8 @@ struct cluster_options {
   uint64_t seed = 1;
   bool pre_vote = true;
   bool check_quorum = true;
+  /// node_config::lease_reads (needs check_quorum).
+  bool lease_reads = false;
   size_t max_batch_entries = 4096;
   caf::timespan heartbeat_interval = std::chrono::milliseconds(50);
   caf::timespan election_timeout_min = std::chrono::milliseconds(160);
@@ -199,6 +201,9 @@ class cluster {
 
   /// Submits put(value) on `at`; returns the slot of its outcome.
   size_t propose(const node_id& at, std::string value, caf::timespan timeout);
+  /// A linearizable read on `at`: a read barrier, then the register's size
+  /// (the outcome's position).
+  size_t read(const node_id& at, caf::timespan timeout, bool lease = false);
   /// With batteries: submits a random battery operation on `at`, if up.
   void battery_call(const node_id& at, std::mt19937_64& rng);
   const std::vector<call_outcome>& outcomes() const { return outcomes_; }
@@ -232,6 +237,9 @@ class cluster {
   void trace(const std::string& line) const;
 
  private:
+  size_t submit(const node_id& at, std::string label, caf::message args,
+                caf::timespan timeout);
+
   struct sim_node {
     node_config cfg;
     /// The node's disk (disk mode); null in memory mode.

@@ -154,6 +154,19 @@ void lin_workload::random_call(const node_id& at, std::mt19937_64& rng,
     } else if (x < 45 && local_reads_) {
       auto slot = invoke(at, name, check::read());
       rec->complete(slot, {}, check::returns(regs->local_value(k)));
+    } else if (x < 35) {
+      // A linearizable read (ReadIndex, or the leader's lease every other
+      // time): the barrier, then this replica.
+      auto slot = invoke(at, name, check::read());
+      auto mode = slot % 2 == 0 ? read_mode::read_index : read_mode::lease;
+      regs->barrier(mode).then(
+        [rec, slot, this, regs, k](const caf::error& err) {
+          int64_t v = err ? 0 : regs->local_value(k);
+          if (!err && rec->open)
+            seen_[k] = v;
+          rec->complete(slot, err, check::returns(v));
+        },
+        timeout);
     } else if (x < 45) {
       auto slot = invoke(at, name, check::read());
       regs->read(k).then(

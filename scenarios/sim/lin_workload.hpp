@@ -12,8 +12,9 @@
 // proves_not_applied) is fail, so a node that says "not applied" about a
 // command that was applied is caught; timeout, stopped, quorum_lost and a
 // call still pending at the end are info (may or may not have happened).
-// Reads go through the log too: no read of flexsync promises more than
-// that yet (local reads may be stale by design and are not checked).
+// Reads go through the log, or are linearizable reads (a ReadIndex
+// barrier, then the node's own replica); local reads may be stale by design
+// and are not checked.
 //
 // Every node replicates, after the harness's objects, one sim_registers and
 // one repl_counter per counter key; a restarted node gets new ones.

@@ -3,6 +3,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
+#include "protocol/read_index.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/votes.hpp"
 
@@ -35,6 +36,10 @@ std::string type_name(const caf::message& msg) {
     return "recovery_probe";
   if (msg.match_element<recovery_report>(0))
     return "recovery_report";
+  if (msg.match_element<read_index_request>(0))
+    return "read_index_request";
+  if (msg.match_element<read_index_reply>(0))
+    return "read_index_reply";
   return "other";
 }
 

@@ -216,3 +216,31 @@ TEST_CASE("coroutines awaiting when their actor stops are destroyed cleanly",
   CHECK(wait_until([&] { return destroyed == 2; }));
   CHECK(resumed == 0);
 }
+
+namespace {
+
+task<void> write_then_barrier([[maybe_unused]] caf::event_based_actor* self,
+                              repl_counter& writer, repl_counter& reader,
+                              std::shared_ptr<std::promise<int64_t>> out) {
+  auto v = co_await writer.add(7);
+  co_await reader.barrier(); // linearizable from here on
+  out->set_value(reader.get() - v);
+}
+
+} // namespace
+
+TEST_CASE("a coroutine awaits a read barrier, then reads another member's "
+          "write on its own replica",
+          "[actors][coro][read_barrier]") {
+  local_cluster<repl_counter> c{three};
+  REQUIRE(c.await_leader());
+  auto out = std::make_shared<std::promise<int64_t>>();
+  auto fut = out->get_future();
+  auto a = spawn_coro_actor(c.system(), [&, out](auto self) {
+    return write_then_barrier(self, c.object(0), c.object(2), out);
+  });
+  caf::anon_send(a, go_atom::value);
+  REQUIRE(fut.wait_for(patience) == std::future_status::ready);
+  CHECK(fut.get() == 0);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}

@@ -10,6 +10,7 @@
 #include "protocol/snapshots.hpp"
 #include "protocol/membership.hpp"
 #include "protocol/votes.hpp"
+#include "protocol/read_index.hpp"
 #include "tests/fuzz/make_corpus.hpp"
 
 namespace flexsync::fuzz {
@@ -56,7 +57,13 @@ void peer_messages() {
     seed("append_entries", caf::make_message(two_entries()));
     heartbeat hb;
     hb.leader = node_id{"n1"};
+    hb.read_round = 3;
     seed("heartbeat", caf::make_message(hb));
+    seed("read_index_request",
+         caf::make_message(read_index_request{term_t{2}, node_id{"n2"}, 9}));
+    seed("read_index_reply",
+         caf::make_message(read_index_reply{9, node_id{"n1"}, index_t{12},
+                                            true}));
     forward_command fc;
     fc.origin = node_id{"n3"};
     fc.commands.push_back(command{7, 1, "call"});

@@ -214,7 +214,11 @@ TEST_CASE("kv-service: a SET through one node is read on every node, also "
   REQUIRE(kv_request(c.spare_port(1), "PUT x").rfind("ERR unknown command", 0) == 0);
   c.at(0).kill();
   REQUIRE(kv_until(c, 1, "SET shape round", "OK"));
+  // A linearizable read on another node sees that write at once: asked
+  // once, no retry (a local GET there may still miss it).
+  CHECK(kv_request(c.spare_port(2), "LGET shape") == "VALUE round");
   REQUIRE(kv_until(c, 2, "DEL color", "OK"));
+  CHECK(kv_request(c.spare_port(1), "LGET color") == "NIL");
   for (size_t i : {1, 2}) {
     REQUIRE(kv_until(c, i, "GET shape", "VALUE round"));
     REQUIRE(kv_until(c, i, "GET color", "NIL"));
