@@ -343,23 +343,29 @@ void failover(cluster& c, const options& opt, const std::string& tag) {
 }
 
 /// Linearizable reads (read barriers) by a client on the leader and on a
-/// follower: one at a time (latency) and `window` in flight (throughput).
+/// follower: one at a time (latency) and `window` in flight (throughput);
+/// with `--node-arg --lease-reads`, lease barriers.
 void reads(cluster& c, const options& opt, const std::string& tag) {
   auto secs = std::to_string(opt.seconds);
   auto l = *c.leader();
+  auto lease = std::find(opt.node_args.begin(), opt.node_args.end(),
+                         "--lease-reads")
+               != opt.node_args.end();
+  auto kind = std::string{lease ? "lease" : "barrier"};
+  auto suffix = std::string{lease ? " lease" : ""};
   for (auto at : {l, (l + 1) % 3}) {
     auto where = at == l ? "leader" : "follower";
-    auto answer = c.at(at).command("bench barrier-sync " + secs);
+    auto answer = c.at(at).command("bench barrier-sync " + secs + suffix);
     std::cout << "RESULT bench=process nodes=3 " << tag
-              << " mode=barrier-blocking at=" << where
+              << " mode=" << kind << "-blocking at=" << where
               << " calls=" << field(answer, "calls")
               << " p50_us=" << field(answer, "p50_us")
               << " p99_us=" << field(answer, "p99_us") << " unit=us"
               << std::endl;
     answer = c.at(at).command("bench barrier-pipelined " + secs + " "
-                              + std::to_string(opt.window));
+                              + std::to_string(opt.window) + suffix);
     std::cout << "RESULT bench=process nodes=3 " << tag
-              << " mode=barrier-pipelined at=" << where
+              << " mode=" << kind << "-pipelined at=" << where
               << " window=" << opt.window
               << " ops_per_s=" << field(answer, "ops_per_s")
               << " failed=" << field(answer, "failed") << " unit=ops/s"

@@ -199,8 +199,8 @@ const char* help_text
     "remove-node ADDR | add-learner ADDR | transfer [ADDR] | inc | add N | get [--linearizable|--lease] | set K V | "
     "kv [--linearizable|--lease] K | del K | read K | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
-    "WINDOW | bench sync SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW | "
-    "bench barrier-sync SECONDS | probe TIMEOUT_MS | quit";
+    "WINDOW | bench sync SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW "
+    "[lease] | bench barrier-sync SECONDS [lease] | probe TIMEOUT_MS | quit";
 
 /// add-node / remove-node / add-learner: waits until the change is
 /// committed or refused (membership changes take longer than a call: the
@@ -242,21 +242,25 @@ std::string run_bench(console_target& t, const std::vector<std::string>& w) {
       t.sink->put(payload).get(t.call_timeout);
     });
   }
-  // Linearizable reads: read barriers, then the local replica.
-  if (w.size() == 4 && w[1] == "barrier-pipelined")
+  // Linearizable reads: read barriers (a last word `lease`: lease
+  // barriers), then the local replica.
+  auto mode = w.back() == "lease" ? read_mode::lease : read_mode::read_index;
+  auto n = w.size() - (mode == read_mode::lease ? 1 : 0);
+  if (n == 4 && w[1] == "barrier-pipelined")
     return bench_pipelined(
       std::stod(w[2]), std::max<size_t>(1, std::stoul(w[3])),
       [&](std::function<void(bool)> done) {
-        t.kv->barrier().then([done](const caf::error& err) { done(!err); });
+        t.kv->barrier(mode).then(
+          [done](const caf::error& err) { done(!err); });
       });
-  if (w.size() == 3 && w[1] == "barrier-sync")
+  if (n == 3 && w[1] == "barrier-sync")
     return bench_sync(std::stod(w[2]), [&] {
-      t.kv->barrier().get(t.call_timeout);
+      t.kv->barrier(mode).get(t.call_timeout);
       (void) t.kv->get("k");
     });
   return "error usage: bench pipelined SECONDS BYTES WINDOW | bench sync "
-         "SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW | bench "
-         "barrier-sync SECONDS";
+         "SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW [lease] | "
+         "bench barrier-sync SECONDS [lease]";
 }
 
 } // namespace
