@@ -55,6 +55,7 @@ set(FLEXSYNC_PUBLIC_HEADERS
   protocol/metrics.hpp
   protocol/quorum.hpp
   protocol/quorum_spec.hpp
+  protocol/read_mode.hpp
   protocol/recovery.hpp
   protocol/storage.hpp
   protocol/types.hpp

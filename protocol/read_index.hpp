@@ -49,18 +49,10 @@
 
 #include "protocol/check_quorum.hpp"
 #include "protocol/quorum.hpp"
+#include "protocol/read_mode.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
-
-/// How a read barrier is confirmed.
-enum class read_mode : uint8_t {
-  /// A heartbeat round to a replication quorum (ReadIndex).
-  read_index = 0,
-  /// The leader's lease when it holds one (node_config::lease_reads),
-  /// otherwise a round.
-  lease = 1,
-};
 
 /// A follower asks the leader for a read index.
 struct read_index_request {

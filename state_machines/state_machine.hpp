@@ -43,7 +43,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/type_ids.hpp"
 #include "protocol/fail_reason.hpp"
-#include "protocol/read_index.hpp"
+#include "protocol/read_mode.hpp"
 
 namespace flexsync {
 
