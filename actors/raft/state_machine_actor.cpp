@@ -21,6 +21,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/spawn.hpp"
 #include "actors/objects/state_snapshot.hpp"
+#include "actors/objects/versioned_objects.hpp"
 #include "protocol/follower_rules.hpp"
 #include "protocol/assert.hpp"
 #include "protocol/call_tracker.hpp"
@@ -48,7 +49,8 @@ struct pending_call : tracked_call {
 
 struct sm_state {
   wiring_ptr w;
-  std::vector<caf::behavior> behaviors;
+  /// The objects' behaviours under the enabled code version.
+  versioned_objects objects;
   uint64_t client_id = 0;
   uint64_t next_request = 1;
   /// Pending calls, and what proves them never applied
@@ -185,7 +187,7 @@ uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
       .add();
     return uint64_t{0};
   };
-  if (index >= st.behaviors.size())
+  if (index >= st.objects.size())
     return refuse();
   command cmd;
   cmd.client_id = st.client_id;
@@ -219,7 +221,7 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   uint32_t index = 0;
   caf::message args;
   caf::binary_deserializer source{self->system(), e.data.data(), e.data.size()};
-  if (source(index, args) || index >= st.behaviors.size()) {
+  if (source(index, args) || index >= st.objects.size()) {
     st.w->log.warning("cannot decode command at index " + to_string(e.index));
     return caf::make_message(to_error(fail_reason::bad_command));
   }
@@ -228,7 +230,7 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   apply_context entry{e.index.value, e.term.value, e.time};
   detail::apply_scope scope{entry};
   try {
-    if (auto result = st.behaviors[index](args))
+    if (auto result = st.objects.run(index, args))
       return std::move(*result);
     st.w->log.warning("no handler for command " + caf::to_string(args));
   } catch (std::exception& ex) {
@@ -263,6 +265,33 @@ void update_ready(sm_ptr self) {
   }
 }
 
+/// The enabled code version changed from `old`: unless the node is
+/// starting, the user's node_config::on_code_version_changed runs.
+void on_version_changed(sm_ptr self, uint32_t old, bool notify_user) {
+  auto& st = self->state;
+  auto& w = *st.w;
+  auto now = st.objects.enabled();
+  if (!notify_user || !w.config.on_code_version_changed)
+    return;
+  detail::node_context_guard context;
+  try {
+    w.config.on_code_version_changed(old, now);
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in on_code_version_changed: "}
+                  + e.what());
+  }
+}
+
+/// A version entry: every replica switches here, between the entry before
+/// and the one after. One this node does not support throws before
+/// last_applied moves: the node stops rather than run the wrong behaviours.
+void apply_version(sm_ptr self, const log_entry& e) {
+  auto& st = self->state;
+  auto old = st.objects.enabled();
+  if (st.objects.apply(e, st.w->log).what == version_step::kind::change)
+    on_version_changed(self, old, true);
+}
+
 void on_apply(sm_ptr self, entry_list& entries) {
   auto& st = self->state;
   auto& w = *st.w;
@@ -276,6 +305,8 @@ void on_apply(sm_ptr self, entry_list& entries) {
       st.last_applied_term = e.term;
       fail_all(self, st.calls.on_applied_term(e.term));
     }
+    if (e.kind == entry_kind::version)
+      apply_version(self, e);
     st.last_applied = e.index;
     st.last_applied_time = e.time;
     if (e.kind == entry_kind::config)
@@ -304,22 +335,30 @@ caf::message take_snapshot(sm_ptr self, bool use_fork) {
   meta.last_term = st.last_applied_term;
   meta.last_time = st.last_applied_time;
   meta.configuration = st.applied_config;
+  meta.code_version = st.objects.enabled();
   if (auto c = decode_configuration(st.applied_config))
     meta.voters = c->quorum().voters();
   auto taken = snapshot_objects(meta, use_fork, w.config.persistence.data_dir,
                                 w.machines, w.log);
   return caf::make_message(taken.pid, meta.last_index, meta.last_term,
                            meta.last_time, std::move(taken.payload),
-                           st.applied_config);
+                           st.applied_config, meta.code_version);
 }
 
-/// Replaces every object's state with a snapshot's and skips ahead to it.
-caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
+/// Replaces every object's state with a snapshot's and skips ahead to it,
+/// taking the snapshot's code version (refused, changing nothing, when this
+/// node does not support it). `at_start`: the restart's own snapshot.
+caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start) {
   auto& st = self->state;
   if (snap.meta.last_index <= st.last_applied)
     return caf::none; // already past it
+  auto old = st.objects.enabled();
+  if (auto why = st.objects.adopt(snap.meta.code_version))
+    return caf::make_error(caf::sec::runtime_error, *why);
   if (auto err = load_objects(st.w->machines, snap.payload))
     return err;
+  if (old != st.objects.enabled())
+    on_version_changed(self, old, !at_start);
   st.last_applied = snap.meta.last_index;
   st.last_applied_term = snap.meta.last_term;
   st.last_applied_time = snap.meta.last_time;
@@ -409,7 +448,7 @@ caf::behavior running(sm_ptr self) {
     [=](snapshot_atom, bool use_fork) { return take_snapshot(self, use_fork); },
     [=](install_atom,
         const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
-      if (auto err = restore(self, *snap)) {
+      if (auto err = restore(self, *snap, false)) {
         self->state.w->log.error("cannot install snapshot "
                                  + to_string(snap->meta.last_index) + ": "
                                  + self->system().render(err));
@@ -426,10 +465,12 @@ caf::behavior running(sm_ptr self) {
       st.ready_waiters.push_back(rp);
       return caf::delegated<bool>{};
     },
+    [=](code_version_atom) { return self->state.objects.enabled(); },
     [=](status_atom) {
       auto& st = self->state;
       return state_machine_status{st.last_applied, st.ready,
-                                  uint64_t{st.calls.size()}};
+                                  uint64_t{st.calls.size()},
+                                  st.objects.enabled()};
     },
     [=](metrics_atom) {
       auto& st = self->state;
@@ -467,12 +508,12 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
         do
           st.client_id = rng();
         while (st.client_id == 0);
-        for (auto* m : w->machines)
-          st.behaviors.push_back(m->make_behavior());
+        st.objects = versioned_objects{w->machines, w->behaviors,
+                                       *w->config.max_code_version};
         // Restart: the state machines start from the snapshot; the log
         // store replays the committed entries after it.
         if (w->restored)
-          if (auto err = restore(self, *w->restored))
+          if (auto err = restore(self, *w->restored, true))
             throw storage_error("cannot restore snapshot "
                                 + to_string(w->restored->meta.last_index)
                                 + ": " + self->system().render(err));
