@@ -423,3 +423,39 @@ TEST_CASE("the enabled version survives a full restart from snapshots alone",
   // The snapshot holds the state after the switch: no hook runs.
   CHECK(switch_stop_restart("journal-", true).empty());
 }
+
+namespace readme {
+
+// BEGIN README versions
+struct counter : flexsync::state_machine {
+  int64_t value = 0;
+  flexsync::versioned_behavior make_versioned_behavior() override {
+    auto capped = [this](int64_t x) { return value = std::min<int64_t>(x, 1000); };
+    return {
+      {0, {[this](caf::add_atom, int64_t n) { return value += n; }}},
+      // version 2: add saturates at 1000 (changed), sub is new
+      {2, {[this, capped](caf::add_atom, int64_t n) { return capped(value + n); },
+           [this](caf::sub_atom, int64_t n) { return value -= n; }}},
+    };
+  }
+  // on every replica, at the switch: bring the state into version 2's shape
+  void on_code_version_changed(uint32_t, uint32_t) override { value = std::min<int64_t>(value, 1000); }
+};
+// END README versions
+
+} // namespace readme
+
+TEST_CASE("the README's versioned counter: from version 2 add saturates and "
+          "sub exists",
+          "[actors][versions]") {
+  local_cluster<readme::counter> c{{"solo"}};
+  REQUIRE(c.wait_all_ready());
+  auto& x = c.object(0);
+  CHECK(x.call<int64_t>(caf::add_atom_v, int64_t{1500}).get() == 1500);
+  CHECK_THROWS_AS(x.call<int64_t>(caf::sub_atom_v, int64_t{1}).get(),
+                  apply_error);
+  REQUIRE(c.at(0).set_code_version(2).ok());
+  CHECK(x.call<int64_t>(caf::add_atom_v, int64_t{0}).get() == 1000);
+  CHECK(x.call<int64_t>(caf::sub_atom_v, int64_t{1}).get() == 999);
+  CHECK(x.call<int64_t>(caf::add_atom_v, int64_t{5}).get() == 1000);
+}
