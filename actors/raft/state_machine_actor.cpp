@@ -232,7 +232,9 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   try {
     if (auto result = st.objects.run(index, args))
       return std::move(*result);
-    st.w->log.warning("no handler for command " + caf::to_string(args));
+    st.w->log.warning("no handler for command " + caf::to_string(args)
+                      + " under code version "
+                      + std::to_string(st.objects.enabled()));
   } catch (std::exception& ex) {
     st.w->log.warning("command " + caf::to_string(args) + " threw: " + ex.what());
   }

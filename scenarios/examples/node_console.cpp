@@ -95,6 +95,13 @@ std::vector<std::string> split(const std::string& line) {
 /// The text of a failed call, without spaces (answers are key=value).
 std::string failure(const std::exception& e) {
   std::string text = e.what();
+  // A command no handler of the enabled code version takes (tick-n before
+  // version 2) was applied as a no-op on every replica.
+  if (auto* ae = dynamic_cast<const apply_error*>(&e);
+      ae && ae->error().category() == error_category)
+    text = std::string{to_string(to_fail_reason(ae->error()))}
+           + ": unknown operation under the enabled code version, or "
+             "undecodable";
   std::replace(text.begin(), text.end(), '\n', ' ');
   return "error " + text;
 }
