@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "protocol/assert.hpp"
 
@@ -9,9 +10,9 @@ namespace flexsync {
 
 versioned_objects::versioned_objects(std::vector<replicated_object*> objects,
                                      std::vector<versioned_behavior> sets,
-                                     uint32_t supported)
+                                     uint32_t supported, changed_fn on_changed)
   : objects_(std::move(objects)), sets_(std::move(sets)),
-    supported_(supported) {
+    supported_(supported), on_changed_(std::move(on_changed)) {
   FLEXSYNC_ASSERT(objects_.size() == sets_.size(),
                   "handler sets for " + std::to_string(sets_.size())
                     + " of " + std::to_string(objects_.size()) + " objects");
@@ -55,6 +56,7 @@ version_step versioned_objects::apply(const log_entry& e, const logger& log) {
       log.info("code version " + std::to_string(enabled_) + " enabled at "
                + to_string(e.index) + " (was " + std::to_string(old) + ")");
       run_hooks(e, old, log);
+      notify(old, log);
       break;
     }
     default:
@@ -79,16 +81,33 @@ void versioned_objects::run_hooks(const log_entry& e, uint32_t old_version,
   }
 }
 
-std::optional<std::string> versioned_objects::adopt(uint32_t v) {
+void versioned_objects::notify(uint32_t old_version, const logger& log) {
+  if (!on_changed_)
+    return;
+  // PySyncObj's onCodeVersionChanged, in the node's context.
+  detail::node_context_guard context;
+  try {
+    on_changed_(old_version, enabled_);
+  } catch (const std::exception& ex) {
+    log.warning(std::string{"exception in on_code_version_changed: "}
+                + ex.what());
+  }
+}
+
+std::optional<std::string> versioned_objects::adopt(uint32_t v,
+                                                    const logger& log,
+                                                    bool notify_user) {
   if (v > supported_)
     return "the snapshot holds state of code version " + std::to_string(v)
            + ", but this node supports code versions up to "
            + std::to_string(supported_)
            + "; upgrade it (or raise its max_code_version) and restart it";
-  if (v != enabled_) {
-    enabled_ = v;
-    rebuild();
-  }
+  if (v == enabled_)
+    return std::nullopt;
+  auto old = std::exchange(enabled_, v);
+  rebuild();
+  if (notify_user)
+    notify(old, log);
   return std::nullopt;
 }
 

@@ -11,14 +11,12 @@
 // answered exactly once.
 
 #include <chrono>
-#include <map>
 #include <random>
 #include <set>
 
 #include <caf/all.hpp>
 
 #include "actors/node/local_messages.hpp"
-#include "actors/objects/replicated_object.hpp"
 #include "actors/node/spawn.hpp"
 #include "actors/objects/state_snapshot.hpp"
 #include "actors/objects/versioned_objects.hpp"
@@ -82,6 +80,19 @@ struct sm_state {
 
 using sm_ptr = caf::stateful_actor<sm_state>*;
 
+/// Runs the user's callback `f` (node_config's `what`) in the node's
+/// context, so that it never overlaps an apply and a blocking call from it
+/// throws would_block; an exception is logged and swallowed.
+template <class F>
+void run_user_callback(const node_wiring& w, const char* what, F&& f) {
+  detail::node_context_guard context;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in "} + what + ": " + e.what());
+  }
+}
+
 // -- answering calls ------------------------------------------------------------
 
 void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
@@ -106,13 +117,8 @@ void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
     else
       call.rp.deliver(result_atom::value, std::move(result));
   } else if (call.done) {
-    detail::node_context_guard guard;
-    try {
-      (*call.done)(result, err);
-    } catch (std::exception& e) {
-      st.w->log.warning(std::string{"exception in call completion: "}
-                        + e.what());
-    }
+    run_user_callback(*st.w, "call completion",
+                      [&] { (*call.done)(result, err); });
   }
 }
 
@@ -257,41 +263,8 @@ void update_ready(sm_ptr self) {
     rp.deliver(true);
   st.ready_waiters.clear();
   // PySyncObj's onReady: once, in the node's context.
-  if (w.config.on_ready) {
-    detail::node_context_guard context;
-    try {
-      w.config.on_ready();
-    } catch (const std::exception& e) {
-      w.log.warning(std::string{"exception in on_ready: "} + e.what());
-    }
-  }
-}
-
-/// The enabled code version changed from `old`: unless the node is
-/// starting, the user's node_config::on_code_version_changed runs.
-void on_version_changed(sm_ptr self, uint32_t old, bool notify_user) {
-  auto& st = self->state;
-  auto& w = *st.w;
-  auto now = st.objects.enabled();
-  if (!notify_user || !w.config.on_code_version_changed)
-    return;
-  detail::node_context_guard context;
-  try {
-    w.config.on_code_version_changed(old, now);
-  } catch (const std::exception& e) {
-    w.log.warning(std::string{"exception in on_code_version_changed: "}
-                  + e.what());
-  }
-}
-
-/// A version entry: every replica switches here, between the entry before
-/// and the one after. One this node does not support throws before
-/// last_applied moves: the node stops rather than run the wrong behaviours.
-void apply_version(sm_ptr self, const log_entry& e) {
-  auto& st = self->state;
-  auto old = st.objects.enabled();
-  if (st.objects.apply(e, st.w->log).what == version_step::kind::change)
-    on_version_changed(self, old, true);
+  if (w.config.on_ready)
+    run_user_callback(w, "on_ready", w.config.on_ready);
 }
 
 void on_apply(sm_ptr self, entry_list& entries) {
@@ -307,8 +280,11 @@ void on_apply(sm_ptr self, entry_list& entries) {
       st.last_applied_term = e.term;
       fail_all(self, st.calls.on_applied_term(e.term));
     }
+    // Every replica switches here, between the entry before and the one
+    // after. A version this node does not support throws before
+    // last_applied moves: it stops rather than run the wrong behaviours.
     if (e.kind == entry_kind::version)
-      apply_version(self, e);
+      st.objects.apply(e, w.log);
     st.last_applied = e.index;
     st.last_applied_time = e.time;
     if (e.kind == entry_kind::config)
@@ -354,13 +330,11 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start) {
   auto& st = self->state;
   if (snap.meta.last_index <= st.last_applied)
     return caf::none; // already past it
-  auto old = st.objects.enabled();
-  if (auto why = st.objects.adopt(snap.meta.code_version))
+  if (auto why = st.objects.adopt(snap.meta.code_version, st.w->log,
+                                  !at_start))
     return caf::make_error(caf::sec::runtime_error, *why);
   if (auto err = load_objects(st.w->machines, snap.payload))
     return err;
-  if (old != st.objects.enabled())
-    on_version_changed(self, old, !at_start);
   st.last_applied = snap.meta.last_index;
   st.last_applied_term = snap.meta.last_term;
   st.last_applied_time = snap.meta.last_time;
@@ -376,23 +350,16 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start) {
 }
 
 /// node_config::on_state_changed(old, new), only when the role differs from
-/// the last one reported. Runs here, in the node's context, so it never
-/// overlaps an apply (a blocking call from it throws would_block); an
-/// exception is logged and swallowed.
+/// the last one reported.
 void report_role(sm_ptr self) {
   auto& st = self->state;
   auto& w = *st.w;
   if (st.role == st.reported_role)
     return;
   auto old = std::exchange(st.reported_role, st.role);
-  if (!w.config.on_state_changed)
-    return;
-  detail::node_context_guard context;
-  try {
-    w.config.on_state_changed(old, st.role);
-  } catch (const std::exception& e) {
-    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
-  }
+  if (w.config.on_state_changed)
+    run_user_callback(w, "on_state_changed",
+                      [&] { w.config.on_state_changed(old, st.role); });
 }
 
 void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
@@ -511,7 +478,8 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
           st.client_id = rng();
         while (st.client_id == 0);
         st.objects = versioned_objects{w->machines, w->behaviors,
-                                       *w->config.max_code_version};
+                                       *w->config.max_code_version,
+                                       w->config.on_code_version_changed};
         // Restart: the state machines start from the snapshot; the log
         // store replays the committed entries after it.
         if (w->restored)

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -293,6 +294,55 @@ std::string set_version(console_target& t, const std::string& arg) {
   return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
 }
 
+/// members | add-node ADDR | remove-node ADDR | add-learner ADDR |
+/// transfer [ADDR] | set-version N; nothing for other commands.
+std::optional<std::string> cluster_command(console_target& t,
+                                           const std::vector<std::string>& w) {
+  auto& cmd = w[0];
+  auto n = w.size();
+  if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
+      && n == 2)
+    return membership_change(t, cmd, node_id{w[1]});
+  if (cmd == "transfer" && (n == 1 || n == 2)) {
+    std::optional<node_id> target;
+    if (n == 2)
+      target = node_id{w[1]};
+    auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
+    return r.ok() ? "ok " + r.detail
+                  : "error " + std::string{to_string(r.reason)} + ": "
+                      + r.detail;
+  }
+  if (cmd == "set-version" && n == 2)
+    return set_version(t, w[1]);
+  if (cmd == "members" && n == 1) {
+    auto st = t.self->status();
+    return "ok " + st.configuration + " (index " + to_string(st.config_index)
+           + ")";
+  }
+  return std::nullopt;
+}
+
+/// tick | tick-n N | tally (the versioned tally); nothing for other
+/// commands.
+std::optional<std::string> tally_command(console_target& t,
+                                         const std::vector<std::string>& w) {
+  auto& cmd = w[0];
+  auto n = w.size();
+  if (cmd == "tick" && n == 1)
+    return "ok " + std::to_string(t.tally->tick().get(t.call_timeout));
+  if (cmd == "tick-n" && n == 2)
+    return "ok "
+           + std::to_string(
+             t.tally->tick_n(std::stoll(w[1])).get(t.call_timeout));
+  if (cmd == "tally" && n == 1) {
+    auto x = t.tally->get();
+    return "ok before=" + std::to_string(x.before)
+           + " after=" + std::to_string(x.after)
+           + " switched_at=" + std::to_string(x.switched_at);
+  }
+  return std::nullopt;
+}
+
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined")
     return bench_pipelined(t, std::stod(w[2]), std::stoul(w[3]),
@@ -354,37 +404,10 @@ std::string run_command(console_target& t, const std::string& line) {
       t.self->force_recover();
       return "ok";
     }
-    if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
-        && n == 2)
-      return membership_change(t, cmd, node_id{w[1]});
-    if (cmd == "transfer" && (n == 1 || n == 2)) {
-      std::optional<node_id> target;
-      if (n == 2)
-        target = node_id{w[1]};
-      auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
-      return r.ok() ? "ok " + r.detail
-                    : "error " + std::string{to_string(r.reason)} + ": "
-                        + r.detail;
-    }
-    if (cmd == "set-version" && n == 2)
-      return set_version(t, w[1]);
-    if (cmd == "tick" && n == 1)
-      return "ok " + std::to_string(t.tally->tick().get(t.call_timeout));
-    if (cmd == "tick-n" && n == 2)
-      return "ok "
-             + std::to_string(
-               t.tally->tick_n(std::stoll(w[1])).get(t.call_timeout));
-    if (cmd == "tally" && n == 1) {
-      auto x = t.tally->get();
-      return "ok before=" + std::to_string(x.before) + " after="
-             + std::to_string(x.after) + " switched_at="
-             + std::to_string(x.switched_at);
-    }
-    if (cmd == "members" && n == 1) {
-      auto st = t.self->status();
-      return "ok " + st.configuration + " (index "
-             + to_string(st.config_index) + ")";
-    }
+    if (auto answer = cluster_command(t, w))
+      return *answer;
+    if (auto answer = tally_command(t, w))
+      return *answer;
     if (cmd == "bench")
       return run_bench(t, w);
     if (cmd == "probe" && n == 2)

@@ -177,6 +177,62 @@ int64_t upgrade(process_cluster& c, writer& w, size_t i) {
   return std::stoll(leader_seen_from(c, asked).second["raft_term"]) - before;
 }
 
+/// Two of five upgraded: the others lack version 2, and set-version says so.
+void check_refused_while_upgrading(process_cluster& c) {
+  auto refused = admin(c, 0, {"set-version", "2"});
+  INFO(describe(refused));
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("is not supported by every voter: ")
+        != std::string::npos);
+  for (size_t j = 0; j < c.size(); ++j)
+    CHECK((refused.err.find(c.id(j) + " supports up to 1")
+           != std::string::npos)
+          == (j > 1));
+}
+
+/// PySyncObj's spelling, retried: already enabled is success; a downgrade
+/// and a version nobody supports are refused; version 2's new operation
+/// works.
+void check_after_switch(process_cluster& c) {
+  CHECK(admin(c, 4, {"-set_version", "2"}).out == "SUCCESS SET_VERSION 2\n");
+  auto down = admin(c, 2, {"set-version", "1"});
+  CHECK(down.exit_code == 1);
+  CHECK(down.err.find("downgrades are not supported") != std::string::npos);
+  auto none = admin(c, 2, {"set-version", "3"});
+  CHECK(none.err.find("no voter supports code version 3") != std::string::npos);
+  CHECK(c.at(0).command("tick-n 5").rfind("ok ", 0) == 0);
+}
+
+/// Every replica equal (applied index, store, tally, switch entry) and
+/// every acknowledged write on them (the writer stopped); returns node 0's
+/// status.
+fields check_replicas(process_cluster& c, const writer& w) {
+  fields first;
+  CHECK(wait_until([&] {
+    first = c.at(0).status();
+    for (size_t i = 1; i < c.size(); ++i) {
+      auto st = c.at(i).status();
+      for (auto key : {"applied", "kv", "kv_digest", "tally_before",
+                       "tally_after", "switched_at", "enabled_code_version"})
+        if (st[key] != first[key])
+          return false;
+    }
+    return true;
+  }));
+  CHECK(first["enabled_code_version"] == "2");
+  CHECK(number(first, "switched_at") > 0);
+  CHECK(number(first, "tally_before") + number(first, "tally_after")
+        >= static_cast<int64_t>(w.ticks() + 5));
+  size_t lost = 0;
+  for (auto k : w.keys())
+    if (c.at(0).command("kv k" + std::to_string(k))
+        != "ok " + std::to_string(k))
+      ++lost;
+  CHECK(lost == 0);
+  CHECK(static_cast<size_t>(number(first, "kv")) >= w.keys().size());
+  return first;
+}
+
 } // namespace
 
 TEST_CASE("a rolling upgrade of five processes under load, then set-version "
@@ -198,18 +254,8 @@ TEST_CASE("a rolling upgrade of five processes under load, then set-version "
   for (size_t i = 0; i < c.size(); ++i) {
     elections.push_back(upgrade(c, w, i));
     REQUIRE(w.wait_more(30));
-    if (i == 1) {
-      // Two of five upgraded: the others lack version 2, and say so.
-      auto refused = admin(c, 0, {"set-version", "2"});
-      INFO(describe(refused));
-      CHECK(refused.exit_code == 1);
-      CHECK(refused.err.find("is not supported by every voter: ")
-            != std::string::npos);
-      for (size_t j = 0; j < c.size(); ++j)
-        CHECK((refused.err.find(c.id(j) + " supports up to 1")
-               != std::string::npos)
-              == (j > 1));
-    }
+    if (i == 1)
+      check_refused_while_upgrading(c);
   }
   auto upgraded = clock_type::now();
   r = admin(c, 3, {"set-version", "2"});
@@ -218,42 +264,8 @@ TEST_CASE("a rolling upgrade of five processes under load, then set-version "
   CHECK(r.out == "SUCCESS SET_VERSION 2\n");
   REQUIRE(w.wait_more(50));
   w.stop();
-  // PySyncObj's spelling, retried: already enabled is success. Downgrades
-  // and versions nobody supports are refused.
-  CHECK(admin(c, 4, {"-set_version", "2"}).out == "SUCCESS SET_VERSION 2\n");
-  auto down = admin(c, 2, {"set-version", "1"});
-  CHECK(down.exit_code == 1);
-  CHECK(down.err.find("downgrades are not supported") != std::string::npos);
-  auto none = admin(c, 2, {"set-version", "3"});
-  CHECK(none.err.find("no voter supports code version 3") != std::string::npos);
-  // Version 2's new operation now works.
-  CHECK(c.at(0).command("tick-n 5").rfind("ok ", 0) == 0);
-
-  // Every replica equal: same applied index, store, tally and switch entry.
-  fields first;
-  CHECK(wait_until([&] {
-    first = c.at(0).status();
-    for (size_t i = 1; i < c.size(); ++i) {
-      auto st = c.at(i).status();
-      for (auto key : {"applied", "kv", "kv_digest", "tally_before",
-                       "tally_after", "switched_at", "enabled_code_version"})
-        if (st[key] != first[key])
-          return false;
-    }
-    return true;
-  }));
-  CHECK(first["enabled_code_version"] == "2");
-  CHECK(number(first, "switched_at") > 0);
-  CHECK(number(first, "tally_before") + number(first, "tally_after")
-        >= static_cast<int64_t>(w.ticks() + 5));
-  // No acknowledged write lost.
-  size_t lost = 0;
-  for (auto k : w.keys())
-    if (c.at(0).command("kv k" + std::to_string(k))
-        != "ok " + std::to_string(k))
-      ++lost;
-  CHECK(lost == 0);
-  CHECK(static_cast<size_t>(number(first, "kv")) >= w.keys().size());
+  check_after_switch(c);
+  auto first = check_replicas(c, w);
   // At most one election per restart: the leader's (its hand-over).
   for (auto e : elections)
     CHECK(e <= 1);
