@@ -88,6 +88,10 @@ admin_worker_actor::behavior_type worker_impl(admin_worker_actor::pointer self,
         target = node_id{req.target};
       return n->transfer_leadership(target, millis(req.timeout_ms));
     },
+    [=](const admin_set_version_request& req) {
+      self->quit();
+      return n->set_code_version(req.version, millis(req.timeout_ms));
+    },
     [=](const admin_health_request& req) {
       self->quit();
       return health_of(*n, req);
@@ -204,11 +208,6 @@ std::optional<caf::error> check_change(const admin_change_request& req) {
   return std::nullopt;
 }
 
-caf::error not_supported(const std::string& what) {
-  return to_error(admin_refusal::not_supported,
-                  what + " is not supported by this node yet");
-}
-
 void on_down(admin_pointer self, const caf::down_msg& dm) {
   auto& st = self->state;
   // A worker that ended, or a client whose actor or connection is gone.
@@ -242,10 +241,10 @@ admin_actor::behavior_type admin_impl(admin_pointer self, node* n,
         return std::move(*bad);
       return serve_by_worker<change_result>(self, x);
     },
-    [=](const admin_set_version_request&) -> caf::result<change_result> {
+    [=](const admin_set_version_request& x) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))
         return std::move(*refusal);
-      return not_supported("set-version (versioned commands)");
+      return serve_by_worker<change_result>(self, x);
     },
     [=](const admin_transfer_request& x) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))

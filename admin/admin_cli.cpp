@@ -269,7 +269,8 @@ commands:
   add ADDR           add ADDR (host:port) as a voter
   add-learner ADDR   add ADDR as a read-only member (learner)
   remove ADDR        remove ADDR (voter or learner)
-  set-version N      enable code version N (not supported by nodes yet)
+  set-version N      enable code version N on the cluster (every voter must
+                     support it; downgrades are refused)
   transfer [ADDR]    hand leadership to ADDR or to the best voter; returns
                      once the node asked knows the new leader
 

@@ -42,6 +42,7 @@ using admin_worker_actor = caf::typed_actor<
   caf::replies_to<admin_status_request>::with<admin_status_reply>,
   caf::replies_to<admin_change_request>::with<change_result>,
   caf::replies_to<admin_transfer_request>::with<change_result>,
+  caf::replies_to<admin_set_version_request>::with<change_result>,
   caf::replies_to<admin_health_request>::with<admin_health_reply>,
   caf::replies_to<admin_metrics_request>::with<admin_metrics_reply>>;
 
@@ -49,7 +50,6 @@ using admin_worker_actor = caf::typed_actor<
 using admin_actor = admin_worker_actor::extend<
   caf::replies_to<admin_challenge_request>::with<admin_challenge>,
   caf::replies_to<admin_login>::with<admin_login_reply>,
-  caf::replies_to<admin_set_version_request>::with<change_result>,
   caf::replies_to<admin_compact_request>::with<change_result>>;
 
 /// Category of the admin actor's refusals in caf::error.

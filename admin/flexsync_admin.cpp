@@ -144,8 +144,9 @@ output dispatch(admin_client& c, const cli_options& o) {
     case command::remove:
       return change(change_op::remove);
     case command::set_version:
-      return ask<change_result>(c, o, admin_set_version_request{o.version},
-                                outcome);
+      return ask<change_result>(
+        c, o, admin_set_version_request{o.version, millis(node_timeout())},
+        outcome);
     case command::transfer:
       return ask<change_result>(
         c, o, admin_transfer_request{o.arg, millis(node_timeout())}, outcome);

@@ -11,7 +11,7 @@
 //   admin_login                admin_login_reply
 //   admin_status_request       admin_status_reply
 //   admin_change_request       change_result     (add, add-learner, remove)
-//   admin_set_version_request  change_result     (refused: not supported yet)
+//   admin_set_version_request  change_result
 //   admin_transfer_request     change_result
 //   admin_compact_request      change_result
 //   admin_health_request       admin_health_reply
@@ -132,10 +132,12 @@ struct admin_change_request {
   uint32_t timeout_ms = 30000;
 };
 
-/// Asks the cluster to enable a code version (versioned commands).
+/// Asks the cluster to enable a code version (node::set_code_version).
 struct admin_set_version_request {
   /// The version to enable.
   uint32_t version = 0;
+  /// How long the node may take (ms); its answer is `timeout` after that.
+  uint32_t timeout_ms = 30000;
 };
 
 /// Asks the leader to hand leadership over.
@@ -254,7 +256,7 @@ typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f,
                                         admin_set_version_request& x) {
-  return f(x.version);
+  return f(x.version, x.timeout_ms);
 }
 
 template <class Inspector>

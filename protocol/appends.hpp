@@ -54,12 +54,16 @@ struct append_reply {
   /// Whether the follower counts toward this leader's quorums (commit,
   /// check-quorum): false while it recovers a lost state.
   bool counts = true;
+  /// The highest code version the follower supports (its
+  /// max_code_version): the leader enables a version only when every
+  /// voter said recently that it supports it (protocol/code_version.hpp).
+  uint32_t code_version = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_reply& x) {
   return f(x.term, x.follower, x.success, x.index, x.hint, x.last_log_index,
-           x.incarnation, x.counts);
+           x.incarnation, x.counts, x.code_version);
 }
 
 /// Sent by the leader every heartbeat interval to each follower. It carries no
@@ -96,12 +100,14 @@ struct heartbeat_reply {
   bool counts = true;
   /// Echoes heartbeat::read_round.
   uint64_t read_round = 0;
+  /// As in append_reply.
+  uint32_t code_version = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat_reply& x) {
   return f(x.term, x.follower, x.last_log_index, x.incarnation, x.counts,
-           x.read_round);
+           x.read_round, x.code_version);
 }
 
 } // namespace flexsync

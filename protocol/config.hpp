@@ -157,6 +157,17 @@ struct node_config {
 
   persistence_options persistence;
 
+  // -- code versions (zero-downtime deploys) -----------------------------------
+
+  /// The highest code version this node supports: the leader enables a
+  /// version (node::set_code_version) only when every voter supports it,
+  /// and a node stops rather than apply a version entry beyond it. Nothing:
+  /// the highest version any registered object declares
+  /// (replicated_object::make_versioned_behavior), 0 when none does. Set
+  /// it lower to run a binary that knows a newer version as an older one
+  /// until the whole cluster is upgraded.
+  std::optional<uint32_t> max_code_version;
+
   // -- callbacks --------------------------------------------------------------
 
   /// Runs once, in the node's context, the first time the node has caught up
@@ -165,6 +176,12 @@ struct node_config {
   /// Runs in the node's context on every follower/candidate/leader transition
   /// where old != new (PySyncObj's onStateChanged). Must not block.
   std::function<void(raft_role old_role, raft_role new_role)> on_state_changed;
+  /// Runs in the node's context on every replica when the enabled code
+  /// version changes (PySyncObj's onCodeVersionChanged): right after the
+  /// version entry is applied, or a snapshot installed from the leader
+  /// brought a newer version. Must not block.
+  std::function<void(uint32_t old_version, uint32_t new_version)>
+    on_code_version_changed;
 
   // -- determinism ----------------------------------------------------------
 

@@ -40,6 +40,9 @@ struct tracked_follower {
   /// A read-only node: replicated to, never counted (the quorum system
   /// ignores non-voters).
   bool learner = false;
+  /// The highest code version it supports, from its latest reply; nothing
+  /// before it answered.
+  std::optional<uint32_t> code_version;
 };
 
 /// What a reply from a follower of the current term does to its record.

@@ -260,7 +260,7 @@ membership without(membership m, const node_id& x) {
 
 bool is_known(change_op x) {
   return static_cast<uint8_t>(x)
-         <= static_cast<uint8_t>(change_op::transfer_leader);
+         <= static_cast<uint8_t>(change_op::set_version);
 }
 
 membership target_of(const change_request& req, const membership& base) {
@@ -272,6 +272,7 @@ membership target_of(const change_request& req, const membership& base) {
     case change_op::remove:
       return without(base, req.node);
     case change_op::transfer_leader:
+    case change_op::set_version:
       return base;
     default: {
       auto t = req.target;

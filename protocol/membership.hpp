@@ -163,6 +163,9 @@ enum class change_op : uint8_t {
   /// Hand leadership to `node` (empty: the best voter, protocol/transfer.hpp);
   /// no configuration change, but it travels the same way to the leader.
   transfer_leader = 4,
+  /// Enable code version `version` (protocol/code_version.hpp): no
+  /// configuration change either; the leader appends a version entry.
+  set_version = 5,
 };
 
 /// A membership request, handed to the leader's membership manager (by the
@@ -182,11 +185,13 @@ struct change_request {
   /// configuration by then is given up (a learner that cannot catch up
   /// must not block every later change).
   uint64_t budget_ns = 0;
+  /// The code version to enable (set_version).
+  uint32_t version = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, change_request& x) {
-  return f(x.op, x.node, x.target, x.id, x.from, x.budget_ns);
+  return f(x.op, x.node, x.target, x.id, x.from, x.budget_ns, x.version);
 }
 
 /// The leader's answer to a forwarded change_request.

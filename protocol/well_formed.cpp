@@ -1,5 +1,7 @@
 #include "protocol/well_formed.hpp"
 
+#include "protocol/code_version.hpp"
+
 namespace flexsync {
 
 namespace {
@@ -25,6 +27,10 @@ std::optional<std::string> malformed(const append_entries& x) {
     if (e.kind == entry_kind::config && !decode_configuration(e.data))
       return "append_entries with config entry " + to_string(e.index)
              + " that is no valid configuration";
+    // Every replica must read the same version from it, or refuse it here.
+    if (e.kind == entry_kind::version && !decode_code_version(e.data))
+      return "append_entries with version entry " + to_string(e.index)
+             + " that names no code version";
   }
   return std::nullopt;
 }

@@ -8,6 +8,9 @@
 //               [...]                        ask AT for that configuration
 //   transfer AT [X] [...]                    ask AT to hand leadership to X
 //                                            (none: the best voter)
+//   set-version AT N [...]                   ask AT to enable code version N
+//   code-version X N                         X supports code versions up to
+//                                            N from its next (re)start on
 //   changes                                  every request's outcome so far
 //   config                                   each live node's configuration
 //
@@ -62,6 +65,13 @@ change_request request_of(const command_line& cmd, const std::string& v) {
     req.target.normalize();
     return req;
   }
+  if (v == "set-version") {
+    if (cmd.args.size() < 2)
+      throw std::invalid_argument("set-version: expected AT and a version");
+    req.op = change_op::set_version;
+    req.version = static_cast<uint32_t>(std::stoul(cmd.args[1]));
+    return req;
+  }
   if (v == "transfer") {
     req.op = change_op::transfer_leader;
     if (cmd.args.size() >= 2 && cmd.args[1].find('=') == std::string::npos)
@@ -94,14 +104,22 @@ bool scenario_state::membership_command(const command_line& cmd,
         out.push_back(id.name + " config " + conf->to_string());
     return true;
   }
+  if (v == "code-version") {
+    if (cmd.args.size() < 2)
+      throw std::invalid_argument("code-version: expected X and a version");
+    c.set_max_code_version(node_arg(cmd, 0),
+                           static_cast<uint32_t>(std::stoul(cmd.args[1])));
+    return true;
+  }
   if (v != "add-node" && v != "remove-node" && v != "add-learner"
-      && v != "set-members" && v != "transfer")
+      && v != "set-members" && v != "transfer" && v != "set-version")
     return false;
   auto at = node_arg(cmd, 0);
   auto req = request_of(cmd, v);
-  auto what = req.op == change_op::set ? req.target.to_string()
-              : req.node.empty()        ? std::string{"best"}
-                                        : req.node.name;
+  auto what = req.op == change_op::set           ? req.target.to_string()
+              : req.op == change_op::set_version ? std::to_string(req.version)
+              : req.node.empty()                 ? std::string{"best"}
+                                                 : req.node.name;
   auto label = v + " " + what + " on " + at.name;
   auto timeout = parse_duration(cmd.opts.count("timeout")
                                   ? cmd.opts.at("timeout")

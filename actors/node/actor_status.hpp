@@ -57,6 +57,8 @@ struct state_machine_status {
   /// Caught up with a leader once (is_ready()).
   bool ready = false;
   uint64_t pending_calls = 0;
+  /// The code version enabled at last_applied.
+  uint32_t enabled_code_version = 0;
 };
 
 /// The membership manager: the configuration in effect.
@@ -79,6 +81,8 @@ struct follower_report {
   bool connected = false;
   index_t match_index;
   index_t next_index;
+  /// The highest code version it supports, from its latest reply.
+  std::optional<uint32_t> code_version;
 };
 
 /// The replicator: its followers while it leads (empty otherwise).

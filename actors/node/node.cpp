@@ -322,7 +322,7 @@ change_result node::request_change(change_request req,
             "membership changes block until committed: not available in "
             "manual tick mode"};
   if (req.op != change_op::set && req.op != change_op::transfer_leader
-      && req.node.empty())
+      && req.op != change_op::set_version && req.node.empty())
     return change_result::denied("a node name must not be empty");
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + timeout;
@@ -361,6 +361,14 @@ change_result node::request_change(change_request req,
     return last;
   return {fail_reason::no_leader,
           "no leader took the request within the deadline: " + last.detail};
+}
+
+change_result node::set_code_version(uint32_t version,
+                                     caf::timespan timeout) {
+  change_request req;
+  req.op = change_op::set_version;
+  req.version = version;
+  return request_change(std::move(req), timeout);
 }
 
 membership node::configuration(caf::timespan timeout) const {

@@ -115,9 +115,16 @@ public:
   /// PySyncObj's name for term().
   term_t current_term() const { return term(); }
 
-  /// The highest command version this binary knows. Versioned commands are
-  /// not implemented yet: 0.
-  uint32_t code_version() const { return status().self_code_version; }
+  /// The highest code version this node supports (node_config::
+  /// max_code_version, filled in from the objects when unset).
+  uint32_t code_version() const {
+    return wiring_->config.max_code_version.value_or(0);
+  }
+
+  /// The code version enabled at last_applied, from status().
+  uint32_t enabled_code_version() const {
+    return status().enabled_code_version;
+  }
 
   /// Logs every status key (to_key_values()) at info level, one line each.
   void print_status() const;
@@ -213,6 +220,24 @@ public:
                                     = std::nullopt,
                                     caf::timespan timeout
                                     = std::chrono::seconds(10));
+
+  // -- code versions (zero-downtime deploys) ----------------------------------
+
+  /// Enables code version `version` on the whole cluster (PySyncObj's
+  /// set_version): the leader appends a version entry, and every replica
+  /// switches to the version's behaviours when it applies that entry, so
+  /// all switch at the same index. Returns once the entry is committed.
+  /// Accepted only when every voter answered the leader recently saying it
+  /// supports `version` (node_config::max_code_version); otherwise
+  /// `request_denied` naming the voters that lack it or did not answer.
+  /// Lower than the enabled version: `request_denied` (downgrades are not
+  /// supported). Retry-safe: the enabled version itself succeeds at once.
+  /// Callable on any node (forwarded to the leader); `change_in_progress`
+  /// during a leadership transfer; `timeout`: the outcome is unknown (ask
+  /// again).
+  change_result set_code_version(uint32_t version,
+                                 caf::timespan timeout
+                                 = std::chrono::seconds(30));
 
   /// The configuration this node holds (the latest in its log).
   membership configuration(caf::timespan timeout

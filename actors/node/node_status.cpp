@@ -89,6 +89,8 @@ node_status::to_key_values() const {
   for (auto& p : all) {
     add("next_node_idx_server_" + p.id.name, num(p.next_index.value));
     add("match_idx_server_" + p.id.name, num(p.match_index.value));
+    add("code_version_server_" + p.id.name,
+        p.code_version ? num(*p.code_version) : std::string{"None"});
   }
   add("uptime", num(uptime));
   add("self_code_version", num(self_code_version));
@@ -115,7 +117,10 @@ void to_json(nlohmann::json& j, const peer_status& x) {
   j = nlohmann::json{{"id", x.id.name},
                      {"link", to_string(x.link)},
                      {"match_index", x.match_index.value},
-                     {"next_index", x.next_index.value}};
+                     {"next_index", x.next_index.value},
+                     {"code_version", x.code_version
+                                        ? nlohmann::json(*x.code_version)
+                                        : nlohmann::json(nullptr)}};
 }
 
 void to_json(nlohmann::json& j, const node_status& x) {

@@ -47,6 +47,9 @@ struct peer_status {
   /// The leader's match_index / next_index for this peer; 0 elsewhere.
   index_t match_index;
   index_t next_index;
+  /// The highest code version the peer supports, as the leader heard it
+  /// in the peer's latest reply; nothing elsewhere, or before a reply.
+  std::optional<uint32_t> code_version;
 };
 
 struct node_status {
@@ -114,7 +117,9 @@ struct node_status {
   std::string membership_note;
   /// Whole seconds since the node was constructed.
   uint64_t uptime = 0;
-  /// Versioned commands are not implemented yet: both stay 0 until they are.
+  /// The highest code version this node supports (node_config::
+  /// max_code_version) and the one enabled at last_applied
+  /// (protocol/code_version.hpp).
   uint32_t self_code_version = 0;
   uint32_t enabled_code_version = 0;
 

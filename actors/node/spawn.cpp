@@ -83,6 +83,11 @@ node_endpoints spawn_node(caf::actor_system& sys,
     std::random_device rd;
     w->config.seed = (uint64_t{rd()} << 32) | rd();
   }
+  w->behaviors.clear();
+  for (auto* m : w->machines)
+    w->behaviors.push_back(m->make_versioned_behavior());
+  if (!w->config.max_code_version)
+    w->config.max_code_version = highest_declared_version(w->behaviors);
   auto& ep = w->self;
   ep.log_store = spawn_log_store(sys);
   ep.election = spawn_election(sys);

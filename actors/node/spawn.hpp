@@ -26,7 +26,8 @@ void join_node(caf::scheduled_actor* self, const wiring_ptr& w);
 
 /// Spawns every actor of a node, hands each the wiring (its first message)
 /// and registers the node with its transport. `w` must name the transport,
-/// the storage and the state machines; its endpoints are filled in here.
+/// the storage and the state machines; its endpoints, the objects' handler
+/// sets and (when unset) config.max_code_version are filled in here.
 node_endpoints spawn_node(caf::actor_system& sys,
                           std::shared_ptr<node_wiring> w);
 

@@ -44,7 +44,7 @@ public:
       for (auto& f : parts.replicator->followers)
         leader_view_[f.id] = peer_status{
           f.id, f.connected ? link_state::connected : link_state::disconnected,
-          f.match_index, f.next_index};
+          f.match_index, f.next_index, f.code_version};
   }
 
   peer_status operator()(const node_id& peer) const {
@@ -91,6 +91,7 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
   node_status st;
   st.self = cfg.self;
   st.read_only = cfg.read_only;
+  st.self_code_version = cfg.max_code_version.value_or(0);
   if (auto& e = parts.election) {
     st.role = e->role;
     st.term = e->term;
@@ -102,6 +103,7 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
     st.last_applied = sm->last_applied;
     st.ready = sm->ready;
     st.pending_calls = sm->pending_calls;
+    st.enabled_code_version = sm->enabled_code_version;
   }
   // The configuration in effect (the static one if the membership manager
   // did not answer).

@@ -97,6 +97,8 @@ using read_round_atom = caf::atom_constant<caf::atom("readround")>;
 using config_atom = caf::atom_constant<caf::atom("config")>;
 /// user -> state machine: answer once the node is ready.
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+/// replicator -> state machine: the code version enabled at last_applied.
+using code_version_atom = caf::atom_constant<caf::atom("codever")>;
 /// any -> node actor: report status.
 using status_atom = caf::atom_constant<caf::atom("status")>;
 /// any -> node actor: report its metrics part (protocol/metrics.hpp);

@@ -17,6 +17,7 @@
 #include "actors/node/observer.hpp"
 #include "actors/node/persistence.hpp"
 #include "actors/node/type_ids.hpp"
+#include "actors/objects/replicated_object.hpp"
 #include "protocol/config.hpp"
 #include "protocol/config_log.hpp"
 #include "protocol/storage.hpp"
@@ -26,8 +27,6 @@
 #include "snapshot/files/snapshot_store.hpp"
 
 namespace flexsync {
-
-class replicated_object;
 
 /// The actors that make up one node.
 struct node_endpoints {
@@ -117,6 +116,9 @@ struct node_wiring {
   /// The user's state machines, in registration order; used only by the
   /// state machine actor.
   std::vector<replicated_object*> machines;
+  /// Their handler sets per code version, asked once by spawn_node (which
+  /// also fills in config.max_code_version from them when unset).
+  std::vector<versioned_behavior> behaviors;
   logger log;
   /// Published flags; null when nobody reads them (the simulator).
   std::shared_ptr<node_flags> flags;

@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -95,6 +97,20 @@ public:
 
 } // namespace detail
 
+/// An object's replicated operations by code version (PySyncObj's
+/// @replicated(ver=N)): the set under N holds the operations added or
+/// changed in version N.
+using versioned_behavior = std::map<uint32_t, caf::behavior>;
+
+/// The behaviours that serve the enabled version `enabled`, newest first
+/// (protocol/code_version.hpp's versions_in_effect): the first that has a
+/// handler for a command runs it.
+std::vector<caf::behavior> behavior_chain(const versioned_behavior& sets,
+                                          uint32_t enabled);
+
+/// The highest version any of `xs` declares (0 when none).
+uint32_t highest_declared_version(const std::vector<versioned_behavior>& xs);
+
 class replicated_object {
 public:
   replicated_object() = default;
@@ -102,8 +118,28 @@ public:
   replicated_object& operator=(const replicated_object&) = delete;
   virtual ~replicated_object() = default;
 
-  /// The replicated operations. Called once, when the node starts.
-  virtual caf::behavior make_behavior() = 0;
+  /// The replicated operations of an object whose operations do not change
+  /// between code versions (the default make_versioned_behavior() calls
+  /// it once, when the node starts). Default: none.
+  virtual caf::behavior make_behavior();
+
+  /// The replicated operations per code version: the set under N holds the
+  /// operations added or changed in version N. While version v is enabled,
+  /// a command runs the handler of the newest set N <= v that has one, so
+  /// an operation first declared under 3 does not exist before 3 is enabled
+  /// (calling it fails with bad_command on every replica alike). Called
+  /// once, when the node starts. Default: {{0, make_behavior()}}.
+  virtual versioned_behavior make_versioned_behavior();
+
+  /// Runs on every replica when the enabled code version changes, at the
+  /// version entry (after the switch, before the next entry), under this
+  /// object's apply lock and with entry_time() the entry's: the place to
+  /// bring the state into the new version's shape, deterministically. It
+  /// runs again when a restarted node replays that entry from its journal,
+  /// but not when a snapshot is loaded (its state is after the switch).
+  /// An exception is logged and swallowed. Default: nothing.
+  virtual void on_code_version_changed(uint32_t old_version,
+                                       uint32_t new_version);
 
   /// Writes the replicated state into a snapshot. The default refuses with
   /// an error: an object whose state must survive compaction overrides

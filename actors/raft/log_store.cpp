@@ -221,6 +221,7 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
   d.reply.last_log_index = st.store->last_index();
   d.reply.incarnation = st.rec.incarnation();
   d.reply.counts = st.rec.counts_for(req.leader, d.term);
+  d.reply.code_version = w.config.max_code_version.value_or(0);
   after_sync(self, [self, to = req.leader, reply = std::move(d.reply)] {
     auto& w = *self->state.w;
     if (w.observer && reply.success)
@@ -247,7 +248,8 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   auto term = st.store->current_term();
   heartbeat_reply reply{term, w.config.self, st.store->last_index(),
                         st.rec.incarnation(),
-                        st.rec.counts_for(hb.leader, term), hb.read_round};
+                        st.rec.counts_for(hb.leader, term), hb.read_round,
+                        w.config.max_code_version.value_or(0)};
   after_sync(self, [self, to = hb.leader, reply] {
     send_peer(self, *self->state.w, to, reply);
   });

@@ -170,6 +170,7 @@ void on_match_change(replicator_ptr self) {
     st.commit = c;
     st.commit_clock.on_commit(c, metrics_now(), st.metrics.commit_seconds);
     self->send(st.w->self.log_store, commit_atom::value, st.lead_term, c);
+    answer_version_waiters(self);
     st.commit_dirty = true;
     schedule_flush(self);
     reads_on_commit(self);
@@ -225,6 +226,7 @@ void stop_leading(replicator_ptr self, fail_reason why) {
   st.dedupe.clear();
   ++st.heartbeat_timer;
   abandon_change(self);
+  abandon_version_waiters(self);
   end_transfer_on_step_down(self);
   fail_reads_on_step_down(self);
   // Buffered commands were never appended: the failure is definitive.
@@ -354,6 +356,7 @@ void on_append_reply(replicator_ptr self, const append_reply& r) {
   auto fo = take_reply(self, r.term, r.follower, r.incarnation, r.counts);
   if (!fo)
     return;
+  fo->code_version = r.code_version;
   if (r.success) {
     if (fo->prog.on_success(r.index)) {
       on_match_change(self);
@@ -394,7 +397,8 @@ replicator_status progress_report(replicator_ptr self) {
     out.followers.push_back(follower_report{id, fo.learner,
                                             now - fo.last_reply <= window,
                                             fo.prog.match_index(),
-                                            fo.prog.next_index()});
+                                            fo.prog.next_index(),
+                                            fo.code_version});
   out.has_quorum = st.leading
                    && replying_quorum(st.quorum, st.w->config.self,
                                       st.followers, now, window);
@@ -426,8 +430,10 @@ caf::behavior running(replicator_ptr self) {
     [=](forward_command& fc) { on_forward_command(self, fc); },
     [=](const append_reply& r) { on_append_reply(self, r); },
     [=](const heartbeat_reply& r) {
-      if (!take_reply(self, r.term, r.follower, r.incarnation, r.counts))
+      auto fo = take_reply(self, r.term, r.follower, r.incarnation, r.counts);
+      if (!fo)
         return;
+      fo->code_version = r.code_version;
       on_read_ack(self, r.follower, r.read_round);
       if (r.last_log_index < self->state.written_index)
         send_entries(self, r.follower);

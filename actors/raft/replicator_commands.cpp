@@ -164,4 +164,34 @@ void on_role(replicator_ptr self, raft_role role, term_t term,
   reads_on_role(self);
 }
 
+// -- the leader's own entries -----------------------------------------------
+
+void append_own_entry(replicator_ptr self, entry_kind kind, std::string data,
+                      std::function<void(index_t)> written) {
+  auto& st = self->state;
+  log_entry e;
+  e.term = st.lead_term;
+  e.kind = kind;
+  e.time = entry_time(*st.w, st.last_time);
+  st.last_time = e.time;
+  e.data = std::move(data);
+  auto term = st.lead_term;
+  auto mine = std::make_shared<entry_list>(entry_list{e});
+  self
+    ->request(st.w->self.log_store, caf::infinite, append_atom::value, term,
+              entry_list{std::move(e)})
+    .then(
+      [=](index_t first, index_t last, bool durable) mutable {
+        auto& st = self->state;
+        if (!still_leading(st.leading, st.lead_term, term))
+          return;
+        on_written(self, std::move(*mine), first, last, durable);
+        if (written && still_leading(st.leading, st.lead_term, term))
+          written(last);
+      },
+      [](caf::error&) {
+        // No longer leading that term: stop_leading answered the waiters.
+      });
+}
+
 } // namespace flexsync::detail

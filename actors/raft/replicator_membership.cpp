@@ -47,28 +47,9 @@ void propose_config(replicator_ptr self, const configuration& next) {
   FLEXSYNC_ASSERT(!st.config.joint()
                     || (!next.joint() && next.current == st.config.current),
                   "joint configuration followed by " + next.to_string());
-  log_entry e;
-  e.term = st.lead_term;
-  e.kind = entry_kind::config;
-  e.time = entry_time(*st.w, st.last_time);
-  st.last_time = e.time;
-  e.data = encode_configuration(next);
   st.w->log.info("proposing configuration " + next.to_string());
   st.config_proposed = true;
-  auto term = st.lead_term;
-  auto mine = std::make_shared<entry_list>(entry_list{e});
-  self
-    ->request(st.w->self.log_store, caf::infinite, append_atom::value, term,
-              entry_list{std::move(e)})
-    .then(
-      [=](index_t first, index_t last, bool durable) mutable {
-        auto& st = self->state;
-        if (still_leading(st.leading, st.lead_term, term))
-          on_written(self, std::move(*mine), first, last, durable);
-      },
-      [](caf::error&) {
-        // No longer leading that term: stop_leading answered the waiters.
-      });
+  append_own_entry(self, entry_kind::config, encode_configuration(next));
 }
 
 void finish_change(replicator_ptr self, change_result result) {
@@ -178,6 +159,10 @@ void on_change_request(replicator_ptr self, const change_request& req,
   }
   if (req.op == change_op::transfer_leader) {
     on_transfer_request(self, req, std::move(rp));
+    return;
+  }
+  if (req.op == change_op::set_version) {
+    on_set_version(self, req, std::move(rp));
     return;
   }
   if (st.transfer) {

@@ -5,6 +5,7 @@
 // Private to actors/.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -114,6 +115,15 @@ struct replicator_state {
   /// (the latest deadline of its waiters), and the timer generation.
   caf::actor_clock::time_point change_deadline;
   uint64_t change_timer = 0;
+  // Code versions (replicator_version.cpp).
+  /// A set-version request whose entry this leader appended, answered
+  /// once the entry is committed.
+  struct version_waiter {
+    index_t index;
+    uint32_t version = 0;
+    caf::response_promise rp;
+  };
+  std::vector<version_waiter> version_waiters;
   // Leadership transfer (replicator_transfer.cpp), while one is under way.
   struct transfer_state {
     node_id target;
@@ -198,6 +208,19 @@ void abandon_change(replicator_ptr self);
 /// The deadline timer of change `timer` fired.
 void on_change_deadline(replicator_ptr self, uint64_t timer);
 
+// -- code versions (replicator_version.cpp) ------------------------------------
+
+/// A set_version request (this node leads): admits it against the enabled
+/// version and the voters' reported versions, appends the version entry
+/// and answers once it is committed.
+void on_set_version(replicator_ptr self, const change_request& req,
+                    caf::response_promise rp);
+/// The commit index moved: answers the set-version waiters it covers.
+void answer_version_waiters(replicator_ptr self);
+/// This node stopped leading: fails the waiters with leader_changed (the
+/// entry may still commit; asking again is safe).
+void abandon_version_waiters(replicator_ptr self);
+
 // -- leadership transfer (replicator_transfer.cpp) -----------------------------
 
 /// A transfer_leader request (this node leads): picks the target, holds
@@ -257,6 +280,11 @@ void on_propose(replicator_ptr self, uint64_t watermark,
                 std::vector<command>& commands);
 void on_forward_command(replicator_ptr self, forward_command& fc);
 void on_flush(replicator_ptr self);
+/// Appends one entry of the leader's own making (a configuration, a code
+/// version) with this term and time; once written, as on_written, then
+/// `written(index)` while still leading that term.
+void append_own_entry(replicator_ptr self, entry_kind kind, std::string data,
+                      std::function<void(index_t)> written = {});
 void on_role(replicator_ptr self, raft_role role, term_t term,
              const node_id& leader, fail_reason why);
 

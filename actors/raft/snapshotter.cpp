@@ -154,12 +154,13 @@ void take_snapshot(snapshotter_ptr self) {
               fork)
     .then(
       [=](int32_t pid, index_t index, term_t term, int64_t time,
-          std::string& payload, std::string& config) {
+          std::string& payload, std::string& config, uint32_t code_version) {
         auto& st = self->state;
         snapshot_meta meta;
         meta.last_index = index;
         meta.last_term = term;
         meta.last_time = time;
+        meta.code_version = code_version;
         if (auto c = decode_configuration(config))
           meta.voters = c->quorum().voters();
         meta.configuration = std::move(config);

@@ -11,7 +11,6 @@
 // answered exactly once.
 
 #include <chrono>
-#include <map>
 #include <random>
 #include <set>
 
@@ -22,6 +21,7 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/node/spawn.hpp"
 #include "actors/objects/state_snapshot.hpp"
+#include "actors/objects/versioned_objects.hpp"
 #include "protocol/follower_rules.hpp"
 #include "protocol/assert.hpp"
 #include "protocol/call_tracker.hpp"
@@ -32,6 +32,19 @@ namespace flexsync {
 namespace {
 
 using namespace detail;
+
+/// Runs the user's callback `f` (node_config's `what`) in the node's
+/// context, so that it never overlaps an apply and a blocking call from it
+/// throws would_block; an exception is logged and swallowed.
+template <class F>
+void run_user_callback(const node_wiring& w, const char* what, F&& f) {
+  detail::node_context_guard context;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in "} + what + ": " + e.what());
+  }
+}
 
 // -- answering calls ------------------------------------------------------------
 
@@ -57,13 +70,8 @@ void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
     else
       call.rp.deliver(result_atom::value, std::move(result));
   } else if (call.done) {
-    detail::node_context_guard guard;
-    try {
-      (*call.done)(result, err);
-    } catch (std::exception& e) {
-      st.w->log.warning(std::string{"exception in call completion: "}
-                        + e.what());
-    }
+    run_user_callback(*st.w, "call completion",
+                      [&] { (*call.done)(result, err); });
   }
 }
 
@@ -147,7 +155,7 @@ uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
       .add();
     return uint64_t{0};
   };
-  if (index >= st.behaviors.size())
+  if (index >= st.objects.size())
     return refuse();
   command cmd;
   cmd.client_id = st.client_id;
@@ -181,7 +189,7 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   uint32_t index = 0;
   caf::message args;
   caf::binary_deserializer source{self->system(), e.data.data(), e.data.size()};
-  if (source(index, args) || index >= st.behaviors.size()) {
+  if (source(index, args) || index >= st.objects.size()) {
     st.w->log.warning("cannot decode command at index " + to_string(e.index));
     return caf::make_message(to_error(fail_reason::bad_command));
   }
@@ -190,9 +198,11 @@ caf::message execute(sm_ptr self, const log_entry& e) {
   apply_context entry{e.index.value, e.term.value, e.time};
   detail::apply_scope scope{entry};
   try {
-    if (auto result = st.behaviors[index](args))
+    if (auto result = st.objects.run(index, args))
       return std::move(*result);
-    st.w->log.warning("no handler for command " + caf::to_string(args));
+    st.w->log.warning("no handler for command " + caf::to_string(args)
+                      + " under code version "
+                      + std::to_string(st.objects.enabled()));
   } catch (std::exception& ex) {
     st.w->log.warning("command " + caf::to_string(args) + " threw: " + ex.what());
   }
@@ -215,14 +225,8 @@ void update_ready(sm_ptr self) {
     rp.deliver(true);
   st.ready_waiters.clear();
   // PySyncObj's onReady: once, in the node's context.
-  if (w.config.on_ready) {
-    detail::node_context_guard context;
-    try {
-      w.config.on_ready();
-    } catch (const std::exception& e) {
-      w.log.warning(std::string{"exception in on_ready: "} + e.what());
-    }
-  }
+  if (w.config.on_ready)
+    run_user_callback(w, "on_ready", w.config.on_ready);
 }
 
 void on_apply(sm_ptr self, entry_list& entries) {
@@ -238,6 +242,11 @@ void on_apply(sm_ptr self, entry_list& entries) {
       st.last_applied_term = e.term;
       fail_all(self, st.calls.on_applied_term(e.term));
     }
+    // Every replica switches here, between the entry before and the one
+    // after. A version this node does not support throws before
+    // last_applied moves: it stops rather than run the wrong behaviours.
+    if (e.kind == entry_kind::version)
+      st.objects.apply(e, w.log);
     st.last_applied = e.index;
     st.last_applied_time = e.time;
     if (e.kind == entry_kind::config)
@@ -267,20 +276,26 @@ caf::message take_snapshot(sm_ptr self, bool use_fork) {
   meta.last_term = st.last_applied_term;
   meta.last_time = st.last_applied_time;
   meta.configuration = st.applied_config;
+  meta.code_version = st.objects.enabled();
   if (auto c = decode_configuration(st.applied_config))
     meta.voters = c->quorum().voters();
   auto taken = snapshot_objects(meta, use_fork, w.config.persistence.data_dir,
                                 w.machines, w.log);
   return caf::make_message(taken.pid, meta.last_index, meta.last_term,
                            meta.last_time, std::move(taken.payload),
-                           st.applied_config);
+                           st.applied_config, meta.code_version);
 }
 
-/// Replaces every object's state with a snapshot's and skips ahead to it.
-caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
+/// Replaces every object's state with a snapshot's and skips ahead to it,
+/// taking the snapshot's code version (refused, changing nothing, when this
+/// node does not support it). `at_start`: the restart's own snapshot.
+caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start) {
   auto& st = self->state;
   if (snap.meta.last_index <= st.last_applied)
     return caf::none; // already past it
+  if (auto why = st.objects.adopt(snap.meta.code_version, st.w->log,
+                                  !at_start))
+    return caf::make_error(caf::sec::runtime_error, *why);
   if (auto err = load_objects(st.w->machines, snap.payload))
     return err;
   st.last_applied = snap.meta.last_index;
@@ -299,23 +314,16 @@ caf::error restore(sm_ptr self, const loaded_snapshot& snap) {
 }
 
 /// node_config::on_state_changed(old, new), only when the role differs from
-/// the last one reported. Runs here, in the node's context, so it never
-/// overlaps an apply (a blocking call from it throws would_block); an
-/// exception is logged and swallowed.
+/// the last one reported.
 void report_role(sm_ptr self) {
   auto& st = self->state;
   auto& w = *st.w;
   if (st.role == st.reported_role)
     return;
   auto old = std::exchange(st.reported_role, st.role);
-  if (!w.config.on_state_changed)
-    return;
-  detail::node_context_guard context;
-  try {
-    w.config.on_state_changed(old, st.role);
-  } catch (const std::exception& e) {
-    w.log.warning(std::string{"exception in on_state_changed: "} + e.what());
-  }
+  if (w.config.on_state_changed)
+    run_user_callback(w, "on_state_changed",
+                      [&] { w.config.on_state_changed(old, st.role); });
 }
 
 void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
@@ -381,7 +389,7 @@ caf::behavior running(sm_ptr self) {
     [=](snapshot_atom, bool use_fork) { return take_snapshot(self, use_fork); },
     [=](install_atom,
         const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
-      if (auto err = restore(self, *snap)) {
+      if (auto err = restore(self, *snap, false)) {
         self->state.w->log.error("cannot install snapshot "
                                  + to_string(snap->meta.last_index) + ": "
                                  + self->system().render(err));
@@ -399,10 +407,12 @@ caf::behavior running(sm_ptr self) {
       st.ready_waiters.push_back(rp);
       return caf::delegated<bool>{};
     },
+    [=](code_version_atom) { return self->state.objects.enabled(); },
     [=](status_atom) {
       auto& st = self->state;
       return state_machine_status{st.last_applied, st.ready,
-                                  uint64_t{st.calls.size()}};
+                                  uint64_t{st.calls.size()},
+                                  st.objects.enabled()};
     },
     [=](metrics_atom) {
       auto& st = self->state;
@@ -443,12 +453,13 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
         do
           st.client_id = rng();
         while (st.client_id == 0);
-        for (auto* m : w->machines)
-          st.behaviors.push_back(m->make_behavior());
+        st.objects = versioned_objects{w->machines, w->behaviors,
+                                       *w->config.max_code_version,
+                                       w->config.on_code_version_changed};
         // Restart: the state machines start from the snapshot; the log
         // store replays the committed entries after it.
         if (w->restored)
-          if (auto err = restore(self, *w->restored))
+          if (auto err = restore(self, *w->restored, true))
             throw storage_error("cannot restore snapshot "
                                 + to_string(w->restored->meta.last_index)
                                 + ": " + self->system().render(err));

@@ -17,6 +17,7 @@
 
 #include "actors/node/wiring.hpp"
 #include "actors/objects/replicated_object.hpp"
+#include "actors/objects/versioned_objects.hpp"
 #include "protocol/call_tracker.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/metrics.hpp"
@@ -49,7 +50,8 @@ struct barrier_wait {
 
 struct sm_state {
   wiring_ptr w;
-  std::vector<caf::behavior> behaviors;
+  /// The objects' behaviours under the enabled code version.
+  versioned_objects objects;
   uint64_t client_id = 0;
   uint64_t next_request = 1;
   /// Pending calls, and what proves them never applied

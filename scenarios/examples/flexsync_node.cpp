@@ -14,6 +14,10 @@
 //                 # listen on 7101, known to peers as 7001 (behind a proxy)
 //   flexsync-node ... --admin=7201   # admin actor on 127.0.0.1:7201, for
 //                                    # flexsync-admin (admin/)
+//   flexsync-node ... --max-code-version=1   # run as a binary that knows
+//                                    # code versions up to 1 (the demo
+//                                    # tally declares 2; README,
+//                                    # Zero-downtime deploys)
 //
 // Only a config file named on the command line is read; a caf-application.ini
 // lying in the working directory is ignored. Logs go to stderr, one line per
@@ -45,6 +49,7 @@
 #include "actors/transport/tcp_transport.hpp"
 #include "admin/admin_actor.hpp"
 #include "admin/admin_cli.hpp"
+#include "protocol/code_version.hpp"
 #include "protocol/metrics.hpp"
 #include "scenarios/examples/metrics_file.hpp"
 #include "scenarios/examples/node_console.hpp"
@@ -78,6 +83,7 @@ struct program_config : flexsync::system_config {
   std::string metrics_file;
   double metrics_interval = 10;
   std::string admin;
+  std::string max_code_version;
   caf::timespan call_timeout = caf::timespan{5s};
   caf::timespan election_timeout_min = caf::timespan{160ms};
   bool lease_reads = false;
@@ -129,6 +135,10 @@ struct program_config : flexsync::system_config {
       .add(admin, "admin",
            "publish the admin actor (flexsync-admin) on HOST:PORT, or on "
            "127.0.0.1:PORT when only a port is given; off by default")
+      .add(max_code_version, "max-code-version",
+           "the highest code version this node supports (default: the "
+           "highest its objects declare, 2); set-version enables a version "
+           "only when every voter supports it")
       .add(call_timeout, "call-timeout", "deadline of console calls")
       .add(election_timeout_min, "election-timeout-min",
            "shortest election timeout (Raft §5.2)")
@@ -249,6 +259,12 @@ node_config make_node_config(const program_config& pc) {
     throw config_error("--storage must be memory or disk");
   }
   nc.persistence.fsync = parse_fsync(pc.fsync);
+  if (!pc.max_code_version.empty()) {
+    nc.max_code_version = parse_code_version(pc.max_code_version);
+    if (!nc.max_code_version)
+      throw config_error("--max-code-version must be a number from 0 to "
+                         "4294967295, got '" + pc.max_code_version + "'");
+  }
   nc.normalize_and_validate();
   return nc;
 }
@@ -402,6 +418,7 @@ int run(program_config& cfg) {
   repl_counter counter;
   examples::kv_store kv;
   examples::payload_sink sink;
+  examples::versioned_tally tally;
   role_logger roles;
   node_options opts;
   opts.observer = &roles;
@@ -420,16 +437,17 @@ int run(program_config& cfg) {
   try {
     owner = std::make_unique<node>(
       sys, nc, transport,
-      std::vector<replicated_object*>{&counter, &kv, &sink}, opts);
+      std::vector<replicated_object*>{&counter, &kv, &sink, &tally}, opts);
   } catch (...) {
     caf::anon_send_exit(transport, caf::exit_reason::user_shutdown);
     throw;
   }
   auto& n = *owner;
   log_line("INFO " + nc.self.name + ": serving a counter and a key-value store ("
-           + cfg.storage + (tc.password.empty() ? ", no password)" : ", password)"));
-  examples::console_target target{&sys, &n, transport, &counter, &kv, &sink,
-                                  cfg.call_timeout};
+           + cfg.storage + (tc.password.empty() ? ", no password" : ", password")
+           + ", code versions up to " + std::to_string(n.code_version()) + ")");
+  examples::console_target target{&sys,  &n,     transport,      &counter,
+                                  &kv,   &sink, &tally,         cfg.call_timeout};
   if (!cfg.admin.empty())
     start_admin_or_stop(sys, owner, transport, cfg.admin, tc);
   if (!cfg.no_console)

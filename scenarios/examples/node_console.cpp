@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 
 #include "actors/transport/tcp_transport.hpp"
+#include "protocol/code_version.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/types.hpp"
 
@@ -45,6 +46,44 @@ caf::error payload_sink::load(caf::deserializer& source) {
   return caf::none;
 }
 
+// -- versioned_tally ------------------------------------------------------------
+
+versioned_behavior versioned_tally::make_versioned_behavior() {
+  auto total = [this] { return counts_.before + counts_.after; };
+  return {
+    {0, {[this, total](tick_atom) {
+      ++counts_.before;
+      return total();
+    }}},
+    {2, {[this, total](tick_atom) {
+           ++counts_.after;
+           return total();
+         },
+         [this, total](tick_n_atom, int64_t n) {
+           counts_.after += n;
+           return total();
+         }}},
+  };
+}
+
+void versioned_tally::on_code_version_changed(uint32_t old_version,
+                                              uint32_t new_version) {
+  if (old_version < 2 && new_version >= 2)
+    counts_.switched_at = detail::current_apply()->index;
+}
+
+caf::error versioned_tally::save(caf::serializer& sink) {
+  return sink(counts_.before, counts_.after, counts_.switched_at);
+}
+
+caf::error versioned_tally::load(caf::deserializer& source) {
+  counts c;
+  if (auto err = source(c.before, c.after, c.switched_at))
+    return err;
+  counts_ = c;
+  return caf::none;
+}
+
 namespace {
 
 std::vector<std::string> split(const std::string& line) {
@@ -58,13 +97,37 @@ std::vector<std::string> split(const std::string& line) {
 /// The text of a failed call, without spaces (answers are key=value).
 std::string failure(const std::exception& e) {
   std::string text = e.what();
+  // A command no handler of the enabled code version takes (tick-n before
+  // version 2) was applied as a no-op on every replica.
+  if (auto* ae = dynamic_cast<const apply_error*>(&e);
+      ae && ae->error().category() == error_category)
+    text = std::string{to_string(to_fail_reason(ae->error()))}
+           + ": unknown operation under the enabled code version, or "
+             "undecodable";
   std::replace(text.begin(), text.end(), '\n', ' ');
   return "error " + text;
+}
+
+/// FNV-1a over the key-value store's items: equal on replicas that hold
+/// the same items.
+uint64_t kv_digest(const kv_store& kv) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& x) {
+    for (unsigned char c : x)
+      h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull; // separator: "ab","c" != "a","bc"
+  };
+  for (auto& [k, v] : kv.items()) {
+    mix(k);
+    mix(v);
+  }
+  return h;
 }
 
 std::string status_line(console_target& t) {
   auto st = t.self->status();
   auto ts = transport_status(*t.sys, t.transport);
+  auto tally = t.tally->get();
   std::ostringstream out;
   out << "ok self=" << st.self.name << " role=" << to_string(st.role)
       << " term=" << to_string(st.term)
@@ -75,7 +138,12 @@ std::string status_line(console_target& t) {
       << " links=" << ts.links.size() << " rejected=" << ts.rejected
       << " ready=" << (st.ready ? 1 : 0) << " member=" << to_string(st.member)
       << " counter=" << t.counter->get()
-      << " kv=" << t.kv->size() << " sink=" << t.sink->count();
+      << " kv=" << t.kv->size() << " kv_digest=" << kv_digest(*t.kv)
+      << " sink=" << t.sink->count()
+      << " code_version=" << st.self_code_version
+      << " enabled_code_version=" << st.enabled_code_version
+      << " tally_before=" << tally.before << " tally_after=" << tally.after
+      << " switched_at=" << tally.switched_at;
   return out.str();
 }
 
@@ -196,8 +264,10 @@ std::string probe(console_target& t, int64_t timeout_ms) {
 
 const char* help_text
   = "ok commands: status | metrics | recovery | members | add-node ADDR | "
-    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | inc | add N | get [--linearizable|--lease] | set K V | "
-    "kv [--linearizable|--lease] K | del K | read K | drop-links | force-recover | bench pipelined "
+    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | set-version N | "
+    "inc | add N | get [--linearizable|--lease] | set K V | "
+    "kv [--linearizable|--lease] K | del K | read K | tick | tick-n N | "
+    "tally | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
     "WINDOW | bench sync SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW "
     "[lease] | bench barrier-sync SECONDS [lease] | probe TIMEOUT_MS | quit";
@@ -223,6 +293,67 @@ std::optional<read_mode> read_flag(const std::string& x) {
     return read_mode::read_index;
   if (x == "--lease")
     return read_mode::lease;
+  return std::nullopt;
+}
+
+/// set-version N: waits until the version entry is committed or refused.
+std::string set_version(console_target& t, const std::string& arg) {
+  auto v = parse_code_version(arg);
+  if (!v)
+    return "error set-version needs a version number (0 to 4294967295), got '"
+           + arg + "'";
+  auto r = t.self->set_code_version(*v, 6 * t.call_timeout);
+  if (r.ok())
+    return "ok " + r.detail;
+  return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
+}
+
+/// members | add-node ADDR | remove-node ADDR | add-learner ADDR |
+/// transfer [ADDR] | set-version N; nothing for other commands.
+std::optional<std::string> cluster_command(console_target& t,
+                                           const std::vector<std::string>& w) {
+  auto& cmd = w[0];
+  auto n = w.size();
+  if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
+      && n == 2)
+    return membership_change(t, cmd, node_id{w[1]});
+  if (cmd == "transfer" && (n == 1 || n == 2)) {
+    std::optional<node_id> target;
+    if (n == 2)
+      target = node_id{w[1]};
+    auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
+    return r.ok() ? "ok " + r.detail
+                  : "error " + std::string{to_string(r.reason)} + ": "
+                      + r.detail;
+  }
+  if (cmd == "set-version" && n == 2)
+    return set_version(t, w[1]);
+  if (cmd == "members" && n == 1) {
+    auto st = t.self->status();
+    return "ok " + st.configuration + " (index " + to_string(st.config_index)
+           + ")";
+  }
+  return std::nullopt;
+}
+
+/// tick | tick-n N | tally (the versioned tally); nothing for other
+/// commands.
+std::optional<std::string> tally_command(console_target& t,
+                                         const std::vector<std::string>& w) {
+  auto& cmd = w[0];
+  auto n = w.size();
+  if (cmd == "tick" && n == 1)
+    return "ok " + std::to_string(t.tally->tick().get(t.call_timeout));
+  if (cmd == "tick-n" && n == 2)
+    return "ok "
+           + std::to_string(
+             t.tally->tick_n(std::stoll(w[1])).get(t.call_timeout));
+  if (cmd == "tally" && n == 1) {
+    auto x = t.tally->get();
+    return "ok before=" + std::to_string(x.before)
+           + " after=" + std::to_string(x.after)
+           + " switched_at=" + std::to_string(x.switched_at);
+  }
   return std::nullopt;
 }
 
@@ -324,23 +455,10 @@ std::string run_command(console_target& t, const std::string& line) {
       t.self->force_recover();
       return "ok";
     }
-    if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
-        && n == 2)
-      return membership_change(t, cmd, node_id{w[1]});
-    if (cmd == "transfer" && (n == 1 || n == 2)) {
-      std::optional<node_id> target;
-      if (n == 2)
-        target = node_id{w[1]};
-      auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
-      return r.ok() ? "ok " + r.detail
-                    : "error " + std::string{to_string(r.reason)} + ": "
-                        + r.detail;
-    }
-    if (cmd == "members" && n == 1) {
-      auto st = t.self->status();
-      return "ok " + st.configuration + " (index "
-             + to_string(st.config_index) + ")";
-    }
+    if (auto answer = cluster_command(t, w))
+      return *answer;
+    if (auto answer = tally_command(t, w))
+      return *answer;
     if (cmd == "bench")
       return run_bench(t, w);
     if (cmd == "probe" && n == 2)

@@ -14,6 +14,10 @@
 //                           counter, then the local value (everything
 //                           committed before that entry is applied by then,
 //                           so the read is linearizable)
+//   tick | tick-n N | tally the versioned tally (tick-n exists from code
+//                           version 2 on; tally reads locally)
+//   set-version N           enables code version N on the cluster, answered
+//                           once committed (or refused: "error REASON: why")
 //   members                 the configuration in effect and its index
 //   add-node ADDR | remove-node ADDR | add-learner ADDR
 //                           a membership change, answered once committed
@@ -69,6 +73,43 @@ private:
 
 using kv_store = repl_dict<std::string, std::string>;
 
+/// flexsync-node's demo of versioned operations (zero-downtime deploys).
+/// `tick` changed in code version 2: before, it counts in `before`; from
+/// version 2 on, in `after`. `tick-n N` is new in version 2 (before it,
+/// every replica refuses it alike). The hook records the index at which
+/// version 2 took effect. Equal tallies on every replica show that all
+/// switched at the same entry.
+class versioned_tally : public state_machine {
+public:
+  using tick_atom = caf::atom_constant<caf::atom("tick")>;
+  using tick_n_atom = caf::atom_constant<caf::atom("tickn")>;
+
+  struct counts {
+    int64_t before = 0;
+    int64_t after = 0;
+    /// Index of the entry that enabled version 2 or later (0: not yet).
+    uint64_t switched_at = 0;
+  };
+
+  replicated_call<int64_t> tick() { return call<int64_t>(tick_atom::value); }
+  replicated_call<int64_t> tick_n(int64_t n) {
+    return call<int64_t>(tick_n_atom::value, n);
+  }
+
+  counts get() const {
+    return read([this] { return counts_; });
+  }
+
+  versioned_behavior make_versioned_behavior() override;
+  void on_code_version_changed(uint32_t old_version,
+                               uint32_t new_version) override;
+  caf::error save(caf::serializer& sink) override;
+  caf::error load(caf::deserializer& source) override;
+
+private:
+  counts counts_;
+};
+
 /// What the console drives; everything outlives the console.
 struct console_target {
   caf::actor_system* sys = nullptr;
@@ -77,6 +118,7 @@ struct console_target {
   repl_counter* counter = nullptr;
   kv_store* kv = nullptr;
   payload_sink* sink = nullptr;
+  versioned_tally* tally = nullptr;
   /// Deadline of the console's blocking calls.
   caf::timespan call_timeout{};
 };

@@ -173,6 +173,11 @@ class cluster {
   /// ahead of virtual time (behind if negative), across restarts: the error
   /// between servers' clocks that time-based objects must tolerate.
   void skew_clock(const node_id& id, caf::timespan by) { node(id).skew = by; }
+  /// The highest code version `id` supports from its next start on (a
+  /// rolling upgrade: set it, crash the node, restart it).
+  void set_max_code_version(const node_id& id, uint32_t v) {
+    node(id).cfg.max_code_version = v;
+  }
   /// The objects extra_objects gave `id`'s running incarnation, in their
   /// order; empty while the node is down.
   const object_list& extras(const node_id& id) const { return node(id).extras; }

@@ -56,10 +56,13 @@ std::string encode_meta(const snapshot_meta& m) {
   codec::put_u32(out, static_cast<uint32_t>(m.objects.size()));
   for (auto& o : m.objects)
     codec::put_string(out, o);
-  // Appended last: older readers' meta ends before it, and meta written
-  // before it existed simply ends here.
-  if (!m.configuration.empty())
+  // Appended last: older readers' meta ends before them, and meta written
+  // before they existed simply ends here. The code version follows the
+  // configuration, so a meta that has it has the configuration too.
+  if (!m.configuration.empty() || m.code_version != 0)
     codec::put_string(out, m.configuration);
+  if (m.code_version != 0)
+    codec::put_u32(out, m.code_version);
   return out;
 }
 
@@ -85,6 +88,8 @@ bool decode_meta(codec::reader& in, snapshot_meta& m) {
     m.objects.push_back(std::move(o));
   }
   if (in.remaining() > 0 && !in.string(m.configuration))
+    return false;
+  if (in.remaining() > 0 && !in.u32(m.code_version))
     return false;
   return true;
 }

@@ -6,7 +6,8 @@
 //   payload length u64 | SHA-256 of everything before the hash
 //
 // where meta holds the last included index, term and entry time, the voters
-// (the cluster configuration) and the names of the replicated objects. The
+// (the cluster configuration), the names of the replicated objects and the
+// enabled code version. The
 // payload is opaque here (the state machine actor writes one record per
 // object). A file is written to a temporary name, synced, renamed and the
 // directory synced; loading verifies the checksum, and a corrupt file is
@@ -34,6 +35,9 @@ struct snapshot_meta {
   /// The cluster configuration at last_index (protocol/membership.hpp's
   /// entry encoding); empty in snapshots written before dynamic membership.
   std::string configuration;
+  /// The code version enabled at last_index (protocol/code_version.hpp); 0
+  /// in snapshots written before versioned operations.
+  uint32_t code_version = 0;
 };
 
 /// Streams one snapshot file; finish() makes it durable under its name.

@@ -134,6 +134,8 @@ struct cluster_options {
   /// Members to start at once; all of them when empty.
   std::vector<std::string> start;
   log_level level = log_level::warning;
+  /// Applied to every member's node_options (by name) at each start.
+  std::function<void(const std::string&, node_options&)> tweak_options;
 };
 
 /// Options that start only `start` (all members when empty) and apply
@@ -221,6 +223,8 @@ public:
                *objects_.at(i));
     node_options nopts;
     nopts.level = opts_.level;
+    if (opts_.tweak_options)
+      opts_.tweak_options(names_[i], nopts);
     nodes_[i] = std::make_unique<node>(sys_, config_of(i), net_,
                                        std::move(objs), std::move(nopts));
   }
@@ -290,6 +294,22 @@ public:
     std::optional<size_t> result;
     wait_until([&] { return (result = agreed_leader()).has_value(); }, bound);
     return result;
+  }
+
+  /// Makes every started member take a snapshot now and waits until each
+  /// snapshot covers what the member applied; returns whether all did.
+  bool compact_all(caf::timespan bound = patience) {
+    bool ok = true;
+    for (auto i : started()) {
+      nodes_[i]->force_compaction();
+      ok = wait_until([&] {
+             auto st = nodes_[i]->status();
+             return st.snapshot_index == st.last_applied;
+           },
+                      bound)
+           && ok;
+    }
+    return ok;
   }
 
   /// Stops member `i`; its objects stay readable.

@@ -199,17 +199,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
-/// Removes the files of `dir` whose names start with `prefix`; returns how
-/// many.
-size_t remove_files(const fs::path& dir, const std::string& prefix) {
-  size_t n = 0;
-  for (auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().rfind(prefix, 0) == 0)
-      n += fs::remove(e.path()) ? 1 : 0;
-  return n;
-}
-
 /// Three static voters on disk grow to four (d joins), then every node
 /// stops; `wipe` removes files before all restart with their original
 /// options. The configuration must come back from what is left.
@@ -235,12 +224,7 @@ void grow_stop_restart(const std::function<void(const fs::path&)>& wipe,
   for (size_t i = 0; i < c.size(); ++i)
     REQUIRE(counter_at(c, i, 2));
   if (compact)
-    for (size_t i = 0; i < c.size(); ++i) {
-      c.at(i).force_compaction();
-      CHECK(wait_until([&] {
-        return c.at(i).status().snapshot_index == c.at(i).last_applied();
-      }));
-    }
+    CHECK(c.compact_all());
   for (size_t i = 0; i < c.size(); ++i)
     c.stop(i);
   wipe(dir.path);

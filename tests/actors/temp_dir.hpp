@@ -31,4 +31,15 @@ struct temp_dir {
   }
 };
 
+/// Removes the files of `dir` whose names start with `prefix` (a node
+/// losing its snapshots or its journal); returns how many.
+inline size_t remove_files(const std::filesystem::path& dir,
+                           const std::string& prefix) {
+  size_t n = 0;
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().rfind(prefix, 0) == 0)
+      n += std::filesystem::remove(e.path()) ? 1 : 0;
+  return n;
+}
+
 } // namespace flexsync::testing

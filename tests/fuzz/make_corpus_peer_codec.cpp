@@ -6,6 +6,7 @@
 #include "actors/node/system_config.hpp"
 #include "actors/transport/peer_codec.hpp"
 #include "protocol/appends.hpp"
+#include "protocol/code_version.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/snapshots.hpp"
 #include "protocol/membership.hpp"
@@ -80,6 +81,14 @@ void peer_messages() {
     cr.from = node_id{"n2"};
     cr.budget_ns = 1000000000;
     seed("change_request", caf::make_message(cr));
+    cr.op = change_op::set_version;
+    cr.node = node_id{};
+    cr.version = 2;
+    seed("set_version", caf::make_message(cr));
+    auto ve = two_entries();
+    ve.entries[1].kind = entry_kind::version;
+    ve.entries[1].data = encode_code_version(2);
+    seed("version_entry", caf::make_message(ve));
     change_reply crep;
     crep.id = 1;
     crep.result = change_result::denied("why");

@@ -271,6 +271,7 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
       args.insert(args.end(),
                   {"--metrics-file=" + metrics_file(i),
                    "--metrics-interval=" + std::to_string(opts.metrics_interval)});
+    args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
     nodes_.push_back(std::make_unique<node_process>(
       ids_[i], std::move(args), dir_ + "/node" + std::to_string(i) + ".log"));
   }

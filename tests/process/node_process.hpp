@@ -59,8 +59,14 @@ public:
   node_process(const node_process&) = delete;
   node_process& operator=(const node_process&) = delete;
 
-  /// Starts (or restarts) the process with the same arguments.
+  /// Starts (or restarts) the process with its arguments.
   void start();
+
+  /// The arguments the next start() uses, and a way to change them (a
+  /// restart as another version of the program, e.g. a higher
+  /// --max-code-version).
+  const std::vector<std::string>& args() const { return args_; }
+  void set_args(std::vector<std::string> args) { args_ = std::move(args); }
 
   /// SIGKILL, then reap. Idempotent.
   void kill();
@@ -120,6 +126,8 @@ struct cluster_options {
   /// The first `members` nodes form the cluster; the others start with
   /// --join (knowing the members) until a membership change adds them.
   size_t members = SIZE_MAX;
+  /// Appended to every node's arguments.
+  std::vector<std::string> extra_args;
 };
 
 /// N flexsync-node processes forming one cluster, in a temporary folder that

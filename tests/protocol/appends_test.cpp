@@ -42,7 +42,8 @@ TEST_CASE("inspect visits every field of append_reply", "[appends]") {
   CHECK(x.last_log_index != index_t{});
   CHECK(x.incarnation != incarnation_t{});
   CHECK_FALSE(x.counts);
-  CHECK(f.visited == 8);
+  CHECK(x.code_version != 0);
+  CHECK(f.visited == 9);
 }
 
 TEST_CASE("inspect visits every field of heartbeat", "[appends]") {
@@ -66,5 +67,6 @@ TEST_CASE("inspect visits every field of heartbeat_reply", "[appends]") {
   CHECK(x.incarnation != incarnation_t{});
   CHECK_FALSE(x.counts);
   CHECK(x.read_round != 0);
-  CHECK(f.visited == 6);
+  CHECK(x.code_version != 0);
+  CHECK(f.visited == 7);
 }

@@ -35,6 +35,10 @@ private:
     x = ++visited + 1000;
   }
 
+  void fill(uint32_t& x) {
+    x = static_cast<uint32_t>(++visited + 1000);
+  }
+
   void fill(int64_t& x) {
     x = static_cast<int64_t>(++visited) + 1000;
   }

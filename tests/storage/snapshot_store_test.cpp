@@ -51,6 +51,8 @@ void check_meta(const snapshot_meta& got, const snapshot_meta& want) {
   CHECK(got.last_time == want.last_time);
   CHECK(got.voters == want.voters);
   CHECK(got.objects == want.objects);
+  CHECK(got.configuration == want.configuration);
+  CHECK(got.code_version == want.code_version);
 }
 
 /// Streams snapshot `index` from one store to another in `chunk`-sized
@@ -103,6 +105,26 @@ TEST_CASE("empty meta lists and an empty payload round trip",
   REQUIRE(loaded.has_value());
   check_meta(loaded->meta, m);
   CHECK(loaded->payload.empty());
+}
+
+TEST_CASE("the configuration and the enabled code version round trip, each "
+          "without the other",
+          "[storage][snapshot]") {
+  auto d = std::make_shared<memory_disk>();
+  snapshot_store store{d, nullptr};
+  uint64_t index = 1;
+  for (auto [config, version] :
+       {std::pair<std::string, uint32_t>{"", 0}, {"{\"v\":1}", 0}, {"", 3},
+        {"{\"v\":1}", 4294967295u}}) {
+    auto m = meta_at(index);
+    m.configuration = config;
+    m.code_version = version;
+    write_snapshot(store, m, "x");
+    auto loaded = store.load(index_t{index});
+    REQUIRE(loaded.has_value());
+    check_meta(loaded->meta, m);
+    ++index;
+  }
 }
 
 TEST_CASE("snapshots are listed newest first and survive a crash once "

@@ -128,4 +128,16 @@ TEST_CASE("change requests carry the whole quorum spec", "[transport][codec]") {
   std::string error;
   CHECK_FALSE(round_trip(req, error));
   CHECK(error.find("quorum system of unknown kind 9") != std::string::npos);
+  // set-version carries its version; an operation beyond it is refused.
+  change_request sv;
+  sv.op = change_op::set_version;
+  sv.from = node_id{"h:1"};
+  sv.version = 7;
+  auto sv_back = round_trip(sv, error);
+  REQUIRE(sv_back);
+  CHECK(sv_back->op == change_op::set_version);
+  CHECK(sv_back->version == 7);
+  sv.op = static_cast<change_op>(6);
+  CHECK_FALSE(round_trip(sv, error));
+  CHECK(error.find("unknown operation 6") != std::string::npos);
 }
