@@ -15,6 +15,7 @@
 
 #include "actors/raft/replicator_state.hpp"
 #include "protocol/assert.hpp"
+#include "protocol/change_readiness.hpp"
 #include "protocol/transfer.hpp"
 #include "protocol/votes.hpp"
 
@@ -226,6 +227,16 @@ void drive_change(replicator_ptr self) {
     if (auto next = leave_joint(ctx))
       propose_config(self, *next);
     return;
+  }
+  // Entering a joint configuration: its voters that hold their state must
+  // be able to elect (protocol/change_readiness.hpp).
+  if (step->what == change_step::kind::propose && step->next.joint()) {
+    node_set counting{st.w->config.self};
+    for (auto& [id, fo] : st.followers)
+      if (fo.counts)
+        counting.insert(id);
+    if (auto why = unelectable(step->next, counting))
+      step = change_step{change_step::kind::wait, {}, std::move(*why)};
   }
   if (step->what == change_step::kind::propose) {
     propose_config(self, step->next);
