@@ -15,6 +15,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/objects/coro.hpp"
+#include "actors/node/actor_status.hpp"
 #include "actors/node/wiring.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/forward_rules.hpp"
@@ -189,6 +190,16 @@ void stop_leading(replicator_ptr self, fail_reason why);
 follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
                      incarnation_t incarnation,
                      std::optional<bool> counts = std::nullopt);
+
+// -- reports (replicator_status.cpp) -------------------------------------------
+
+/// The leader's view of its followers for node::status(): ids, learner
+/// flags, whether each replied within leader_fallback_timeout, match and
+/// next indexes, versions, and whether those replies make a replication
+/// quorum. Empty vectors and false on a node that does not lead.
+replicator_status progress_report(replicator_ptr self);
+/// The replicator's part of node::metrics().
+replicator_metrics metrics_of(replicator_ptr self);
 
 // -- membership (replicator_membership.cpp) ------------------------------------
 

@@ -242,6 +242,9 @@ class cluster {
   void trace(const std::string& line) const;
 
  private:
+  /// Spawns client_, which submits calls and fills their outcomes
+  /// (cluster_clients.cpp).
+  void start_client();
   size_t submit(const node_id& at, std::string label, caf::message args,
                 caf::timespan timeout);
 

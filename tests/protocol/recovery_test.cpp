@@ -64,6 +64,19 @@ request_vote request(const char* candidate, uint64_t term, vote_kind kind,
   return r;
 }
 
+/// Node 2 lost its state and promised 1 in term 1, in a system where every
+/// commit needs all three; 3 holds its state. Returns it and 1's report
+/// that it holds its state and follows 3 in term 4 (not yet taken in).
+std::pair<recovery, recovery_report> promised_to_one() {
+  recovery r{n("2"), inc(2),
+             quorum_system::counting(voters(3), 2, 3), true, false};
+  r.on_promise(promise{n("1"), inc(7), term_t{1}});
+  r.on_report(report("3", 4, true));
+  auto rep = report("1", 4, true);
+  rep.leader = n("3");
+  return {std::move(r), std::move(rep)};
+}
+
 } // namespace
 
 TEST_CASE("an incarnation map keeps the newest incarnation of each node",
@@ -331,12 +344,7 @@ TEST_CASE("a promise moves to the later leader its intact candidate follows "
           "when the others cannot do without this node",
           "[recovery][promise]") {
   // Every commit needs all three: the promise cannot simply end.
-  recovery r{n("2"), inc(2),
-             quorum_system::counting(voters(3), 2, 3), true, false};
-  r.on_promise(promise{n("1"), inc(7), term_t{1}});
-  r.on_report(report("3", 4, true));
-  auto rep = report("1", 4, true);
-  rep.leader = n("3");
+  auto [r, rep] = promised_to_one();
   auto e = r.on_report(rep);
   CHECK_FALSE(e.promise_ended);
   REQUIRE(e.promise_moved);
@@ -351,12 +359,7 @@ TEST_CASE("a promise moves to the later leader its intact candidate follows "
 TEST_CASE("a moved promise learns its leader's incarnation from that "
           "leader's vote request in the same term (seed 25265)",
           "[recovery][promise]") {
-  recovery r{n("2"), inc(2),
-             quorum_system::counting(voters(3), 2, 3), true, false};
-  r.on_promise(promise{n("1"), inc(7), term_t{1}});
-  r.on_report(report("3", 4, true));
-  auto rep = report("1", 4, true);
-  rep.leader = n("3");
+  auto [r, rep] = promised_to_one();
   REQUIRE(r.on_report(rep).promise_moved);
   // 3's vote request of term 4, delayed, arrives after the report that
   // named it leader of term 4: granting binds this node to the same
