@@ -87,12 +87,12 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   return result;
 }
 
-bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
-                          bool self_is_voter) {
-  if (!self_is_voter)
+bool ignores_vote_request(const vote_filter& f, const request_vote& req) {
+  if (!f.voter)
     return true;
-  return leader_recently_heard && !req.transfer
-         && req.kind == vote_kind::normal;
+  if (req.kind != vote_kind::normal || !f.leader_heard)
+    return false;
+  return !f.candidate_member || (f.sticky && !req.transfer);
 }
 
 bool reply_ends_campaign(const vote_reply& reply, term_t candidate_term) {

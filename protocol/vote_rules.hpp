@@ -75,14 +75,35 @@ inline bool campaign_overtaken(term_t campaign_term, term_t election_term) {
   return campaign_term <= election_term;
 }
 
-/// Leader stickiness (thesis §4.2.3, with pre-vote §9.6): a node that heard
-/// from a live leader within the minimum election timeout ignores vote and
-/// pre-vote requests, so a node returning from a partition cannot depose a
-/// healthy leader. Leadership transfers, bootstraps and recoveries are
-/// exempt. A
-/// read-only node (`self_is_voter` false) ignores every vote request: it
-/// neither votes nor adopts a candidate's term.
-bool ignores_vote_request(bool leader_recently_heard, const request_vote& req,
-                          bool self_is_voter = true);
+/// What a node knows, when a vote or pre-vote request arrives, about
+/// whether to look at it at all.
+struct vote_filter {
+  /// False for a read-only node: it neither votes nor adopts a candidate's
+  /// term.
+  bool voter = true;
+  /// Leader stickiness is on (node_config::check_quorum).
+  bool sticky = false;
+  /// A live leader was heard within the minimum election timeout, or this
+  /// node leads.
+  bool leader_heard = false;
+  /// The candidate is a voter of this node's latest configuration (either
+  /// half while joint).
+  bool candidate_member = true;
+};
+
+/// Whether a vote or pre-vote request is ignored: no vote, no new term.
+/// - A read-only node ignores every one.
+/// - Leader stickiness (thesis §4.2.3, with pre-vote §9.6): with `sticky`,
+///   a node that heard a live leader ignores requests, so a node returning
+///   from a partition cannot depose a healthy leader. Leadership transfers
+///   are exempt.
+/// - Removed servers (thesis §4.2.3): a node that heard a live leader
+///   ignores candidates that are no voters of its latest configuration,
+///   sticky or not, transfer or not: a removed node that never learnt of its
+///   removal cannot disturb the cluster with ever higher terms. Without a
+///   live leader such requests count as usual, so a lagging voter still
+///   helps elect a new member.
+/// Bootstraps and recoveries are exempt from both (recovery.hpp).
+bool ignores_vote_request(const vote_filter& f, const request_vote& req);
 
 } // namespace flexsync

@@ -297,12 +297,10 @@ void start_election(election_ptr self, bool transfer) {
     });
 }
 
-/// Leader stickiness: a live leader was heard within the minimum election
-/// timeout (or this node is that leader).
+/// A live leader was heard within the minimum election timeout (or this
+/// node is that leader).
 bool leader_recently_heard(election_ptr self) {
   auto& st = self->state;
-  if (!st.w->config.check_quorum)
-    return false;
   if (st.role == raft_role::leader)
     return true;
   // With lease reads, a node that just started may have confirmed a
@@ -317,9 +315,16 @@ bool leader_recently_heard(election_ptr self) {
 }
 
 void on_request_vote(election_ptr self, const request_vote& req) {
-  if (ignores_vote_request(leader_recently_heard(self), req, may_vote(self)))
-    return;
   auto& w = *self->state.w;
+  vote_filter f{may_vote(self), w.config.check_quorum,
+                leader_recently_heard(self),
+                self->state.config.is_voter(req.candidate)};
+  if (ignores_vote_request(f, req)) {
+    if (f.voter && !f.candidate_member)
+      w.log.debug("ignores a vote request of " + req.candidate.name
+                  + ", no voter of its configuration");
+    return;
+  }
   self->request(w.self.log_store, caf::infinite, req)
     .then([=](vote_reply& reply) {
       auto& st = self->state;

@@ -108,10 +108,13 @@ TEST_CASE("a read-only node ignores every vote request", "[learners]") {
   request_vote req;
   req.term = term_t{3};
   req.candidate = node_id{"a"};
-  CHECK(ignores_vote_request(false, req, false));
+  vote_filter read_only{.voter = false};
+  vote_filter voter{};
+  CHECK(ignores_vote_request(read_only, req));
   req.transfer = true;
-  CHECK(ignores_vote_request(false, req, false));
+  CHECK(ignores_vote_request(read_only, req));
   req.pre_vote = true;
-  CHECK(ignores_vote_request(true, req, false));
-  CHECK_FALSE(ignores_vote_request(false, req, true));
+  read_only.leader_heard = true;
+  CHECK(ignores_vote_request(read_only, req));
+  CHECK_FALSE(ignores_vote_request(voter, req));
 }

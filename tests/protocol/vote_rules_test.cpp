@@ -221,19 +221,53 @@ TEST_CASE("non-voter never grants a pre-vote", "[vote_rules]") {
 
 TEST_CASE("vote requests are ignored while a leader is heard from",
           "[vote_rules]") {
+  vote_filter heard{.sticky = true, .leader_heard = true};
+  vote_filter unheard{.sticky = true};
   auto req = ask(alice, 6);
-  CHECK(ignores_vote_request(true, req));
-  CHECK_FALSE(ignores_vote_request(false, req));
+  CHECK(ignores_vote_request(heard, req));
+  CHECK_FALSE(ignores_vote_request(unheard, req));
   auto pre = ask_pre_vote(alice, 6);
-  CHECK(ignores_vote_request(true, pre));
-  CHECK_FALSE(ignores_vote_request(false, pre));
+  CHECK(ignores_vote_request(heard, pre));
+  CHECK_FALSE(ignores_vote_request(unheard, pre));
+  // Without stickiness (check-quorum off) members are always heard.
+  heard.sticky = false;
+  CHECK_FALSE(ignores_vote_request(heard, req));
+  CHECK_FALSE(ignores_vote_request(heard, pre));
 }
 
 TEST_CASE("leadership transfer requests are never ignored", "[vote_rules]") {
   auto req = ask(alice, 6);
   req.transfer = true;
-  CHECK_FALSE(ignores_vote_request(true, req));
-  CHECK_FALSE(ignores_vote_request(false, req));
+  CHECK_FALSE(ignores_vote_request({.sticky = true, .leader_heard = true}, req));
+  CHECK_FALSE(ignores_vote_request({.sticky = true}, req));
+}
+
+// flexsync-sim seed 19271: node 3 was removed, restarted without the entry
+// that removed it, and, believing itself a voter, campaigned in ever higher
+// terms. With check-quorum off nothing stopped it from deposing each new
+// leader, and the cluster never settled.
+TEST_CASE("a candidate that is no voter of the configuration is ignored "
+          "while a leader is heard from, sticky or not",
+          "[vote_rules]") {
+  vote_filter removed{.sticky = false, .leader_heard = true,
+                      .candidate_member = false};
+  auto req = ask(alice, 9);
+  CHECK(ignores_vote_request(removed, req));
+  auto pre = ask_pre_vote(alice, 9);
+  CHECK(ignores_vote_request(removed, pre));
+  req.transfer = true; // a leader hands over only to a voter it knows
+  CHECK(ignores_vote_request(removed, req));
+  removed.sticky = true;
+  CHECK(ignores_vote_request(removed, req));
+  // Without a live leader it counts as usual: a lagging voter must still
+  // help elect a member it does not know of yet.
+  removed.leader_heard = false;
+  CHECK_FALSE(ignores_vote_request(removed, ask(alice, 9)));
+  // Bootstraps and recoveries follow the recovery rules.
+  removed.leader_heard = true;
+  auto boot = ask(alice, 9);
+  boot.kind = vote_kind::bootstrap;
+  CHECK_FALSE(ignores_vote_request(removed, boot));
 }
 
 TEST_CASE("a campaign recorded in a term the election already reached is "
