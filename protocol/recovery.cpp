@@ -308,8 +308,14 @@ bool recovery::can_bootstrap(const log_facts& log) const {
       && known_.of(promise_->candidate) <= promise_->candidate_incarnation)
     return false;
   // This node's log is the most up to date (ties: the smallest voter leads,
-  // so the others do not split the votes).
+  // so the others do not split the votes). A voter promised to this very
+  // incarnation does not count: it waits for this node to campaign again
+  // (can_bootstrap on its side), and it granted only because this node's
+  // log was at least as up to date as its own.
   for (auto& [v, r] : reports_) {
+    if (r.promised.candidate == self_
+        && r.promised.candidate_incarnation == incarnation_)
+      continue;
     auto theirs = std::make_pair(r.last_log_term, r.last_log_index);
     auto mine = std::make_pair(log.last_term, log.last_index);
     if (theirs > mine || (theirs == mine && v < self_))

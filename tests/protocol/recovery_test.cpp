@@ -311,6 +311,30 @@ TEST_CASE("a bootstrap needs every voter's report that it may take part",
   }
 }
 
+// flexsync-sim seed 20321: every node started without its state; 2 ran a
+// bootstrap that 1 and the others granted, but the replies were lost. 2
+// then deferred to 1 (equal logs, the smaller voter forms the cluster)
+// while 1 waited for the candidate it had promised, 2: nobody campaigned
+// again.
+TEST_CASE("a bootstrap candidate does not defer to a voter promised to it",
+          "[recovery][bootstrap]") {
+  auto r2 = fresh("2", 3);
+  auto log = empty_log(5);
+  auto promised_to = [](const char* from, uint64_t incarnation) {
+    auto rep = report(from, 5, false);
+    rep.promised = promise{n("2"), inc(incarnation), term_t{5}};
+    return rep;
+  };
+  r2.on_report(promised_to("1", 2));
+  r2.on_report(promised_to("3", 2));
+  REQUIRE(r2.campaign(log) == vote_kind::bootstrap);
+  CHECK(r2.special_term(log) == term_t{6});
+  // A promise to an earlier incarnation of 2 does not hold 1 back: 1 may
+  // form the cluster itself, so 2 still defers to it.
+  r2.on_report(promised_to("1", 1));
+  CHECK_FALSE(r2.campaign(log));
+}
+
 TEST_CASE("a promised node follows and counts for its candidate only, until "
           "the cluster can do without the promise",
           "[recovery][promise]") {
