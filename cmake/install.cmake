@@ -53,6 +53,8 @@ set(FLEXSYNC_PUBLIC_HEADERS
   protocol/memory_storage.hpp
   protocol/membership.hpp
   protocol/metrics.hpp
+  protocol/placement.hpp
+  protocol/workload.hpp
   protocol/quorum.hpp
   protocol/quorum_spec.hpp
   protocol/read_mode.hpp

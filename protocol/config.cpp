@@ -119,6 +119,10 @@ void node_config::normalize_and_validate() {
           "persistence.snapshot_chunk_bytes must be >= 16");
   require(p.snapshot_check_interval > 0ns,
           "persistence.snapshot_check_interval must be positive");
+  for (auto& [x, l] : labels)
+    if (l.zone)
+      placement.zone.emplace(x, *l.zone);
+  placement.validate();
   require(terms == term_mode::shared,
           "terms: owned terms are not supported yet (only shared terms)");
   if (!join)

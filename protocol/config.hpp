@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/config_error.hpp"
+#include "protocol/placement.hpp"
 #include "protocol/quorum.hpp"
 #include "protocol/quorum_spec.hpp"
 #include "protocol/types.hpp"
@@ -139,6 +140,12 @@ struct node_config {
   /// A learner added as a voter (node::add_node) is promoted once its log
   /// is within this many entries of the leader's.
   uint64_t learner_promotion_lag = 1000;
+  /// Where the leader should be (placement.hpp): per-node priorities and
+  /// zones, a preferred zone. When any is set, the leader hands over on its
+  /// own to a live, caught-up voter that ranks higher (within
+  /// learner_promotion_lag entries; the transfer brings it up to date).
+  /// With a zones quorum system its zone labels fill in placement.zone.
+  placement_policy placement;
   /// A leadership transfer (node::transfer_leadership) gives up after this
   /// long, or the caller's deadline if shorter: the leader holds new
   /// proposals meanwhile, so this bounds the pause a transfer can cause.

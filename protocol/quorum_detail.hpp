@@ -4,6 +4,7 @@
 // quorum_kinds.cpp, quorum_check.cpp); not part of the interface.
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "protocol/types.hpp"
 
 namespace flexsync::detail {
+
+/// Calls `put` with each "name=value" item of a comma-separated list
+/// (spaces trimmed, split at the last '=', empty items skipped).
+/// @throws config_error naming `what` when an item has no name or value.
+void add_label(
+    const std::string& text, const char* what,
+    const std::function<void(const node_id&, const std::string&)>& put);
 
 /// Sorted, without duplicates.
 std::vector<node_id> normalize(std::vector<node_id> xs);

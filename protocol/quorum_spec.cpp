@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "protocol/config_error.hpp"
+#include "protocol/quorum_detail.hpp"
 
 namespace flexsync {
 
@@ -139,6 +140,19 @@ quorum_spec parse_grid(const spec_reader& in) {
   return spec;
 }
 
+template <class T>
+void put_label(const char* what, std::optional<T>& slot, const node_id& x,
+               T value) {
+  if (slot && *slot != value)
+    throw config_error(std::string{what} + ": node " + x.name +
+                       " is labelled twice");
+  slot = std::move(value);
+}
+
+} // namespace
+
+namespace detail {
+
 void add_label(
     const std::string& text, const char* what,
     const std::function<void(const node_id&, const std::string&)>& put) {
@@ -153,16 +167,9 @@ void add_label(
   }
 }
 
-template <class T>
-void put_label(const char* what, std::optional<T>& slot, const node_id& x,
-               T value) {
-  if (slot && *slot != value)
-    throw config_error(std::string{what} + ": node " + x.name +
-                       " is labelled twice");
-  slot = std::move(value);
-}
+} // namespace detail
 
-} // namespace
+using detail::add_label;
 
 // -- kinds -------------------------------------------------------------------
 

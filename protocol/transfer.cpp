@@ -20,11 +20,39 @@ std::optional<std::string> unfit(const transfer_candidate& x) {
 
 /// Orders candidates from best to worst.
 bool better(const transfer_candidate& a, const transfer_candidate& b) {
-  return std::tuple{a.priority, a.match.value, b.id}
-         > std::tuple{b.priority, b.match.value, a.id};
+  return std::tuple{a.preferred_zone, a.priority, a.match.value, b.id}
+         > std::tuple{b.preferred_zone, b.priority, b.match.value, a.id};
 }
 
 } // namespace
+
+void rank_candidates(const placement_policy& p,
+                     std::vector<transfer_candidate>& xs) {
+  for (auto& x : xs) {
+    x.preferred_zone = p.in_preferred_zone(x.id);
+    x.priority = p.priority_of(x.id);
+  }
+}
+
+std::optional<node_id>
+automatic_handover(const node_id& self, const placement_policy& p,
+                   const std::vector<transfer_candidate>& xs,
+                   index_t leader_last, uint64_t max_lag) {
+  if (!p.active())
+    return std::nullopt;
+  auto mine = p.rank(self);
+  const transfer_candidate* best = nullptr;
+  for (auto& x : xs) {
+    if (unfit(x) || std::pair{x.preferred_zone, x.priority} <= mine
+        || x.match.value + max_lag < leader_last.value)
+      continue;
+    if (!best || better(x, *best))
+      best = &x;
+  }
+  if (!best)
+    return std::nullopt;
+  return best->id;
+}
 
 transfer_choice choose_transfer_target(const node_id& self,
                                        const std::vector<transfer_candidate>& xs,

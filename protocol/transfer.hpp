@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "protocol/membership.hpp"
+#include "protocol/placement.hpp"
 #include "protocol/types.hpp"
 #include "protocol/votes.hpp"
 
@@ -33,9 +34,15 @@ struct transfer_candidate {
   bool live = false;
   /// Its match index.
   index_t match;
-  /// Operator preference (higher leads first); 0 unless configured.
+  /// Operator preference (placement.hpp): in the preferred zone first,
+  /// then priority (higher leads first); 0 and false unless configured.
   int priority = 0;
+  bool preferred_zone = false;
 };
+
+/// Fills in each candidate's preferences from `p`.
+void rank_candidates(const placement_policy& p,
+                     std::vector<transfer_candidate>& xs);
 
 /// What a transfer request resolves to.
 struct transfer_choice {
@@ -48,13 +55,32 @@ struct transfer_choice {
 };
 
 /// Chooses whom the leader `self` hands over to. `wanted` empty means the
-/// best candidate: a live voter that counts, with the highest priority,
-/// then the longest log, then the smallest name (so every choice is
-/// deterministic). A named target must be such a voter, else the request is
+/// best candidate: a live voter that counts, in the preferred zone first,
+/// then with the highest priority, then the longest log, then the smallest
+/// name (so every choice is deterministic). A named target must be such a voter, else the request is
 /// refused with a line saying why.
 transfer_choice choose_transfer_target(const node_id& self,
                                        const std::vector<transfer_candidate>& xs,
                                        const std::optional<node_id>& wanted);
+
+/// Automatic hand-over (placement.hpp): the node the leader `self` should
+/// hand over to on its own, if any: the best live voter that counts, ranks
+/// strictly higher than `self` and whose log is within `max_lag` entries of
+/// `leader_last` (the transfer then brings it up to date).
+std::optional<node_id>
+automatic_handover(const node_id& self, const placement_policy& p,
+                   const std::vector<transfer_candidate>& xs,
+                   index_t leader_last, uint64_t max_lag);
+
+/// Whether the leader may look for an automatic hand-over at `now` (any
+/// clock): it has led since `led_since` for at least p.settle, and its
+/// previous attempt (if any) is at least p.interval ago.
+template <class TimePoint>
+bool handover_due(const placement_policy& p, TimePoint now,
+                  TimePoint led_since, std::optional<TimePoint> last_attempt) {
+  return p.active() && now - led_since >= p.settle
+         && (!last_attempt || now - *last_attempt >= p.interval);
+}
 
 /// A follower heeds a timeout_now only from the leader it follows, in its
 /// current term: a late one (the sender lost leadership since) is void.

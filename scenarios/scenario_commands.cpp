@@ -97,7 +97,9 @@ std::optional<quorum_spec> quorum_option(const command_line& cmd,
     spec = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
                        std::stoul(opt(cmd, "replication_quorum", "0"))};
   label_map labels;
-  if (has("zones"))
+  // Zones label a zones system's voters; with any other system they are
+  // for leader placement only (placement_option).
+  if (has("zones") && spec && spec->kind == quorum_kind::zones)
     parse_zone_labels(cmd.opts.at("zones"), labels);
   if (has("weights"))
     parse_weight_labels(cmd.opts.at("weights"), labels);
@@ -108,6 +110,37 @@ std::optional<quorum_spec> quorum_option(const command_line& cmd,
     return std::nullopt;
   return out;
 }
+
+namespace {
+
+/// Leader placement: priorities=1=2,3=1 preferred_zone=eu, zones=... for
+/// a system that is not zones, settle=1s, placement_interval=5s,
+/// follow_workload=on workload_window=1s workload_share=0.6.
+placement_policy placement_option(const command_line& cmd,
+                                  const std::optional<quorum_spec>& spec) {
+  placement_policy p;
+  if (cmd.opts.count("priorities"))
+    parse_priorities(cmd.opts.at("priorities"), p.priority);
+  p.preferred_zone = opt(cmd, "preferred_zone", "");
+  if (cmd.opts.count("zones") && !(spec && spec->kind == quorum_kind::zones)) {
+    label_map zones;
+    parse_zone_labels(cmd.opts.at("zones"), zones);
+    for (auto& [x, l] : zones)
+      p.zone.emplace(x, *l.zone);
+  }
+  if (cmd.opts.count("settle"))
+    p.settle = parse_duration(cmd.opts.at("settle"));
+  if (cmd.opts.count("placement_interval"))
+    p.interval = parse_duration(cmd.opts.at("placement_interval"));
+  p.follow_workload = flag(cmd, "follow_workload", false);
+  if (cmd.opts.count("workload_window"))
+    p.workload_window = parse_duration(cmd.opts.at("workload_window"));
+  if (cmd.opts.count("workload_share"))
+    p.workload.share = std::stod(cmd.opts.at("workload_share"));
+  return p;
+}
+
+} // namespace
 
 cluster& scenario_state::require_cluster() {
   if (!cluster_)
@@ -174,6 +207,7 @@ void scenario_state::make_cluster(const command_line& cmd,
     members.emplace_back(std::to_string(i));
   try {
     opts.quorum = quorum_option(cmd, members);
+    opts.placement = placement_option(cmd, opts.quorum);
     cluster_ = std::make_unique<cluster>(opts);
   } catch (const config_error& e) {
     out.push_back(std::string{"error: "} + e.what());

@@ -246,6 +246,9 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   auto& st = self->state;
   stop_leading(self, fail_reason::leader_changed);
   st.leading = true;
+  st.led_since = self->clock().now();
+  st.workload.reset();
+  st.workload_window_end = st.led_since + st.w->config.placement.workload_window;
   st.lead_term = term;
   st.led_terms.insert(term);
   st.first_index_of_term = noop_index;
@@ -320,6 +323,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
   if (st.change_target)
     drive_change(self);
   advance_transfer(self);
+  maybe_hand_over(self);
   arm_heartbeat(self);
 }
 

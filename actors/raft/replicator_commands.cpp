@@ -32,6 +32,7 @@ void on_propose(replicator_ptr self, uint64_t watermark,
       rp.deliver(to_error(fail_reason::queue_full));
       return;
     }
+    count_workload(self, cfg.self, n);
     st.buffered.push_back({std::move(commands), watermark, rp});
     schedule_flush(self);
   } else if (!st.leader.empty() && st.leader != cfg.self) {
@@ -77,6 +78,7 @@ void on_forward_command(replicator_ptr self, forward_command& fc) {
     return;
   }
   if (!fresh.empty()) {
+    count_workload(self, fc.origin, fresh.size());
     st.buffered.push_back({std::move(fresh), 0, caf::response_promise{}});
     schedule_flush(self);
   }

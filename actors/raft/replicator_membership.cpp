@@ -77,6 +77,7 @@ bool step_down_if_removed(replicator_ptr self) {
   for (auto& [id, fo] : st.followers)
     xs.push_back({id, st.config.is_voter(id), fo.counts, true,
                   fo.prog.match_index()});
+  rank_candidates(current_placement(self), xs);
   auto best = choose_transfer_target(self_id, xs, std::nullopt).target;
   st.w->log.warning("removed from the configuration (" + st.config.to_string()
                     + "): stepping down"

@@ -134,6 +134,14 @@ struct replicator_state {
   };
   std::optional<transfer_state> transfer;
   uint64_t transfer_timer = 0;
+  /// Leader placement (node_config::placement): when this leadership began,
+  /// and the previous automatic hand-over attempt (in any term).
+  caf::actor_clock::time_point led_since;
+  std::optional<caf::actor_clock::time_point> last_handover;
+  /// With placement.follow_workload: commands per zone, and when the
+  /// current window ends.
+  workload_tracker workload;
+  caf::actor_clock::time_point workload_window_end;
   // Linearizable reads (replicator_reads.cpp).
   /// Leader: reads waiting for their round, and who waits for each ticket:
   /// a local request, or a follower (then follower_id is its own id).
@@ -241,6 +249,16 @@ void on_transfer_request(replicator_ptr self, const change_request& req,
 /// Tells the target to campaign once it is caught up (after a reply from it
 /// and every heartbeat).
 void advance_transfer(replicator_ptr self);
+/// The configured leader placement, with the zones of a zones quorum system
+/// in the current configuration for nodes it does not name (members added
+/// since the node started).
+placement_policy current_placement(replicator_ptr self);
+/// With placement.follow_workload: `n` commands came from `from` (this
+/// node for local calls); counted by its zone.
+void count_workload(replicator_ptr self, const node_id& from, size_t n);
+/// Leader placement: hands over on its own to a higher-ranked live,
+/// caught-up voter once due (protocol/transfer.hpp, automatic_handover).
+void maybe_hand_over(replicator_ptr self);
 /// The bound of transfer `timer` passed: give up and resume proposals.
 void on_transfer_deadline(replicator_ptr self, uint64_t timer);
 /// This node stopped leading: answers the transfer's waiters and keeps the

@@ -21,7 +21,8 @@ namespace flexsync::detail {
 
 namespace {
 
-std::vector<transfer_candidate> candidates(replicator_ptr self) {
+std::vector<transfer_candidate> candidates(replicator_ptr self,
+                                           const placement_policy& p) {
   auto& st = self->state;
   auto now = self->clock().now().time_since_epoch();
   auto window = st.w->config.election_timeout_max;
@@ -30,7 +31,18 @@ std::vector<transfer_candidate> candidates(replicator_ptr self) {
     out.push_back({id, st.config.current.is_voter(id), fo.counts,
                    fo.heard && now - fo.last_reply <= window,
                    fo.prog.match_index()});
+  rank_candidates(p, out);
   return out;
+}
+
+/// Starts a transfer to `target`, given up after `bound`.
+void start_transfer(replicator_ptr self, const node_id& target,
+                    caf::timespan bound) {
+  auto& st = self->state;
+  st.transfer = replicator_state::transfer_state{target, {}, false};
+  self->delayed_send(self, bound, transfer_atom::value, ++st.transfer_timer);
+  send_entries(self, target);
+  advance_transfer(self);
 }
 
 void finish_transfer(replicator_ptr self, const change_result& result) {
@@ -42,6 +54,15 @@ void finish_transfer(replicator_ptr self, const change_result& result) {
 }
 
 } // namespace
+
+placement_policy current_placement(replicator_ptr self) {
+  auto& st = self->state;
+  auto p = st.w->config.placement;
+  if (auto& q = st.config.current.quorum)
+    for (auto& [x, z] : q->zone_of)
+      p.zone.emplace(x, z);
+  return p;
+}
 
 void on_transfer_request(replicator_ptr self, const change_request& req,
                          caf::response_promise rp) {
@@ -63,21 +84,61 @@ void on_transfer_request(replicator_ptr self, const change_request& req,
                              "a membership change is in progress"});
     return;
   }
-  auto choice = choose_transfer_target(st.w->config.self, candidates(self),
-                                       wanted);
+  auto choice = choose_transfer_target(
+    st.w->config.self, candidates(self, current_placement(self)), wanted);
   if (!choice.target) {
     rp.deliver(choice.result);
     return;
   }
   st.w->log.info("handing leadership over to " + choice.target->name
                  + ": new proposals wait");
-  st.transfer = replicator_state::transfer_state{*choice.target, {}, false};
-  st.transfer->waiters.push_back(std::move(rp));
   auto bound = std::min(caf::timespan{static_cast<int64_t>(req.budget_ns)},
                         caf::timespan{st.w->config.transfer_timeout});
-  self->delayed_send(self, bound, transfer_atom::value, ++st.transfer_timer);
-  send_entries(self, *choice.target);
-  advance_transfer(self);
+  start_transfer(self, *choice.target, bound);
+  st.transfer->waiters.push_back(std::move(rp));
+}
+
+void count_workload(replicator_ptr self, const node_id& from, size_t n) {
+  auto& st = self->state;
+  auto& p = st.w->config.placement;
+  if (!p.follow_workload)
+    return;
+  auto zone = p.zone_of(from);
+  if (zone.empty())
+    if (auto& q = st.config.current.quorum)
+      if (auto i = q->zone_of.find(from); i != q->zone_of.end())
+        zone = i->second;
+  st.workload.add(zone, n);
+}
+
+void maybe_hand_over(replicator_ptr self) {
+  auto& st = self->state;
+  auto& cfg = st.w->config;
+  auto now = self->clock().now();
+  if (cfg.placement.follow_workload && now >= st.workload_window_end) {
+    st.workload.close_window(cfg.placement.workload);
+    st.workload_window_end = now + cfg.placement.workload_window;
+  }
+  if (!st.leading || st.transfer || st.change_target || st.config_proposed
+      || !handover_due(cfg.placement, now, st.led_since, st.last_handover))
+    return;
+  auto p = effective_placement(current_placement(self), st.workload.dominant(),
+                               cfg.self);
+  auto target = automatic_handover(cfg.self, p, candidates(self, p),
+                                   st.written_index,
+                                   cfg.learner_promotion_lag);
+  if (!target)
+    return;
+  st.last_handover = now;
+  st.w->log.info("leader placement: handing leadership over to "
+                 + target->name + " (zone '" + p.zone_of(*target)
+                 + "', priority " + std::to_string(p.priority_of(*target))
+                 + (st.workload.dominant()
+                        && *st.workload.dominant() == p.zone_of(*target)
+                      ? ", most commands come from its zone"
+                      : "")
+                 + "): new proposals wait");
+  start_transfer(self, *target, caf::timespan{cfg.transfer_timeout});
 }
 
 void advance_transfer(replicator_ptr self) {

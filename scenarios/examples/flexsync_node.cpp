@@ -7,6 +7,8 @@
 //                 [--password-file=secret.txt] [--storage=disk --data-dir=d1]
 //   flexsync-node ... --quorum='zones(fz=1,fn=0)'
 //                 --zones=127.0.0.1:7001=us,127.0.0.1:7002=eu,...
+//   flexsync-node ... --zones=127.0.0.1:7001=us,... --preferred-zone=us
+//                 [--priorities=127.0.0.1:7001=2,...]  # leader placement
 //   flexsync-node --config-file=node1.ini      # the same as a CAF ini file
 //   flexsync-node ... --metrics-file=/var/lib/node_exporter/flexsync.prom
 //                     [--metrics-interval=10]   # Prometheus text, rewritten
@@ -53,108 +55,17 @@
 #include "protocol/metrics.hpp"
 #include "scenarios/examples/metrics_file.hpp"
 #include "scenarios/examples/node_console.hpp"
+#include "scenarios/examples/node_program_config.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using namespace flexsync;
-
-/// The program's options, from the command line and an optional CAF ini file
-/// (section [global]). The scheduler is set explicitly: two threads unless
-/// --scheduler.max-threads says otherwise, max-throughput 100 (system_config),
-/// and the sharing policy: measured with process-bench on 2 cores, it halves
-/// the blocking-call latency of work stealing (whose idle workers back off
-/// into sleeps) at equal or better throughput.
-struct program_config : flexsync::system_config {
-  std::string self;
-  std::string bind;
-  std::vector<std::string> partners;
-  bool join = false;
-  std::string quorum = "majority";
-  std::string zones;
-  std::string weights;
-  std::string password_file;
-  std::string cluster_salt;
-  std::string storage = "memory";
-  std::string data_dir;
-  std::string fsync = "always";
-  std::string log_level = "info";
-  bool no_console = false;
-  std::string metrics_file;
-  double metrics_interval = 10;
-  std::string admin;
-  std::string max_code_version;
-  caf::timespan call_timeout = caf::timespan{5s};
-  caf::timespan election_timeout_min = caf::timespan{160ms};
-  bool lease_reads = false;
-  caf::timespan clock_drift_bound = caf::timespan{20ms};
-  caf::timespan election_timeout_max = caf::timespan{320ms};
-  caf::timespan heartbeat_interval = caf::timespan{50ms};
-  size_t max_frame_size = 64 * 1024 * 1024;
-
-  program_config() : system_config(2) {
-    set("scheduler.policy", caf::atom("sharing"));
-    load<caf::io::middleman>();
-    flexsync::admin::register_admin_types(*this);
-    opt_group{custom_options_, "global"}
-      .add(self, "self", "this node's address host:port (IPv4, [IPv6], name)")
-      .add(bind, "bind",
-           "listen on this host:port instead of --self (peers still dial "
-           "--self, e.g. a proxy in front of the node)")
-      .add(partners, "partners", "the other members' addresses (a list)")
-      .add(join, "join",
-           "join a running cluster: take its configuration from the leader "
-           "(--partners says whom to reach); a voter once a member adds it "
-           "(console add-node, flexsync-admin add)")
-      .add(quorum, "quorum",
-           "the quorum system, the same on every node: majority | "
-           "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
-           "weighted(election=W1,replication=W2) | zones(fz=F,fn=G) (see "
-           "README, Quorum systems; a grid of two or more election lines needs "
-           "owned terms, which are not supported yet)")
-      .add(zones, "zones",
-           "each voter's zone for --quorum=zones(...): "
-           "HOST:PORT=ZONE,HOST:PORT=ZONE,... (every voter, self included)")
-      .add(weights, "weights",
-           "each voter's weight for --quorum=weighted(...): "
-           "HOST:PORT=W,HOST:PORT=W,... (positive integers, every voter)")
-      .add(password_file, "password-file",
-           "file whose first line is the cluster password (none: plain TCP)")
-      .add(cluster_salt, "cluster-salt",
-           "per-cluster PBKDF2 salt (default: derived from the member list)")
-      .add(storage, "storage", "memory | disk")
-      .add(data_dir, "data-dir", "journal and snapshot folder (disk storage)")
-      .add(fsync, "fsync", "always | periodic | never (disk storage)")
-      .add(log_level, "log-level", "error | warning | info | debug")
-      .add(no_console, "no-console", "do not read commands from stdin")
-      .add(metrics_file, "metrics-file",
-           "rewrite this file with Prometheus text (node_exporter's textfile "
-           "collector; name it *.prom)")
-      .add(metrics_interval, "metrics-interval",
-           "seconds between two rewrites of --metrics-file")
-      .add(admin, "admin",
-           "publish the admin actor (flexsync-admin) on HOST:PORT, or on "
-           "127.0.0.1:PORT when only a port is given; off by default")
-      .add(max_code_version, "max-code-version",
-           "the highest code version this node supports (default: the "
-           "highest its objects declare, 2); set-version enables a version "
-           "only when every voter supports it")
-      .add(call_timeout, "call-timeout", "deadline of console calls")
-      .add(election_timeout_min, "election-timeout-min",
-           "shortest election timeout (Raft §5.2)")
-      .add(election_timeout_max, "election-timeout-max",
-           "longest election timeout")
-      .add(heartbeat_interval, "heartbeat-interval",
-           "how often the leader sends appends to idle followers")
-      .add(lease_reads, "lease-reads",
-           "answer 'get --lease' / 'kv --lease K' from the leader's lease "
-           "(README, Linearizable reads)")
-      .add(clock_drift_bound, "clock-drift-bound",
-           "how much clocks may disagree over an election timeout; a lease "
-           "lasts election-timeout-min minus this")
-      .add(max_frame_size, "max-frame-size", "largest peer frame accepted");
-  }
-};
+using examples::make_node_config;
+using examples::make_transport_config;
+using examples::parse;
+using examples::parse_level;
+using examples::program_config;
 
 // -- logging --------------------------------------------------------------------
 
@@ -202,141 +113,6 @@ private:
   raft_role role_ = raft_role::follower;
   node_id leader_;
 };
-
-// -- configuration -------------------------------------------------------------
-
-log_level parse_level(const std::string& x) {
-  if (x == "error")
-    return log_level::error;
-  if (x == "warning")
-    return log_level::warning;
-  if (x == "info")
-    return log_level::info;
-  if (x == "debug")
-    return log_level::debug;
-  throw config_error("--log-level must be error, warning, info or debug");
-}
-
-fsync_policy parse_fsync(const std::string& x) {
-  if (x == "always")
-    return fsync_policy::always;
-  if (x == "periodic")
-    return fsync_policy::periodic;
-  if (x == "never")
-    return fsync_policy::never;
-  throw config_error("--fsync must be always, periodic or never");
-}
-
-std::string read_password(const std::string& path) {
-  std::ifstream in{path};
-  std::string line;
-  if (!in || !std::getline(in, line))
-    throw config_error("cannot read the password file " + path);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-    line.pop_back();
-  if (line.empty())
-    throw config_error("the password file " + path + " starts with an empty line");
-  return line;
-}
-
-node_config make_node_config(const program_config& pc) {
-  node_config nc{pc.self, pc.partners};
-  nc.join = pc.join;
-  nc.quorum = parse_quorum_spec(pc.quorum);
-  parse_zone_labels(pc.zones, nc.labels);
-  parse_weight_labels(pc.weights, nc.labels);
-  nc.default_call_timeout = pc.call_timeout;
-  nc.election_timeout_min = pc.election_timeout_min;
-  nc.lease_reads = pc.lease_reads;
-  nc.clock_drift_bound = pc.clock_drift_bound;
-  nc.election_timeout_max = pc.election_timeout_max;
-  nc.heartbeat_interval = pc.heartbeat_interval;
-  if (pc.storage == "disk") {
-    if (pc.data_dir.empty())
-      throw config_error("--storage=disk needs --data-dir");
-    nc.persistence.data_dir = pc.data_dir;
-  } else if (pc.storage != "memory") {
-    throw config_error("--storage must be memory or disk");
-  }
-  nc.persistence.fsync = parse_fsync(pc.fsync);
-  if (!pc.max_code_version.empty()) {
-    nc.max_code_version = parse_code_version(pc.max_code_version);
-    if (!nc.max_code_version)
-      throw config_error("--max-code-version must be a number from 0 to "
-                         "4294967295, got '" + pc.max_code_version + "'");
-  }
-  nc.normalize_and_validate();
-  return nc;
-}
-
-tcp_transport_config make_transport_config(const program_config& pc,
-                                           const node_config& nc) {
-  tcp_transport_config tc;
-  tc.self = nc.self;
-  tc.partners = nc.partners;
-  tc.bind_address = pc.bind;
-  tc.max_frame_size = pc.max_frame_size;
-  tc.level = parse_level(pc.log_level);
-  tc.log_sink = stderr_sink();
-  if (!pc.password_file.empty()) {
-    tc.password = read_password(pc.password_file);
-    tc.cluster_salt = pc.cluster_salt;
-    if (tc.cluster_salt.empty() && pc.join)
-      throw config_error("--join with a password needs --cluster-salt: the "
-                         "salt of the cluster it joins");
-    if (tc.cluster_salt.empty()) {
-      // Every member derives the same salt from the same member list; two
-      // clusters with different members never share a key. (A cluster whose
-      // membership changes needs --cluster-salt: the list changes.)
-      tc.cluster_salt = "flexsync-cluster";
-      for (auto& v : nc.voters())
-        tc.cluster_salt += " " + v.name;
-    }
-  }
-  return tc;
-}
-
-/// Parses argv plus the file of --config-file=PATH only (never the implicit
-/// caf-application.ini). Returns an exit code, or -1 to go on.
-int parse(program_config& cfg, int argc, char** argv) {
-  std::vector<char*> args;
-  std::string ini_path;
-  for (int i = 0; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (i > 0 && a.rfind("--config-file=", 0) == 0)
-      ini_path = std::string{a.substr(14)};
-    else
-      args.push_back(argv[i]);
-  }
-  std::stringstream ini;
-  if (!ini_path.empty()) {
-    std::ifstream f{ini_path};
-    if (!f) {
-      std::cerr << "cannot open config file " << ini_path << '\n';
-      return 2;
-    }
-    ini << f.rdbuf();
-  }
-  if (auto err = cfg.parse(static_cast<int>(args.size()), args.data(), ini)) {
-    std::cerr << "invalid options: " << cfg.render(err) << '\n';
-    return 2;
-  }
-  if (cfg.cli_helptext_printed)
-    return 0;
-  if (!cfg.admin.empty() && !flexsync::admin::parse_admin_option(cfg.admin)) {
-    std::cerr << "invalid options: --admin must be HOST:PORT or PORT, got '"
-              << cfg.admin << "'\n";
-    return 2;
-  }
-  if (!cfg.admin.empty()) {
-    // The middleman carries only admin connections: heartbeats keep a
-    // client's connection alive through a long request (clients drop one
-    // that is silent for a few seconds), and a vanished client is dropped.
-    cfg.set("middleman.heartbeat-interval", caf::timespan{1s});
-    cfg.set("middleman.connection-timeout", caf::timespan{30s});
-  }
-  return -1;
-}
 
 // -- admin -------------------------------------------------------------------
 
@@ -407,7 +183,7 @@ int run(program_config& cfg) {
     throw config_error("--metrics-interval must be a positive number of "
                        "seconds");
   auto nc = make_node_config(cfg);
-  auto tc = make_transport_config(cfg, nc);
+  auto tc = make_transport_config(cfg, nc, stderr_sink());
   auto level = parse_level(cfg.log_level);
   caf::actor_system sys{cfg};
   auto transport = spawn_tcp_transport(sys, tc);

@@ -56,6 +56,7 @@ cluster::cluster(cluster_options opts)
     n.cfg.pre_vote = opts_.pre_vote;
     n.cfg.check_quorum = opts_.check_quorum;
     n.cfg.lease_reads = opts_.lease_reads;
+    n.cfg.placement = opts_.placement;
     n.cfg.max_batch_entries = opts_.max_batch_entries;
     n.cfg.heartbeat_interval = opts_.heartbeat_interval;
     n.cfg.election_timeout_min = opts_.election_timeout_min;

@@ -54,6 +54,8 @@ struct cluster_options {
   bool check_quorum = true;
   /// node_config::lease_reads (needs check_quorum).
   bool lease_reads = false;
+  /// node_config::placement: priorities, zones, a preferred zone.
+  placement_policy placement;
   size_t max_batch_entries = 4096;
   caf::timespan heartbeat_interval = std::chrono::milliseconds(50);
   caf::timespan election_timeout_min = std::chrono::milliseconds(160);
