@@ -80,15 +80,20 @@ std::vector<caf::timespan> sim_network::route(const node_id& from,
   std::uniform_real_distribution<double> coin{0.0, 1.0};
   if (faults.drop > 0 && coin(rng_) < faults.drop)
     return {};
-  std::uniform_int_distribution<int64_t> delay{faults.min_delay.count(),
-                                               faults.max_delay.count()};
+  std::uniform_int_distribution<int64_t> uniform{faults.min_delay.count(),
+                                                 faults.max_delay.count()};
+  auto delay = [&] {
+    if (latency)
+      return latency->draw(from, to, rng_);
+    return caf::timespan{uniform(rng_)};
+  };
   caf::timespan extra{0};
   for (auto* id : {&from, &to})
     if (auto i = faults.slow.find(*id); i != faults.slow.end())
       extra += i->second;
-  std::vector<caf::timespan> result{caf::timespan{delay(rng_)} + extra};
+  std::vector<caf::timespan> result{delay() + extra};
   if (faults.duplicate > 0 && coin(rng_) < faults.duplicate)
-    result.emplace_back(caf::timespan{delay(rng_)} + extra);
+    result.emplace_back(delay() + extra);
   return result;
 }
 

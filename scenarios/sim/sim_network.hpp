@@ -5,9 +5,14 @@
 // duplicates at configurable rates, blocks directed links (partitions), and
 // can hold a link's messages until a script releases them one by one.
 // Deterministic: all randomness comes from the generator it is given.
+//
+// The delay is uniform in [min_delay, max_delay] unless a latency model is
+// set (zone_latency: a WAN of zones). Without one the generator is used
+// exactly as it always was, so pinned seeds replay unchanged.
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <tuple>
@@ -15,6 +20,7 @@
 #include <caf/message.hpp>
 
 #include "actors/transport/local_network.hpp"
+#include "scenarios/sim/zone_latency.hpp"
 
 namespace flexsync::sim {
 
@@ -48,6 +54,9 @@ public:
                                    const caf::message& msg) override;
 
   network_faults faults;
+  /// When set, each message's delay comes from this model instead of
+  /// faults.min_delay..max_delay (slow nodes still add theirs).
+  std::optional<zone_latency> latency;
 
   /// Blocks messages from `from` to `to` (one direction).
   void block(const node_id& from, const node_id& to) {
