@@ -11,6 +11,7 @@
 // exactly as it always was, so pinned seeds replay unchanged.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -57,6 +58,9 @@ public:
   /// When set, each message's delay comes from this model instead of
   /// faults.min_delay..max_delay (slow nodes still add theirs).
   std::optional<zone_latency> latency;
+  /// The current virtual time: what keeps a link's messages in order when
+  /// the latency model asks for it (zone_latency::fifo).
+  std::function<caf::timespan()> clock;
 
   /// Blocks messages from `from` to `to` (one direction).
   void block(const node_id& from, const node_id& to) {
@@ -98,7 +102,14 @@ public:
   }
 
 private:
+  /// The delay that makes a message sent now after `d` arrive no sooner
+  /// than the link's previous one (zone_latency::fifo).
+  caf::timespan in_order(const node_id& from, const node_id& to,
+                         caf::timespan d);
+
   std::mt19937_64 rng_;
+  /// When each link's last message arrives (with a FIFO latency model).
+  std::map<std::pair<node_id, node_id>, caf::timespan> last_arrival_;
   std::set<std::pair<node_id, node_id>> blocked_;
   std::set<std::pair<node_id, node_id>> held_links_;
   std::deque<held_message> held_;

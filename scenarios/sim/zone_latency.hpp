@@ -4,7 +4,8 @@
 // sits in one zone; a message between two nodes takes half the mean
 // round-trip time between their zones (a separate one within a zone) plus
 // Gaussian jitter, clamped so that no message arrives sooner than
-// `min_delay`. Deterministic: all randomness comes from the generator the
+// `min_delay`, and by default no sooner than the link's previous message.
+// Deterministic: all randomness comes from the generator the
 // caller passes (the network's own).
 
 #include <map>
@@ -34,6 +35,11 @@ struct zone_latency {
   caf::timespan intra_sigma{0};
   /// The shortest delay a draw may give (jitter is clamped to it).
   caf::timespan min_delay{1000};
+  /// Messages of one link (one direction) arrive in the order they were
+  /// sent, as over one TCP connection: a message drawn to overtake an
+  /// earlier one waits for it (head-of-line blocking). Applied by
+  /// sim_network, which knows the time.
+  bool fifo = true;
 
   /// The mean one-way delay from `a` to `b` (half their zones' RTT).
   caf::timespan mean_one_way(const node_id& a, const node_id& b) const;
