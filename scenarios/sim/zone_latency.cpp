@@ -13,8 +13,8 @@ caf::timespan zone_latency::mean_one_way(const node_id& a,
   auto j = zone_of.find(b);
   FLEXSYNC_ASSERT(i != zone_of.end() && j != zone_of.end(),
                   "zone_latency: no zone for " + a.name + " or " + b.name);
-  auto round_trip = i->second == j->second ? intra_rtt
-                                           : rtt.at(i->second).at(j->second);
+  auto round_trip =
+      i->second == j->second ? intra_rtt : rtt.at(i->second).at(j->second);
   return round_trip / 2;
 }
 
@@ -24,8 +24,8 @@ caf::timespan zone_latency::draw(const node_id& a, const node_id& b,
   auto sigma = zone_of.at(a) == zone_of.at(b) ? intra_sigma : wan_sigma;
   if (sigma.count() <= 0)
     return std::max(mean, min_delay);
-  std::normal_distribution<double> jitter{0.0, static_cast<double>(
-                                                 sigma.count())};
+  std::normal_distribution<double> jitter{0.0,
+                                          static_cast<double>(sigma.count())};
   auto d = mean + caf::timespan{static_cast<int64_t>(jitter(rng))};
   return std::max(d, min_delay);
 }
@@ -40,8 +40,8 @@ size_t zone_latency::zone_index(const std::string& name) const {
 std::string zone_latency::check(const std::vector<node_id>& ids) const {
   auto n = zones.size();
   if (rtt.size() != n)
-    return "the RTT matrix has " + std::to_string(rtt.size()) +
-           " rows for " + std::to_string(n) + " zones";
+    return "the RTT matrix has " + std::to_string(rtt.size()) + " rows for " +
+           std::to_string(n) + " zones";
   for (size_t i = 0; i < n; ++i) {
     if (rtt[i].size() != n)
       return "row " + zones[i] + " of the RTT matrix has " +

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include <catch2/catch.hpp>
 #include <caf/make_message.hpp>
+#include <catch2/catch.hpp>
 
 #include "scenarios/sim/sim_network.hpp"
 
@@ -34,8 +34,7 @@ double mean_ms(const sim::zone_latency& m, const node_id& a, const node_id& b,
                std::mt19937_64& rng, int n) {
   double sum = 0;
   for (int i = 0; i < n; ++i)
-    sum += std::chrono::duration<double, std::milli>(m.draw(a, b, rng))
-             .count();
+    sum += std::chrono::duration<double, std::milli>(m.draw(a, b, rng)).count();
   return sum / n;
 }
 
@@ -56,15 +55,15 @@ TEST_CASE("jitter averages out to the mean and has the asked deviation") {
   auto m = two_zones(2ms, 20us);
   std::mt19937_64 rng{7};
   constexpr int n = 20000;
-  CHECK(mean_ms(m, node_id{"1"}, node_id{"3"}, rng, n)
-        == Approx(50.0).margin(0.1));
-  CHECK(mean_ms(m, node_id{"1"}, node_id{"2"}, rng, n)
-        == Approx(0.5).margin(0.002));
+  CHECK(mean_ms(m, node_id{"1"}, node_id{"3"}, rng, n) ==
+        Approx(50.0).margin(0.1));
+  CHECK(mean_ms(m, node_id{"1"}, node_id{"2"}, rng, n) ==
+        Approx(0.5).margin(0.002));
   double sum = 0, sq = 0;
   for (int i = 0; i < n; ++i) {
     auto x = std::chrono::duration<double, std::milli>(
-               m.draw(node_id{"3"}, node_id{"1"}, rng))
-               .count();
+                 m.draw(node_id{"3"}, node_id{"1"}, rng))
+                 .count();
     sum += x;
     sq += x * x;
   }
@@ -88,8 +87,8 @@ TEST_CASE("the same seed draws the same delays") {
   auto m = two_zones(2ms, 20us);
   std::mt19937_64 a{42}, b{42};
   for (int i = 0; i < 100; ++i)
-    REQUIRE(m.draw(node_id{"1"}, node_id{"3"}, a)
-            == m.draw(node_id{"1"}, node_id{"3"}, b));
+    REQUIRE(m.draw(node_id{"1"}, node_id{"3"}, a) ==
+            m.draw(node_id{"1"}, node_id{"3"}, b));
 }
 
 TEST_CASE("a model that cannot serve the nodes says why") {
@@ -114,7 +113,7 @@ TEST_CASE("without a model the network draws uniform delays exactly as "
   std::mt19937_64 rng{99};
   std::uniform_real_distribution<double> coin{0.0, 1.0};
   std::uniform_int_distribution<int64_t> delay{caf::timespan{1ms}.count(),
-                                              caf::timespan{5ms}.count()};
+                                               caf::timespan{5ms}.count()};
   auto msg = caf::make_message(int32_t{1});
   for (int i = 0; i < 200; ++i) {
     auto got = net.route(node_id{"1"}, node_id{"2"}, msg);
@@ -131,10 +130,10 @@ TEST_CASE("with a model the network delays by zone") {
   net.clock = [] { return caf::timespan{0}; };
   net.faults.slow[node_id{"3"}] = 7ms;
   auto msg = caf::make_message(int32_t{1});
-  CHECK(net.route(node_id{"1"}, node_id{"2"}, msg)
-        == std::vector<caf::timespan>{500us});
-  CHECK(net.route(node_id{"1"}, node_id{"3"}, msg)
-        == std::vector<caf::timespan>{57ms});
+  CHECK(net.route(node_id{"1"}, node_id{"2"}, msg) ==
+        std::vector<caf::timespan>{500us});
+  CHECK(net.route(node_id{"1"}, node_id{"3"}, msg) ==
+        std::vector<caf::timespan>{57ms});
 }
 
 TEST_CASE("a link's messages arrive in the order they were sent, unless the "
