@@ -9,9 +9,8 @@ namespace flexsync::bench {
 
 namespace {
 
-constexpr const char* palette[] = {"#4e79a7", "#f28e2b", "#e15759",
-                                   "#76b7b2", "#59a14f", "#edc948",
-                                   "#b07aa1", "#9c755f"};
+constexpr const char* palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
+                                   "#59a14f", "#edc948", "#b07aa1", "#9c755f"};
 constexpr size_t palette_size = sizeof(palette) / sizeof(palette[0]);
 
 /// Margins around the plot area; the legend sits in the right one.
@@ -32,8 +31,7 @@ std::string decade_label(int exponent) {
   if (exponent >= 0)
     std::snprintf(buf, sizeof buf, "%.0f", std::pow(10.0, exponent));
   else
-    std::snprintf(buf, sizeof buf, "%.*f", -exponent,
-                  std::pow(10.0, exponent));
+    std::snprintf(buf, sizeof buf, "%.*f", -exponent, std::pow(10.0, exponent));
   return buf;
 }
 
@@ -54,10 +52,9 @@ log_axis make_axis(const bar_chart& c, double top, double bottom) {
   bool any = false;
   for (auto& s : c.series) {
     if (s.values.size() != c.groups.size())
-      throw std::invalid_argument("series " + s.name + " has " +
-                                  std::to_string(s.values.size()) +
-                                  " values for " +
-                                  std::to_string(c.groups.size()) + " groups");
+      throw std::invalid_argument(
+          "series " + s.name + " has " + std::to_string(s.values.size()) +
+          " values for " + std::to_string(c.groups.size()) + " groups");
     for (auto& v : s.values) {
       if (!v)
         continue;
@@ -98,8 +95,8 @@ void axes(std::string& out, const bar_chart& c, const log_axis& a,
          "\" fill=\"none\" stroke=\"#333\"/>\n";
   auto mid_y = (a.top + a.bottom) / 2;
   out += "<text x=\"16\" y=\"" + num(mid_y) +
-         "\" text-anchor=\"middle\" transform=\"rotate(-90 16 " +
-         num(mid_y) + ")\">" + xml_escape(c.y_label) + "</text>\n";
+         "\" text-anchor=\"middle\" transform=\"rotate(-90 16 " + num(mid_y) +
+         ")\">" + xml_escape(c.y_label) + "</text>\n";
   out += "<text x=\"" + num((left_margin + right) / 2) + "\" y=\"" +
          num(c.height - 12.0) + "\" text-anchor=\"middle\">" +
          xml_escape(c.x_label) + "</text>\n";
@@ -127,13 +124,12 @@ void bars(std::string& out, const bar_chart& c, const log_axis& a,
              "\" width=\"" + num(bar_width * 0.9) + "\" height=\"" +
              num(a.bottom - y) + "\" fill=\"" + palette[s % palette_size] +
              "\"><title>" + xml_escape(c.series[s].name + " " + c.groups[g]) +
-             ": " + num(v->median) + " / " + num(v->high) +
-             "</title></rect>\n";
+             ": " + num(v->median) + " / " + num(v->high) + "</title></rect>\n";
       auto cx = x + bar_width * 0.45;
       auto top = num(a.y(v->high));
-      out += "<path class=\"whisker\" d=\"M" + num(cx) + " " + num(y) +
-             " V" + top + " M" + num(cx - bar_width * 0.25) + " " + top +
-             " H" + num(cx + bar_width * 0.25) +
+      out += "<path class=\"whisker\" d=\"M" + num(cx) + " " + num(y) + " V" +
+             top + " M" + num(cx - bar_width * 0.25) + " " + top + " H" +
+             num(cx + bar_width * 0.25) +
              "\" stroke=\"#222\" fill=\"none\"/>\n";
     }
   }
@@ -145,11 +141,15 @@ void legend(std::string& out, const bar_chart& c, double x) {
   for (size_t s = 0; s < c.series.size(); ++s) {
     auto y = top_margin + 20.0 * s;
     out += "<rect x=\"" + num(x) + "\" y=\"" + num(y) +
-           "\" width=\"12\" height=\"12\" fill=\"" +
-           palette[s % palette_size] + "\"/>\n";
+           "\" width=\"12\" height=\"12\" fill=\"" + palette[s % palette_size] +
+           "\"/>\n";
     out += "<text x=\"" + num(x + 18) + "\" y=\"" + num(y + 10) + "\">" +
            xml_escape(c.series[s].name) + "</text>\n";
   }
+  for (size_t i = 0; i < c.notes.size(); ++i)
+    out += "<text class=\"note\" x=\"" + num(x) + "\" y=\"" +
+           num(top_margin + 20.0 * c.series.size() + 10 + 16.0 * i) +
+           "\" font-size=\"10\">" + xml_escape(c.notes[i]) + "</text>\n";
   out += "</g>\n";
 }
 
@@ -159,12 +159,23 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (char ch : text)
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += ch;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += ch;
     }
   return out;
 }

@@ -31,6 +31,8 @@ struct bar_chart {
   /// The groups along the x axis, in order.
   std::vector<std::string> groups;
   std::vector<bar_series> series;
+  /// Lines printed under the legend (e.g. what could not be measured).
+  std::vector<std::string> notes;
   int width = 900;
   int height = 480;
 };

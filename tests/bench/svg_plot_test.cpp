@@ -64,12 +64,12 @@ bar_chart three_systems() {
   c.x_label = "client zone";
   c.y_label = "ms (log scale)";
   c.groups = {"VA", "OR", "JP"};
-  c.series = {{"majority", {bar_value{80, 90}, bar_value{150, 160},
-                            bar_value{230, 240}}},
-              {"zones-local", {bar_value{0.43, 0.5}, std::nullopt,
-                               bar_value{0.44, 0.6}}},
-              {"a <b> & 'c'", {bar_value{5, 5}, bar_value{6, 7},
-                               bar_value{7, 9}}}};
+  c.series = {
+      {"majority",
+       {bar_value{80, 90}, bar_value{150, 160}, bar_value{230, 240}}},
+      {"zones-local",
+       {bar_value{0.43, 0.5}, std::nullopt, bar_value{0.44, 0.6}}},
+      {"a <b> & 'c'", {bar_value{5, 5}, bar_value{6, 7}, bar_value{7, 9}}}};
   return c;
 }
 
@@ -87,6 +87,16 @@ TEST_CASE("the chart is well-formed with a bar and a whisker per value") {
   CHECK(count(doc, "a &lt;b&gt; &amp; &apos;c&apos;</text>") == 1);
   CHECK(count(doc, ">client zone</text>") == 1);
   CHECK(count(doc, ">ms (log scale)</text>") == 1);
+}
+
+TEST_CASE("notes go under the legend, escaped") {
+  auto c = three_systems();
+  c.notes = {"grid: refused", "x < y"};
+  auto doc = render_svg(c);
+  std::string why;
+  CHECK(balanced(doc, why));
+  CHECK(count(doc, "class=\"note\"") == 2);
+  CHECK(count(doc, ">x &lt; y</text>") == 1);
 }
 
 TEST_CASE("the log axis has a tick per decade spanning every value") {
