@@ -179,7 +179,7 @@ void print_system(const wan_world& w, const system_result& r) {
                 << " leader="
                 << (r.leader_zone == "local" ? w.zones()[z] : r.leader_zone)
                 << " p50_ms=" << fixed(s->p50) << " p99_ms=" << fixed(s->p99)
-                << " n=" << s->n << "\n";
+                << " n=" << s->n << " retries=" << s->retries << "\n";
   std::cout << std::flush;
 }
 
@@ -192,6 +192,7 @@ void print_shift(const options& o, const shift_result& r) {
             << " before_p50_ms=" << fixed(r.before.p50)
             << " after_p50_ms=" << fixed(r.after.p50)
             << " after_p99_ms=" << fixed(r.after.p99)
+            << " retries=" << r.after.retries
             << " slowest_ms=" << fixed(r.slowest_ms)
             << " goal_ms=" << fixed(r.goal_ms) << " recovered_after=";
   if (r.recovered_after)

@@ -108,6 +108,12 @@ void transfer(sim::cluster& c, const node_id& id) {
     throw std::runtime_error("node " + id.name + " did not settle as leader");
 }
 
+latency_stats stats_of(const zone_client& cl) {
+  auto s = stats_of(cl.samples);
+  s.retries = cl.retries;
+  return s;
+}
+
 latency_stats stats_of(const std::vector<latency_sample>& xs) {
   latency_stats s;
   s.n = xs.size();

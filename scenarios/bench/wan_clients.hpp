@@ -68,8 +68,11 @@ struct latency_stats {
   double p50 = 0;
   double p99 = 0;
   size_t n = 0;
+  /// Attempts made again (see zone_client::retries).
+  size_t retries = 0;
 };
 
 latency_stats stats_of(const std::vector<latency_sample>& xs);
+latency_stats stats_of(const zone_client& cl);
 
 } // namespace flexsync::bench

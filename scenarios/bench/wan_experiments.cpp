@@ -17,14 +17,12 @@ std::vector<zone_client> clients_for(const wan_world& w, size_t commands) {
 
 /// Runs every zone's client at once for `commands` commands each.
 std::vector<zone_client> run_all(const wan_world& w, sim::cluster& c,
-                                 size_t commands, size_t& retries) {
+                                 size_t commands) {
   auto clients = clients_for(w, commands);
   std::vector<zone_client*> all;
   for (auto& cl : clients)
     all.push_back(&cl);
   run_clients({c, w, {}}, all);
-  for (auto& cl : clients)
-    retries += cl.retries;
   return clients;
 }
 
@@ -35,8 +33,8 @@ void measure_localized(const wan_world& w, sim::cluster& c, system_result& r,
                        size_t commands) {
   for (size_t z = 0; z < w.zone_count(); ++z) {
     transfer(c, w.nodes_in(z).front());
-    auto clients = run_all(w, c, commands, r.retries);
-    r.zones[z] = stats_of(clients[z].samples);
+    auto clients = run_all(w, c, commands);
+    r.zones[z] = stats_of(clients[z]);
   }
   r.leader_zone = "local";
 }
@@ -61,9 +59,9 @@ system_result measure_system(const wan_world& w, const wan_system& sys,
     return r;
   }
   r.leader_zone = w.zones()[leader_zone];
-  auto clients = run_all(w, *c, commands, r.retries);
+  auto clients = run_all(w, *c, commands);
   for (auto& cl : clients)
-    r.zones[cl.zone] = stats_of(cl.samples);
+    r.zones[cl.zone] = stats_of(cl);
   return r;
 }
 
@@ -87,7 +85,7 @@ shift_result measure_shift(const wan_world& w, const shift_policy& policy,
   r.goal_ms = 1.2 * w.intra_rtt_ms();
   auto clients = clients_for(w, commands);
   run_clients({*c, w, {}}, {&clients[from]});
-  r.before = stats_of(clients[from].samples);
+  r.before = stats_of(clients[from]);
   // The shift: from now on only `to` makes commands.
   auto shift = c->now();
   auto& moved = clients[to];
@@ -96,7 +94,7 @@ shift_result measure_shift(const wan_world& w, const shift_policy& policy,
       policy.after_command(*c, w, to, cl.samples.size());
   };
   run_clients({*c, w, hook}, {&moved});
-  r.after = stats_of(moved.samples);
+  r.after = stats_of(moved);
   auto& xs = moved.samples;
   for (auto& x : xs)
     r.slowest_ms = std::max(r.slowest_ms, x.ms);

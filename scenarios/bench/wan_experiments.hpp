@@ -23,8 +23,6 @@ struct system_result {
   std::vector<std::optional<latency_stats>> zones;
   /// The nodes refused the system (the validator's message).
   std::optional<std::string> refused;
-  /// Attempts made again after a failure (leader changes).
-  size_t retries = 0;
 };
 
 /// Runs `sys` with every zone's client making `commands` commands at
