@@ -15,7 +15,7 @@
 // evaluation" for the numbers and what they mean.
 //
 // Prints one machine-readable line per system and client zone
-//   wan system=zones zone=VA leader=VA p50_ms=0.43 p99_ms=0.47 n=1000
+//   wan system=zones zone=VA leader=VA p50_ms=0.42 p99_ms=0.47 n=1000 retries=0
 // (`status=refused reason="..."` when the nodes refuse a system), one per
 // shift policy, then a table. The same seed gives the same numbers.
 
