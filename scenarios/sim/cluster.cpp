@@ -41,6 +41,7 @@ cluster::cluster(cluster_options opts)
   sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
   start_ = sched_->clock().now();
   net_policy_ = std::make_shared<sim_network>(rng_());
+  net_policy_->clock = [this] { return now(); };
   net_ = spawn_local_network(*sys_, net_policy_);
   start_client();
   for (size_t i = 1; i <= opts_.nodes + opts_.spares; ++i)

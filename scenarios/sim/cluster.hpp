@@ -118,6 +118,10 @@ struct call_outcome {
   fail_reason reason = fail_reason::success;
   /// On success: the register's size after the command (its position).
   uint64_t position = 0;
+  /// Virtual times (since the cluster started) at which the call was
+  /// submitted and at which its outcome came (equal when it failed at once).
+  caf::timespan invoked{0};
+  caf::timespan completed{0};
 };
 
 class cluster {

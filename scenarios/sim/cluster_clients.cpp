@@ -28,6 +28,7 @@ void cluster::start_client() {
                   [=, this](result_atom, caf::message& result) {
                     auto& out = outcomes_[slot];
                     out.done = true;
+                    out.completed = now();
                     out.reason = fail_reason::success;
                     if (result.match_elements<uint64_t>())
                       out.position = result.get_as<uint64_t>(0);
@@ -40,6 +41,7 @@ void cluster::start_client() {
                   [=, this](caf::error& err) {
                     auto& out = outcomes_[slot];
                     out.done = true;
+                    out.completed = now();
                     out.reason = to_fail_reason(err);
                   });
         },
@@ -51,7 +53,7 @@ size_t cluster::submit(const node_id& at, std::string label,
                        caf::message args, caf::timespan timeout) {
   auto slot = outcomes_.size();
   outcomes_.push_back(call_outcome{std::move(label), at, false,
-                                   fail_reason::success, 0});
+                                   fail_reason::success, 0, now(), now()});
   auto& n = node(at);
   if (!n.up) {
     outcomes_.back().done = true;

@@ -1,6 +1,7 @@
 #include "scenarios/sim/sim_network.hpp"
 
 #include "protocol/appends.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/incarnation.hpp"
 #include "protocol/read_index.hpp"
@@ -80,16 +81,33 @@ std::vector<caf::timespan> sim_network::route(const node_id& from,
   std::uniform_real_distribution<double> coin{0.0, 1.0};
   if (faults.drop > 0 && coin(rng_) < faults.drop)
     return {};
-  std::uniform_int_distribution<int64_t> delay{faults.min_delay.count(),
-                                               faults.max_delay.count()};
+  std::uniform_int_distribution<int64_t> uniform{faults.min_delay.count(),
+                                                 faults.max_delay.count()};
+  auto delay = [&] {
+    if (!latency)
+      return caf::timespan{uniform(rng_)};
+    auto d = latency->draw(from, to, rng_);
+    return latency->fifo ? in_order(from, to, d) : d;
+  };
   caf::timespan extra{0};
   for (auto* id : {&from, &to})
     if (auto i = faults.slow.find(*id); i != faults.slow.end())
       extra += i->second;
-  std::vector<caf::timespan> result{caf::timespan{delay(rng_)} + extra};
+  std::vector<caf::timespan> result{delay() + extra};
   if (faults.duplicate > 0 && coin(rng_) < faults.duplicate)
-    result.emplace_back(caf::timespan{delay(rng_)} + extra);
+    result.emplace_back(delay() + extra);
   return result;
+}
+
+caf::timespan sim_network::in_order(const node_id& from, const node_id& to,
+                                    caf::timespan d) {
+  FLEXSYNC_ASSERT(clock, "sim_network: a FIFO latency model needs a clock");
+  auto now = clock();
+  auto& last = last_arrival_[{from, to}];
+  // Strictly later: equal times would leave the order to the scheduler.
+  auto at = std::max(now + d, last + caf::timespan{1});
+  last = at;
+  return at - now;
 }
 
 std::vector<held_message> sim_network::release(const node_id& from,

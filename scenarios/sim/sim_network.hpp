@@ -5,9 +5,15 @@
 // duplicates at configurable rates, blocks directed links (partitions), and
 // can hold a link's messages until a script releases them one by one.
 // Deterministic: all randomness comes from the generator it is given.
+//
+// The delay is uniform in [min_delay, max_delay] unless a latency model is
+// set (zone_latency: a WAN of zones). Without one the generator is used
+// exactly as it always was, so pinned seeds replay unchanged.
 
 #include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <tuple>
@@ -15,6 +21,7 @@
 #include <caf/message.hpp>
 
 #include "actors/transport/local_network.hpp"
+#include "scenarios/sim/zone_latency.hpp"
 
 namespace flexsync::sim {
 
@@ -48,6 +55,12 @@ public:
                                    const caf::message& msg) override;
 
   network_faults faults;
+  /// When set, each message's delay comes from this model instead of
+  /// faults.min_delay..max_delay (slow nodes still add theirs).
+  std::optional<zone_latency> latency;
+  /// The current virtual time: what keeps a link's messages in order when
+  /// the latency model asks for it (zone_latency::fifo).
+  std::function<caf::timespan()> clock;
 
   /// Blocks messages from `from` to `to` (one direction).
   void block(const node_id& from, const node_id& to) {
@@ -89,7 +102,14 @@ public:
   }
 
 private:
+  /// The delay that makes a message sent now after `d` arrive no sooner
+  /// than the link's previous one (zone_latency::fifo).
+  caf::timespan in_order(const node_id& from, const node_id& to,
+                         caf::timespan d);
+
   std::mt19937_64 rng_;
+  /// When each link's last message arrives (with a FIFO latency model).
+  std::map<std::pair<node_id, node_id>, caf::timespan> last_arrival_;
   std::set<std::pair<node_id, node_id>> blocked_;
   std::set<std::pair<node_id, node_id>> held_links_;
   std::deque<held_message> held_;
