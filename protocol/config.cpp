@@ -122,6 +122,9 @@ void node_config::normalize_and_validate() {
   for (auto& [x, l] : labels)
     if (l.zone)
       placement.zone.emplace(x, *l.zone);
+  if (quorum)
+    for (auto& [x, z] : quorum->zone_of)
+      placement.zone.emplace(x, z);
   placement.validate();
   require(terms == term_mode::shared,
           "terms: owned terms are not supported yet (only shared terms)");

@@ -284,7 +284,7 @@ void print_shift_table(const options& o, const std::vector<shift_result>& rs) {
   if (rs.empty())
     return;
   std::printf("\nworkload shift %s -> %s (zones, leader first in %s): %s's "
-              "latency after the shift, ms\n%-10s %17s  %s\n",
+              "latency after the shift, ms\n%-16s %17s  %s\n",
               o.shift_from.c_str(), o.shift_to.c_str(), o.shift_from.c_str(),
               o.shift_to.c_str(), "policy", "p50 / p99", "recovered");
   for (auto& r : rs) {
@@ -293,7 +293,7 @@ void print_shift_table(const options& o, const std::vector<shift_result>& rs) {
                    ? "after " + std::to_string(*r.recovered_after) +
                          " commands, " + fixed(*r.recovered_ms / 1000) + " s"
                    : std::string{"never"};
-    std::printf("%-10s %17s  %s\n", r.policy.c_str(), lat.c_str(), rec.c_str());
+    std::printf("%-16s %17s  %s\n", r.policy.c_str(), lat.c_str(), rec.c_str());
   }
 }
 

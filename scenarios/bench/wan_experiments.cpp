@@ -73,7 +73,18 @@ std::vector<shift_policy> shift_policies(size_t transfer_after) {
     if (done == transfer_after)
       start_transfer(c, w.nodes_in(to).front());
   };
-  return {fixed, op};
+  // The node's own policy (node_config::placement.follow_workload): the
+  // leader moves to the zone that issues most commands. One closed-loop
+  // client in a far zone makes about 3 commands a second, so the windows
+  // are 2 s with at least 3 commands (the defaults, 1 s and 10, suit a
+  // busier cluster).
+  shift_policy follow{"follow-workload", {}, {}};
+  follow.configure = [](sim::cluster_options& o) {
+    o.placement.follow_workload = true;
+    o.placement.workload_window = std::chrono::seconds(2);
+    o.placement.workload.min_commands = 3;
+  };
+  return {fixed, op, follow};
 }
 
 shift_result measure_shift(const wan_world& w, const shift_policy& policy,

@@ -33,9 +33,8 @@ system_result measure_system(const wan_world& w, const wan_system& sys,
                              size_t commands, size_t leader_zone);
 
 /// Where leadership goes when the load shifts: one row of the shift
-/// experiment. A node-side policy (the workload-following leader being
-/// added to node_config) is one more row: set it in `configure` and leave
-/// `after_command` empty.
+/// experiment. A node-side policy (node_config::placement) sets it in
+/// `configure` and leaves `after_command` empty.
 struct shift_policy {
   std::string name;
   /// Adjusts the cluster's options before it starts.
@@ -47,9 +46,10 @@ struct shift_policy {
       after_command;
 };
 
-/// The placement policies the benchmark knows: "static" (the leader stays)
-/// and "operator" (a transfer into the new zone once it has made
-/// `transfer_after` commands).
+/// The placement policies the benchmark knows: "static" (the leader stays),
+/// "operator" (a transfer into the new zone once it has made
+/// `transfer_after` commands) and "follow-workload" (the node's own
+/// workload-following placement).
 std::vector<shift_policy> shift_policies(size_t transfer_after);
 
 struct shift_result {
