@@ -80,11 +80,19 @@ struct heartbeat {
   /// The leader's latest read confirmation round (protocol/read_index.hpp),
   /// echoed in the reply; 0 before the first.
   uint64_t read_round = 0;
+  /// The leader's commit index and the term of its entry there, once the
+  /// leader sent this follower the entries up to it (0 otherwise): a
+  /// follower holding that entry holds the leader's log up to it (Log
+  /// Matching, §5.3) and commits it without waiting for the leader to learn
+  /// its match index (protocol/follower_rules.hpp, heartbeat_commit).
+  index_t commit_hint;
+  term_t commit_hint_term;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
-  return f(x.term, x.leader, x.leader_commit, x.read_round);
+  return f(x.term, x.leader, x.leader_commit, x.read_round, x.commit_hint,
+           x.commit_hint_term);
 }
 
 /// A follower's answer to a heartbeat; feeds check-quorum.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocol/assert.hpp"
+#include "protocol/planted_bugs.hpp"
 
 namespace flexsync {
 
@@ -17,6 +18,17 @@ leader_contact decide_leader_contact(term_t current_term, term_t msg_term) {
 index_t follower_commit(index_t commit_index, index_t leader_commit,
                         index_t last_index) {
   return std::max(commit_index, std::min(leader_commit, last_index));
+}
+
+index_t heartbeat_commit(index_t commit_index, index_t verified,
+                         index_t hint, term_t hint_term,
+                         term_t own_term_at_hint, index_t last_index) {
+  auto out = follower_commit(commit_index, verified, last_index);
+  auto held = own_term_at_hint == hint_term
+              || planted(planted_bug::commit_hint_unchecked);
+  if (hint_term != term_t{0} && held && hint <= last_index)
+    out = std::max(out, hint);
+  return out;
 }
 
 campaign_decision decide_campaign(term_t current_term, const node_id& self) {

@@ -75,6 +75,16 @@ leader_contact decide_leader_contact(term_t current_term, term_t msg_term);
 index_t follower_commit(index_t commit_index, index_t leader_commit,
                         index_t last_index);
 
+/// The commit index a heartbeat lets a follower reach: the verified part
+/// (`verified`, through follower_commit), and the leader's commit index
+/// `hint` itself when the follower's log holds an entry there of the
+/// leader's term for it, `hint_term` (its own term there is
+/// `own_term_at_hint`, 0 when it holds none): by Log Matching (§5.3) the
+/// two logs then agree up to `hint`, which the leader committed.
+index_t heartbeat_commit(index_t commit_index, index_t verified,
+                         index_t hint, term_t hint_term,
+                         term_t own_term_at_hint, index_t last_index);
+
 /// §5.2: a campaign increments the term and votes for the candidate itself.
 struct campaign_decision {
   term_t term;

@@ -81,10 +81,37 @@ inline index_t commit_to_send(index_t commit, index_t verified) {
   return std::min(commit, verified);
 }
 
-/// The follower's match index moved past the commit index it was told: it
-/// needs the news (it may wait to answer a caller).
-inline bool needs_commit_news(const tracked_follower& f, index_t commit) {
-  return std::min(commit, f.prog.match_index()) > f.commit_sent;
+/// What a heartbeat tells a follower about the leader's commit index.
+struct commit_news {
+  /// min(commit, match index): entries the leader verified it holds.
+  index_t verified;
+  /// The commit index and its entry's term, once the follower was sent
+  /// the entries up to it and the leader knows that term (else 0): the
+  /// follower commits it if it holds that entry (heartbeat_commit).
+  index_t hint;
+  term_t hint_term;
+  /// The highest commit index the follower may learn from it.
+  index_t told() const { return std::max(verified, hint); }
+};
+
+/// The news for `f` of the leader's `commit`, whose entry has term
+/// `commit_term` (0 when the leader no longer holds the entry).
+inline commit_news news_for(const tracked_follower& f, index_t commit,
+                            term_t commit_term) {
+  commit_news n{commit_to_send(commit, f.prog.match_index()), {}, {}};
+  if (commit_term != term_t{0} && f.prog.next_index() > commit) {
+    n.hint = commit;
+    n.hint_term = commit_term;
+  }
+  return n;
+}
+
+/// The follower would learn a higher commit index than it was told: it
+/// needs the news (it may wait to answer a caller). Without waiting for its
+/// ack when it was sent the committed entries (news_for).
+inline bool needs_commit_news(const tracked_follower& f, index_t commit,
+                              term_t commit_term) {
+  return news_for(f, commit, commit_term).told() > f.commit_sent;
 }
 
 /// The leader's new commit index: its own durable index and the match

@@ -13,6 +13,8 @@ std::optional<planted_bug> planted_bug_from(const std::string& name) {
     return planted_bug::skip_joint;
   if (name == "read-index-unconfirmed")
     return planted_bug::read_index_unconfirmed;
+  if (name == "commit-hint-unchecked")
+    return planted_bug::commit_hint_unchecked;
   return std::nullopt;
 }
 

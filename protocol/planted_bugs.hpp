@@ -29,11 +29,16 @@ enum class planted_bug : unsigned char {
   /// (protocol/read_index.hpp), so a deposed leader that does not know it
   /// yet serves stale reads.
   read_index_unconfirmed,
+  /// A follower commits the leader's commit index from a heartbeat's hint
+  /// without checking that it holds that entry with the leader's term
+  /// (protocol/follower_rules.hpp, heartbeat_commit), so it may apply an
+  /// entry a deposed leader left in its log.
+  commit_hint_unchecked,
 };
 
 /// "figure8-commit", "forget-vote", "skip-joint",
-/// "read-index-unconfirmed"; nothing for an unknown
-/// name.
+/// "read-index-unconfirmed", "commit-hint-unchecked"; nothing for an
+/// unknown name.
 std::optional<planted_bug> planted_bug_from(const std::string& name);
 
 #ifdef FLEXSYNC_PLANTED_BUGS

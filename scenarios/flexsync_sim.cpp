@@ -2,7 +2,7 @@
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
-//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed]
+//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked]
 //                [--churn] [--membership] [--transfers]
 //
 // --batteries: half the client load are random operations on replicated
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed] "
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked] "
                    "[--churn] [--membership] [--transfers]\n";
       return 2;
     }

@@ -241,9 +241,16 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
     adopt_term(self, hb.term);
     self->send(w.self.election, leader_seen_atom::value, hb.term, hb.leader);
     st.leader_of_term = hb.leader;
-    // The leader sends min(commit, our match index): verified entries only.
-    st.leader_commit_seen = std::max(st.leader_commit_seen, hb.leader_commit);
-    raise_commit(self, hb.leader_commit);
+    // Verified entries (min(commit, our match index)), and the leader's
+    // commit index itself when we hold its entry (protocol/follower_rules).
+    auto& store = *st.store;
+    auto commit = heartbeat_commit(store.commit_index(), hb.leader_commit,
+                                   hb.commit_hint, hb.commit_hint_term,
+                                   store.term_at(hb.commit_hint),
+                                   store.last_index());
+    st.leader_commit_seen = std::max({st.leader_commit_seen, hb.leader_commit,
+                                      commit});
+    raise_commit(self, commit);
   }
   auto term = st.store->current_term();
   heartbeat_reply reply{term, w.config.self, st.store->last_index(),

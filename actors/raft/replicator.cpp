@@ -80,13 +80,23 @@ void send_append(replicator_ptr self, const node_id& f, follower& fo,
   fo.prog.on_sent(last);
 }
 
+term_t cached_term(const replicator_state& st, index_t i) {
+  if (i == st.cache_base)
+    return st.cache_base_term;
+  if (i <= st.cache_base || i.value - st.cache_base.value > st.cache.size())
+    return term_t{0};
+  return st.cache[i.value - st.cache_base.value - 1].term;
+}
+
 void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo) {
   auto& st = self->state;
-  // Only what this follower verified counts as committed on it.
-  fo.commit_sent = commit_to_send(st.commit, fo.prog.match_index());
+  // What this follower verified, and the commit index with its term once
+  // the follower was sent the entries up to it (protocol/leader_tracker.hpp).
+  auto news = news_for(fo, st.commit, cached_term(st, st.commit));
+  fo.commit_sent = news.told();
   send_peer(self, *st.w, f,
-            heartbeat{st.lead_term, st.w->config.self, fo.commit_sent,
-                      st.reads.current_round()});
+            heartbeat{st.lead_term, st.w->config.self, news.verified,
+                      st.reads.current_round(), news.hint, news.hint_term});
 }
 
 /// Reads entries [from, ...] for `f` from the log store, then sends them.
@@ -367,7 +377,7 @@ void on_append_reply(replicator_ptr self, const append_reply& r) {
       // A follower that acks after the commit index moved past what it was
       // told still needs the news (it may wait to answer a caller).
       auto& st = self->state;
-      if (needs_commit_news(*fo, st.commit)) {
+      if (needs_commit_news(*fo, st.commit, cached_term(st, st.commit))) {
         st.commit_dirty = true;
         schedule_flush(self);
       }

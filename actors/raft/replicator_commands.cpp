@@ -140,8 +140,9 @@ void on_flush(replicator_ptr self) {
     // Tell followers about the new commit index now instead of at the next
     // heartbeat, so commands submitted on followers apply promptly.
     st.commit_dirty = false;
+    auto commit_term = cached_term(st, st.commit);
     for (auto& [id, fo] : st.followers)
-      if (std::min(st.commit, fo.prog.match_index()) > fo.commit_sent)
+      if (needs_commit_news(fo, st.commit, commit_term))
         send_heartbeat(self, id, fo);
   }
 }

@@ -256,6 +256,9 @@ placement_policy current_placement(replicator_ptr self);
 /// With placement.follow_workload: `n` commands came from `from` (this
 /// node for local calls); counted by its zone.
 void count_workload(replicator_ptr self, const node_id& from, size_t n);
+/// The term of the leader's entry `i` when its cache holds it (or it is
+/// the cache's base), else 0.
+term_t cached_term(const replicator_state& st, index_t i);
 /// Leader placement: hands over on its own to a higher-ranked live,
 /// caught-up voter once due (protocol/transfer.hpp, automatic_handover).
 void maybe_hand_over(replicator_ptr self);

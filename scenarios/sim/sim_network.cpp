@@ -60,8 +60,12 @@ std::string describe_message(const caf::message& msg) {
   }
   if (msg.match_element<heartbeat>(0)) {
     auto& m = msg.get_as<heartbeat>(0);
+    auto hint = m.commit_hint_term == term_t{0}
+                  ? std::string{}
+                  : " hint=" + to_string(m.commit_hint) + ":"
+                      + to_string(m.commit_hint_term);
     return type + " term=" + to_string(m.term) + " commit="
-           + to_string(m.leader_commit);
+           + to_string(m.leader_commit) + hint;
   }
   return type;
 }

@@ -54,7 +54,9 @@ TEST_CASE("inspect visits every field of heartbeat", "[appends]") {
   CHECK_FALSE(x.leader.empty());
   CHECK(x.leader_commit != index_t{});
   CHECK(x.read_round != 0);
-  CHECK(f.visited == 4);
+  CHECK(x.commit_hint != index_t{});
+  CHECK(x.commit_hint_term != term_t{});
+  CHECK(f.visited == 6);
 }
 
 TEST_CASE("inspect visits every field of heartbeat_reply", "[appends]") {

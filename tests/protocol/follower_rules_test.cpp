@@ -28,6 +28,21 @@ TEST_CASE("a follower's commit index never passes its log and never falls") {
   CHECK(follower_commit(index_t{3}, index_t{2}, index_t{6}) == index_t{3});
 }
 
+TEST_CASE("a heartbeat's commit hint counts only when the follower holds "
+          "the entry with the leader's term") {
+  auto t = [](uint64_t x) { return term_t{x}; };
+  auto i = [](uint64_t x) { return index_t{x}; };
+  // Verified 4, hint 9 of term 3, held with term 3: commit 9.
+  CHECK(heartbeat_commit(i(2), i(4), i(9), t(3), t(3), i(10)) == i(9));
+  // Held with another term (an entry of a deposed leader): verified only.
+  CHECK(heartbeat_commit(i(2), i(4), i(9), t(3), t(2), i(10)) == i(4));
+  // Not held (the follower lacks the entry): verified only.
+  CHECK(heartbeat_commit(i(2), i(4), i(9), t(3), t(0), i(8)) == i(4));
+  // No hint (term 0), and never below the commit index it had.
+  CHECK(heartbeat_commit(i(2), i(4), i(0), t(0), t(0), i(10)) == i(4));
+  CHECK(heartbeat_commit(i(7), i(4), i(6), t(3), t(3), i(10)) == i(7));
+}
+
 TEST_CASE("a campaign takes the next term and votes for itself; leading "
           "needs that vote in the current term") {
   node_id a{"a"};

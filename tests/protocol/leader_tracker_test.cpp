@@ -81,8 +81,25 @@ TEST_CASE("a leader tells a follower only the commit it verified, and news "
   tracked_follower f{progress{index_t{0}, 4}};
   f.prog.on_success(index_t{6});
   f.commit_sent = index_t{4};
-  CHECK(needs_commit_news(f, index_t{9}));
-  CHECK_FALSE(needs_commit_news(f, index_t{4}));
+  CHECK(needs_commit_news(f, index_t{9}, term_t{2}));
+  CHECK_FALSE(needs_commit_news(f, index_t{4}, term_t{2}));
+  // Not sent past 6: the news is what it verified, 6.
+  auto n = news_for(f, index_t{9}, term_t{2});
+  CHECK(n.verified == index_t{6});
+  CHECK(n.hint == index_t{0});
+  CHECK(n.told() == index_t{6});
+  // Sent up to 12 (not yet acknowledged): the commit index with its term.
+  f.prog.on_sent(index_t{12});
+  n = news_for(f, index_t{9}, term_t{2});
+  CHECK(n.verified == index_t{6});
+  CHECK(n.hint == index_t{9});
+  CHECK(n.hint_term == term_t{2});
+  CHECK(n.told() == index_t{9});
+  // The leader no longer holds the entry's term: no hint.
+  CHECK(news_for(f, index_t{9}, term_t{0}).hint == index_t{0});
+  f.commit_sent = index_t{9};
+  CHECK_FALSE(needs_commit_news(f, index_t{9}, term_t{2}));
+  CHECK(needs_commit_news(f, index_t{10}, term_t{2}));
   CHECK(reply_deposes(term_t{5}, term_t{4}, term_t{4}));
   CHECK_FALSE(reply_deposes(term_t{5}, term_t{5}, term_t{4}));
 }
