@@ -85,6 +85,8 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
       membership_options(opts, setup);
     if (auto q = labelled_quorum(p.seed, opts.nodes))
       opts.quorum = q;
+    if (auto pl = random_placement(p.seed, opts.nodes, opts.quorum, setup))
+      opts.placement = *pl;
   }
   // As a scenario's cluster command writes it (quorum=..., zones=...).
   auto spec = opts.quorum.value_or(quorum_spec{});

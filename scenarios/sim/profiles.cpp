@@ -149,6 +149,55 @@ std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes) {
   return random_zones(own, voters, true);
 }
 
+std::optional<placement_policy> random_placement(uint64_t seed, size_t nodes,
+                                                 const std::optional<quorum_spec>& q,
+                                                 std::ostringstream& setup) {
+  std::mt19937_64 own{seed ^ 0x706c'6163'6500'0000};
+  if (std::uniform_real_distribution<double>{0, 1}(own) >= 0.25)
+    return std::nullopt;
+  placement_policy p;
+  p.settle = 100ms;
+  p.interval = 500ms;
+  p.workload_window = 200ms;
+  p.workload.min_commands = 3;
+  std::string zones, priorities;
+  std::vector<std::string> names{"us", "eu", "ap"};
+  for (size_t i = 1; i <= nodes; ++i) {
+    node_id x{std::to_string(i)};
+    if (q && q->kind == quorum_kind::zones) {
+      p.zone[x] = q->zone_of.at(x);
+    } else {
+      p.zone[x] = names[between(own, 0, names.size() - 1)];
+      zones += (zones.empty() ? "" : ",") + x.name + "=" + p.zone[x];
+    }
+    if (between(own, 0, 2) == 0) {
+      p.priority[x] = static_cast<int>(between(own, 0, 3));
+      priorities += (priorities.empty() ? "" : ",") + x.name + "="
+                    + std::to_string(p.priority[x]);
+    }
+  }
+  switch (between(own, 0, 2)) {
+    case 0: // priorities alone
+      break;
+    case 1:
+      p.preferred_zone = p.zone.begin()->second;
+      break;
+    default:
+      p.follow_workload = true;
+  }
+  setup << "placement:";
+  if (!zones.empty())
+    setup << " zones=" << zones;
+  if (!priorities.empty())
+    setup << " priorities=" << priorities;
+  if (!p.preferred_zone.empty())
+    setup << " preferred_zone=" << p.preferred_zone;
+  if (p.follow_workload)
+    setup << " follow_workload=on workload_window=200ms";
+  setup << " settle=100ms placement_interval=500ms ";
+  return p;
+}
+
 bool membership_profile(uint64_t seed, std::optional<bool> forced) {
   if (forced)
     return *forced;

@@ -31,6 +31,15 @@ void churn_options(cluster_options& opts, const run_params& p);
 /// generator of its own so other seeds replay as before. Nothing otherwise.
 std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes);
 
+/// About one seed in four: a leader placement (node_config::placement) of
+/// random priorities, zones (the quorum system's when it has them), a
+/// preferred zone, or workload following, with short settle and interval
+/// so hand-overs happen within a run; from a generator of its own. Written
+/// to `setup` as a scenario's cluster options. Nothing otherwise.
+std::optional<placement_policy> random_placement(uint64_t seed, size_t nodes,
+                                                 const std::optional<quorum_spec>& q,
+                                                 std::ostringstream& setup);
+
 /// Whether seed `seed` runs the membership profile (`forced` overrides).
 bool membership_profile(uint64_t seed, std::optional<bool> forced);
 
