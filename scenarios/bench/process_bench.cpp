@@ -423,14 +423,36 @@ void run_mode(const options& opt, bool password) {
   std::filesystem::remove_all(dir, ec);
 }
 
+const char* const usage =
+  "usage: process-bench [--seconds S] [--window W] [--trials N]\n"
+  "                     [--modes plain,password] [--node PATH]\n"
+  "                     [--node-arg OPTION]...\n"
+  "  --seconds S      length of each throughput and latency run (5)\n"
+  "  --window W       calls in flight in the pipelined runs (5000)\n"
+  "  --trials N       failover trials (5)\n"
+  "  --modes LIST     plain (no password) and/or password\n"
+  "  --node PATH      the flexsync-node binary (next to this one)\n"
+  "  --node-arg OPT   an extra option for every node, e.g. --lease-reads\n"
+  "Starts 3 flexsync-node processes on loopback (memory storage) and prints\n"
+  "RESULT lines: pipelined and blocking calls, read barriers on the leader\n"
+  "and on a follower, failover after SIGKILL of the leader.\n";
+
 } // namespace
 
 int main(int argc, char** argv) {
   options opt;
   auto self = std::filesystem::read_symlink("/proc/self/exe");
   opt.node_bin = (self.parent_path() / "flexsync-node").string();
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "option " << k << " needs a value\n" << usage;
+      return 2;
+    }
     std::string v = argv[i + 1];
     if (k == "--seconds")
       opt.seconds = std::stod(v);
@@ -448,7 +470,7 @@ int main(int argc, char** argv) {
       for (std::string m; std::getline(in, m, ',');)
         opt.modes.push_back(m);
     } else {
-      std::cerr << "unknown option " << k << '\n';
+      std::cerr << "unknown option " << k << '\n' << usage;
       return 2;
     }
   }
