@@ -68,7 +68,7 @@ void progress::on_snapshot_installed(index_t last) {
   check();
 }
 
-void progress::on_heartbeat() {
+void progress::on_heartbeat(size_t stall_heartbeats) {
   if (state_ == state::probe) {
     probe_sent_ = false;
     return;
@@ -77,7 +77,7 @@ void progress::on_heartbeat() {
     idle_heartbeats_ = 0;
     return;
   }
-  if (++idle_heartbeats_ >= 2)
+  if (++idle_heartbeats_ >= stall_heartbeats)
     become_probe(match_ + 1);
 }
 

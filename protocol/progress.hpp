@@ -5,6 +5,8 @@
 // until its log position is found) or replicated to (appends pipelined up to a
 // window of in-flight messages).
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -12,6 +14,19 @@
 #include "protocol/types.hpp"
 
 namespace flexsync {
+
+/// How many heartbeats without progress make the leader re-probe a
+/// follower: 2, or half the minimum election timeout when that is longer,
+/// so that a round trip longer than two heartbeats (a WAN link) does not
+/// look like a loss and re-send every append in flight. A lost append is
+/// found sooner anyway: the follower rejects the next one.
+inline size_t stall_heartbeats(std::chrono::nanoseconds election_timeout_min,
+                               std::chrono::nanoseconds heartbeat_interval) {
+  auto beats = heartbeat_interval.count() > 0
+                 ? election_timeout_min / heartbeat_interval / 2
+                 : 0;
+  return std::max<size_t>(2, static_cast<size_t>(beats));
+}
 
 class progress {
 public:
@@ -51,9 +66,9 @@ public:
   void on_snapshot_installed(index_t last);
 
   /// Called once per heartbeat: lets a probe be resent and, when pipelined
-  /// appends made no progress for two heartbeats (lost messages), falls back
-  /// to probing from match + 1.
-  void on_heartbeat();
+  /// appends made no progress for `stall_heartbeats` heartbeats (lost
+  /// messages), falls back to probing from match + 1.
+  void on_heartbeat(size_t stall_heartbeats = 2);
 
   /// Number of appends in flight (replicate mode).
   size_t inflight() const { return inflight_.size(); }

@@ -312,8 +312,10 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
     return;
   auto& cfg = st.w->config;
   reads_on_heartbeat(self);
+  auto stall = stall_heartbeats(cfg.election_timeout_min,
+                                cfg.heartbeat_interval);
   for (auto& [id, fo] : st.followers) {
-    fo.prog.on_heartbeat();
+    fo.prog.on_heartbeat(stall);
     send_heartbeat(self, id, fo);
     check_install(self, fo);
     send_entries(self, id);

@@ -179,7 +179,8 @@ void print_system(const wan_world& w, const system_result& r) {
                 << " leader="
                 << (r.leader_zone == "local" ? w.zones()[z] : r.leader_zone)
                 << " p50_ms=" << fixed(s->p50) << " p99_ms=" << fixed(s->p99)
-                << " n=" << s->n << " retries=" << s->retries << "\n";
+                << " n=" << s->n << " retries=" << s->retries
+                << " appends=" << r.appends << "\n";
   std::cout << std::flush;
 }
 

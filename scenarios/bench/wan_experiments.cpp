@@ -59,9 +59,13 @@ system_result measure_system(const wan_world& w, const wan_system& sys,
     return r;
   }
   r.leader_zone = w.zones()[leader_zone];
+  c->net().reset_counts();
   auto clients = run_all(w, *c, commands);
   for (auto& cl : clients)
     r.zones[cl.zone] = stats_of(cl);
+  for (auto& [key, n] : c->net().counts())
+    if (std::get<2>(key) == "append_entries")
+      r.appends += n;
   return r;
 }
 

@@ -23,6 +23,9 @@ struct system_result {
   std::vector<std::optional<latency_stats>> zones;
   /// The nodes refused the system (the validator's message).
   std::optional<std::string> refused;
+  /// Appends sent while the clients ran (static systems): what re-sends
+  /// cost on the WAN.
+  size_t appends = 0;
 };
 
 /// Runs `sys` with every zone's client making `commands` commands at

@@ -184,6 +184,24 @@ TEST_CASE("two heartbeats without progress fall back to probe", "[progress]") {
   CHECK(p.can_send());
 }
 
+TEST_CASE("a round trip longer than two heartbeats is no loss when the "
+          "election timeout allows it",
+          "[progress]") {
+  using namespace std::chrono_literals;
+  // Defaults (160 ms / 50 ms) and a short election timeout: two heartbeats.
+  CHECK(stall_heartbeats(160ms, 50ms) == 2);
+  CHECK(stall_heartbeats(100ms, 50ms) == 2);
+  // A WAN setup, 1 s / 100 ms: five heartbeats (500 ms > a 218 ms RTT).
+  CHECK(stall_heartbeats(1000ms, 100ms) == 5);
+  auto p = replicating(10);
+  p.on_sent(at(15));
+  for (int i = 0; i < 4; ++i)
+    p.on_heartbeat(5);
+  CHECK(p.mode() == progress::state::replicate);
+  p.on_heartbeat(5);
+  CHECK(p.mode() == progress::state::probe);
+}
+
 TEST_CASE("progress between heartbeats keeps replicating", "[progress]") {
   auto p = replicating(10);
   p.on_sent(at(15));
