@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/membership.hpp"
+
 namespace flexsync {
 
 namespace {
@@ -78,6 +80,9 @@ void node_config::normalize_and_validate() {
                  partners.end());
   for (auto& p : partners)
     require(!p.empty(), "partners must not contain an empty name");
+  require(valid_utf8(self.name), "self is not valid UTF-8");
+  for (auto& p : partners)
+    require(valid_utf8(p.name), "a partner's name is not valid UTF-8");
   // A read-only node is a learner by definition; a learner is never also a
   // voting partner.
   if (read_only)
@@ -85,8 +90,10 @@ void node_config::normalize_and_validate() {
   std::sort(learners.begin(), learners.end());
   learners.erase(std::unique(learners.begin(), learners.end()),
                  learners.end());
-  for (auto& l : learners)
+  for (auto& l : learners) {
     require(!l.empty(), "learners must not contain an empty name");
+    require(valid_utf8(l.name), "a learner's name is not valid UTF-8");
+  }
   std::erase_if(partners, [this](const node_id& p) { return is_learner(p); });
   if (is_learner(self))
     read_only = true;

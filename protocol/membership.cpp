@@ -139,15 +139,58 @@ bool membership::operator==(const membership& other) const {
          && q(quorum) == q(other.quorum);
 }
 
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    // Continuation bytes that follow the lead byte; 4: no lead byte.
+    size_t n = c < 0x80            ? 0
+               : (c >> 5) == 0x6   ? 1
+               : (c >> 4) == 0xe   ? 2
+               : (c >> 3) == 0x1e  ? 3
+                                   : 4;
+    if (n == 4 || i + n >= s.size())
+      return false;
+    uint32_t cp = n == 0 ? c : c & (0x3f >> n);
+    for (size_t k = 1; k <= n; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80)
+        return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    static constexpr uint32_t least[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+namespace {
+
+std::optional<std::string> check_name(const node_id& x) {
+  if (x.empty())
+    return "a node name must not be empty";
+  if (!valid_utf8(x.name))
+    return "a node name is not valid UTF-8";
+  return std::nullopt;
+}
+
+} // namespace
+
 std::optional<std::string> check_membership(const membership& m) {
   if (m.voters.empty())
     return "a configuration needs at least one voter";
   for (auto& x : m.voters)
-    if (x.empty())
-      return "a node name must not be empty";
+    if (auto why = check_name(x))
+      return why;
   for (auto& x : m.learners)
-    if (x.empty())
-      return "a node name must not be empty";
+    if (auto why = check_name(x))
+      return why;
+  if (m.quorum)
+    for (auto& label : m.quorum->zone_of)
+      if (!valid_utf8(label.second))
+        return std::string{"a zone label is not valid UTF-8"};
   try {
     m.make_quorum();
   } catch (const config_error& e) {

@@ -68,6 +68,10 @@ struct membership {
 /// quorum system), or nothing.
 std::optional<std::string> check_membership(const membership& m);
 
+/// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+/// U+10FFFF): config entries hold node names and zones as JSON strings.
+bool valid_utf8(const std::string& s);
+
 /// The configuration a node holds: C_new and, during a change of voters or
 /// quorum system, C_old (a joint configuration).
 struct configuration {

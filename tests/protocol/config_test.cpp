@@ -150,3 +150,15 @@ TEST_CASE("without quorum sizes the system is a majority", "[config]") {
   CHECK(q.election_quorum() == 2);
   CHECK(q.voters() == ids({"a", "b", "c"}));
 }
+
+TEST_CASE("node names that are not UTF-8 are refused at start",
+          "[config]") {
+  node_config bad_partner{"a", {"b\xff", "c"}};
+  CHECK_THROWS_WITH(bad_partner.normalize_and_validate(),
+                    Catch::Contains("not valid UTF-8"));
+  node_config bad_self{"a\xc0\x80", {"b", "c"}};
+  CHECK_THROWS_WITH(bad_self.normalize_and_validate(),
+                    Catch::Contains("not valid UTF-8"));
+  node_config fine{"z\xc3\xbcrich", {"b", "c"}};
+  CHECK_NOTHROW(fine.normalize_and_validate());
+}

@@ -287,3 +287,28 @@ TEST_CASE("a joint configuration waits until the voters holding their "
   // half only.
   CHECK(unelectable(next, set_of({"1", "2", "3"})));
 }
+
+// Node names and zones travel in config entries as JSON, which holds only
+// UTF-8: a request naming a node in anything else is refused with one line
+// (it used to make encode_configuration throw on the leader).
+TEST_CASE("a configuration whose names or zones are not UTF-8 is refused",
+          "[membership]") {
+  membership m;
+  m.voters = {node_id{"a"}, node_id{"b\xff"}};
+  auto why = check_membership(m);
+  REQUIRE(why);
+  CHECK(why->find("not valid UTF-8") != std::string::npos);
+  m.voters = {node_id{"a"}, node_id{"b"}};
+  m.learners = {node_id{"\xc3\x28"}};
+  CHECK(check_membership(m));
+  m.learners = {node_id{"z\xc3\xbcrich:7001"}}; // zürich, valid
+  CHECK_FALSE(check_membership(m));
+  m.learners.clear();
+  m.quorum = quorum_spec::zones(0, 0, {{node_id{"a"}, "us"},
+                                       {node_id{"b"}, "e\xe2\x82"}});
+  why = check_membership(m);
+  REQUIRE(why);
+  CHECK(why->find("not valid UTF-8") != std::string::npos);
+  CHECK_NOTHROW(encode_configuration(configuration{
+    membership{{node_id{"a"}}, {node_id{"z\xc3\xbc"}}, std::nullopt}, {}}));
+}
