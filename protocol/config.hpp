@@ -84,6 +84,11 @@ struct node_config {
   /// learner until a membership change makes it a voter. It never campaigns
   /// before its log names it a voter.
   bool join = false;
+  /// Voters admit read-only nodes that no configuration lists (PySyncObj's
+  /// unconfigured read-only nodes): a peer whose TCP hello says it is a
+  /// learner may link, the leader replicates to it while it answers, and it
+  /// never votes or counts toward any quorum. Off: such a peer is refused.
+  bool admit_non_member = false;
 
   // -- quorums --------------------------------------------------------------
 

@@ -122,6 +122,9 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
       st.membership_note
         = m->config.current.voters.empty()
             ? "joining: no configuration received from the cluster yet"
+          : cfg.read_only
+            ? "read-only node outside the configuration (admitted by voters "
+              "with admit_non_member)"
             : "not a member of the configuration in effect (removed?)";
   }
   st.voters = voters;
@@ -132,6 +135,13 @@ node_status compose_status(const status_parts& parts, const node_config& cfg,
   for (auto& l : learners)
     if (l != cfg.self)
       st.readonly_nodes.push_back(view(l));
+  // Read-only nodes outside the configuration: the transport links a voter
+  // with a non-member only when it admitted it (admit_non_member).
+  if (cfg.admit_non_member && parts.linked)
+    for (auto& p : *parts.linked)
+      if (p != cfg.self && !std::count(voters.begin(), voters.end(), p)
+          && !std::count(learners.begin(), learners.end(), p))
+        st.readonly_nodes.push_back(view(p));
   st.has_quorum = compose_has_quorum(st, parts, cfg, q);
   if (st.role == raft_role::leader)
     st.leader_commit_index = st.commit_index;

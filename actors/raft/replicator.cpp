@@ -18,6 +18,7 @@
 #include "protocol/appends.hpp"
 #include "protocol/assert.hpp"
 #include "protocol/leader_tracker.hpp"
+#include "protocol/readonly_rules.hpp"
 
 namespace flexsync::detail {
 
@@ -336,6 +337,7 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
     drive_change(self);
   advance_transfer(self);
   maybe_hand_over(self);
+  poll_readonly_links(self);
   arm_heartbeat(self);
 }
 
@@ -344,7 +346,10 @@ void on_heartbeat_timer(replicator_ptr self, uint64_t id) {
 follower* take_reply(replicator_ptr self, term_t term, const node_id& from,
                      incarnation_t incarnation, std::optional<bool> counts) {
   auto& st = self->state;
-  if (reply_deposes(term, st.term, st.lead_term)) {
+  // §5.1, for members only: a read-only node outside the configuration
+  // never changes a voter's term (protocol/readonly_rules.hpp).
+  if (outsider_reply_deposes(is_outsider(st, from), term, st.term,
+                             st.lead_term)) {
     step_down(self, term, fail_reason::leader_changed);
     return nullptr;
   }

@@ -110,6 +110,8 @@ void sync_followers(replicator_ptr self) {
       send_entries(self, m);
     }
     i->second.learner = !st.quorum.is_voter(m);
+    // A read-only node that a change made a member is the configuration's.
+    i->second.non_member = false;
   }
   // A node that left keeps receiving entries until the configuration
   // without it is committed, so it learns that it left and stops
@@ -119,8 +121,11 @@ void sync_followers(replicator_ptr self) {
     return;
   }
   st.prune_followers = false;
+  // Admitted read-only nodes outside the configuration stay: they are
+  // dropped when unlinked or silent (replicator_readonly.cpp).
   std::erase_if(st.followers, [&](const auto& kv) {
-    return !std::binary_search(members.begin(), members.end(), kv.first);
+    return !kv.second.non_member
+           && !std::binary_search(members.begin(), members.end(), kv.first);
   });
 }
 

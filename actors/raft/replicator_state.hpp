@@ -58,6 +58,9 @@ struct follower : tracked_follower {
   pending<std::optional<install_reply>> install_answer;
   /// Heartbeats since the chunk in flight was sent.
   int chunk_age = 0;
+  /// A read-only node outside the configuration, admitted by the transport
+  /// (replicator_readonly.cpp): dropped when unlinked or silent.
+  bool non_member = false;
 };
 
 struct replicator_state {
@@ -298,6 +301,16 @@ void fail_reads_on_step_down(replicator_ptr self);
 /// The role or leader changed: reads asked of another leader fail, held
 /// ones go to the new leader.
 void reads_on_role(replicator_ptr self);
+
+// -- unconfigured read-only nodes (replicator_readonly.cpp) --------------------
+
+/// Leader, with node_config::admit_non_member: asks the transport whom it
+/// links with, starts replicating to linked non-members and drops those
+/// unlinked or silent (protocol/readonly_rules.hpp, sync_readonly).
+void poll_readonly_links(replicator_ptr self);
+/// `from` is neither in the configuration nor a follower kept from it (an
+/// admitted read-only node, or unknown): its replies never depose.
+bool is_outsider(const replicator_state& st, const node_id& from);
 
 // -- snapshot install (replicator_install.cpp) ---------------------------------
 

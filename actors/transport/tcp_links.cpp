@@ -12,6 +12,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/transport/tcp_broker.hpp"
+#include "protocol/readonly_rules.hpp"
 
 namespace flexsync::tcp {
 
@@ -33,15 +34,26 @@ peer_session_config session_config(broker_ptr self) {
   c.self = st.cfg.self;
   c.key = st.key;
   c.max_frame_size = st.cfg.max_frame_size;
+  c.learner = st.cfg.read_only;
   c.admit = [self_id = st.cfg.self, members = st.members,
+             admit_learners = st.cfg.admit_learners,
              extra = st.cfg.admit_non_member](
-                const node_id& peer) -> std::optional<wire::refuse_reason> {
-    if (!members.count(peer) && !(extra && extra(peer)))
-      return wire::refuse_reason::not_member;
-    // One connection per pair: the greater address dials.
-    if (members.count(peer) && !(self_id < peer))
-      return wire::refuse_reason::dial_rule;
-    return std::nullopt;
+              const node_id& peer,
+              bool learner) -> std::optional<wire::refuse_reason> {
+    hello_facts f;
+    f.member = members.count(peer) > 0;
+    f.sender_greater = self_id < peer;
+    f.learner = learner;
+    f.admit_learners = admit_learners;
+    f.hook_admits = !f.member && extra && extra(peer);
+    switch (admit_hello(f)) {
+      case hello_verdict::not_member:
+        return wire::refuse_reason::not_member;
+      case hello_verdict::dial_rule:
+        return wire::refuse_reason::dial_rule;
+      default:
+        return std::nullopt;
+    }
   };
   return c;
 }
@@ -232,7 +244,17 @@ void deliver(broker_ptr self, connection_handle hdl,
   }
   if (!st.node)
     return; // no local node registered: lost, like an unreachable node
-  if (auto dst = route_peer_message(*st.node, msg))
+  auto dst = route_peer_message(*st.node, msg);
+  // An admitted non-member (a read-only node) has no say in elections and
+  // is no leader: what it sends to the election actor or the log store
+  // (its recovery probes, say) is dropped (protocol/readonly_rules.hpp).
+  if (dst && !st.members.count(peer)
+      && (dst == st.node->election || dst == st.node->log_store)) {
+    st.log.debug("dropped a message from read-only node " + peer.name
+                 + " meant for the election or the log store");
+    return;
+  }
+  if (dst)
     caf::anon_send(dst, std::move(msg));
 }
 

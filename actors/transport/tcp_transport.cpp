@@ -63,8 +63,9 @@ void init_state(broker_ptr self, broker_setup& setup) {
   st.members = validate(st.cfg);
   st.codec = std::make_unique<peer_codec>(self->system(),
                                           caf::actor_cast<caf::actor>(self));
+  // A read-only node outside the configuration dials everyone.
   for (auto& peer : st.members)
-    if (peer < st.cfg.self)
+    if (peer < st.cfg.self || st.cfg.read_only)
       st.dials.emplace(peer, tcp::dial_state{});
 }
 
@@ -83,7 +84,7 @@ void add_members(broker_ptr self, const std::vector<node_id>& xs) {
     }
     st.members.insert(peer);
     // One connection per pair: the greater address dials.
-    if (peer < st.cfg.self) {
+    if (peer < st.cfg.self || st.cfg.read_only) {
       st.dials.emplace(peer, tcp::dial_state{});
       tcp::dial(self, peer);
     }

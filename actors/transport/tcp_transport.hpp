@@ -60,9 +60,18 @@ struct tcp_transport_config {
   std::vector<node_id> partners;
   /// Where to listen instead of `self` ("host:port"); empty uses `self`.
   std::string bind_address;
-  /// Hook for nodes outside `partners` that may dial this node (read-only
-  /// nodes, later): returns true to admit `peer`. Unset admits nobody else.
+  /// Hook for nodes outside `partners` that may dial this node (tests):
+  /// returns true to admit `peer`. Unset admits nobody else.
   std::function<bool(const node_id& peer)> admit_non_member;
+  /// Admit read-only nodes outside `partners` whose hello carries the
+  /// learner flag (node_config::admit_non_member). Their messages reach
+  /// only the node's replicator and membership manager, never its election
+  /// or log store (protocol/readonly_rules.hpp).
+  bool admit_learners = false;
+  /// This node is a read-only node that the voters do not list: its hello
+  /// carries the learner flag and it dials every partner (voters never dial
+  /// a node they do not know).
+  bool read_only = false;
 
   // -- security -------------------------------------------------------------
 

@@ -136,6 +136,7 @@ std::string status_line(console_target& t) {
       << " applied=" << to_string(st.last_applied)
       << " last=" << to_string(st.last_log_index)
       << " links=" << ts.links.size() << " rejected=" << ts.rejected
+      << " readonly=" << st.connected_readonly_nodes()
       << " ready=" << (st.ready ? 1 : 0) << " member=" << to_string(st.member)
       << " counter=" << t.counter->get()
       << " kv=" << t.kv->size() << " kv_digest=" << kv_digest(*t.kv)

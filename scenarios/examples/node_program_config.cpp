@@ -26,6 +26,14 @@ program_config::program_config() : system_config(2) {
          "join a running cluster: take its configuration from the leader "
          "(--partners says whom to reach); a voter once a member adds it "
          "(console add-node, flexsync-admin add)")
+    .add(read_only, "read-only",
+         "run as a read-only node that no configuration lists (--partners: "
+         "the voters, started with --admit-non-member): it dials every "
+         "voter, replicates and serves local reads, never votes or counts "
+         "toward a quorum; commands are forwarded to the leader")
+    .add(admit_non_member, "admit-non-member",
+         "voters: admit read-only nodes that are not in the configuration "
+         "(started with --read-only); off: they are refused")
     .add(quorum, "quorum",
          "the quorum system, the same on every node: majority | "
          "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
@@ -128,6 +136,8 @@ std::string read_password(const std::string& path) {
 node_config make_node_config(const program_config& pc) {
   node_config nc{pc.self, pc.partners};
   nc.join = pc.join;
+  nc.read_only = pc.read_only;
+  nc.admit_non_member = pc.admit_non_member;
   nc.quorum = parse_quorum_spec(pc.quorum);
   // Zones label nodes for a zones quorum system and for leader placement;
   // any other system takes no zone labels, so they go to placement only.
@@ -174,6 +184,10 @@ tcp_transport_config make_transport_config(const program_config& pc,
   tc.self = nc.self;
   tc.partners = nc.partners;
   tc.bind_address = pc.bind;
+  // A read-only node of this program is never listed by the voters: it
+  // dials them all, flagged as a learner.
+  tc.read_only = nc.read_only;
+  tc.admit_learners = nc.admit_non_member;
   tc.max_frame_size = pc.max_frame_size;
   tc.level = parse_level(pc.log_level);
   tc.log_sink = std::move(sink);

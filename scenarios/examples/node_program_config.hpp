@@ -29,6 +29,8 @@ struct program_config : flexsync::system_config {
   std::string bind;
   std::vector<std::string> partners;
   bool join = false;
+  bool read_only = false;
+  bool admit_non_member = false;
   std::string quorum = "majority";
   std::string zones;
   std::string weights;

@@ -44,7 +44,7 @@ peer_session make_session(uint8_t flags) {
     cfg.key = test_key();
   cfg.max_frame_size = 4096;
   bool refuse = flags & 4;
-  cfg.admit = [refuse](const node_id&) -> std::optional<wire::refuse_reason> {
+  cfg.admit = [refuse](const node_id&, bool) -> std::optional<wire::refuse_reason> {
     if (refuse)
       return wire::refuse_reason::not_member;
     return std::nullopt;

@@ -250,7 +250,9 @@ process_cluster::process_cluster(cluster_options opts) : dir_(make_temp_dir()) {
                                   "--partners=" + list_of(partners),
                                   "--call-timeout=3s", "--log-level=info"};
     if (i >= members)
-      args.push_back("--join");
+      args.push_back(opts.extras_read_only ? "--read-only" : "--join");
+    else if (opts.admit_non_member)
+      args.push_back("--admit-non-member");
     if (i < opts.passwords.size() && !opts.passwords[i].empty()) {
       auto file = password_file(i);
       std::ofstream{file} << opts.passwords[i] << '\n';

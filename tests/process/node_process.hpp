@@ -126,6 +126,11 @@ struct cluster_options {
   /// The first `members` nodes form the cluster; the others start with
   /// --join (knowing the members) until a membership change adds them.
   size_t members = SIZE_MAX;
+  /// The nodes beyond `members` start with --read-only (unconfigured
+  /// read-only nodes) instead of --join.
+  bool extras_read_only = false;
+  /// The first `members` nodes start with --admit-non-member.
+  bool admit_non_member = false;
   /// Appended to every node's arguments.
   std::vector<std::string> extra_args;
 };

@@ -62,7 +62,19 @@ TEST_CASE("a hello round-trips and bad ones are named", "[transport][frame]") {
   CHECK(d.value->salt == h.salt);
   CHECK(d.value->from == h.from);
   CHECK(d.value->to == h.to);
+  CHECK_FALSE(d.value->learner);
   auto body = std::vector<uint8_t>(body_of(f).begin(), body_of(f).end());
+  SECTION("the learner flag round-trips") {
+    h.learner = true;
+    auto l = decode_hello(body_of(encode_hello(h)));
+    REQUIRE(l);
+    CHECK(l.value->learner);
+    CHECK(l.value->password);
+  }
+  SECTION("unknown flags are malformed") {
+    body[7] = 4; // the flags byte, after kind, magic and version
+    CHECK_FALSE(decode_hello(body));
+  }
   SECTION("another version is recognized as such") {
     body[6] = 2; // the version's low byte, after kind and magic
     auto bad = decode_hello(body);

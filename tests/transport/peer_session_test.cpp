@@ -26,7 +26,7 @@ peer_session_config config(const node_id& self,
   peer_session_config cfg;
   cfg.self = self;
   cfg.key = std::move(key);
-  cfg.admit = [](const node_id& peer) -> std::optional<refuse_reason> {
+  cfg.admit = [](const node_id& peer, bool) -> std::optional<refuse_reason> {
     if (peer != high)
       return refuse_reason::not_member;
     return std::nullopt;
@@ -106,6 +106,36 @@ TEST_CASE("without a password both sides open after the hellos",
   l.run({l.dialer.message_frame(text("vote for me")), l.dialer.ping_frame()});
   CHECK(l.to_acceptor ==
         std::vector<std::vector<uint8_t>>{text("vote for me")});
+}
+
+TEST_CASE("the acceptor's admit hook sees the dialer's learner flag",
+          "[transport][session][readonly]") {
+  std::optional<bool> seen;
+  auto acfg = config(low);
+  acfg.admit = [&seen](const node_id&, bool learner)
+    -> std::optional<refuse_reason> {
+    seen = learner;
+    return learner ? std::nullopt
+                   : std::optional<refuse_reason>{refuse_reason::not_member};
+  };
+  auto dcfg = config(high);
+  SECTION("a read-only dialer is admitted") {
+    dcfg.learner = true;
+    session_pair l{peer_session::dialer(dcfg, low),
+                   peer_session::acceptor(acfg)};
+    l.handshake();
+    CHECK(seen == true);
+    CHECK(l.acceptor.is_open());
+    CHECK(l.dialer.is_open());
+  }
+  SECTION("another dialer is refused") {
+    session_pair l{peer_session::dialer(dcfg, low),
+                   peer_session::acceptor(acfg)};
+    l.handshake();
+    CHECK(seen == false);
+    CHECK_FALSE(l.acceptor.is_open());
+    CHECK(l.dialer_error.find("not") != std::string::npos);
+  }
 }
 
 TEST_CASE("with the same password both sides prove it and seal frames",

@@ -174,7 +174,7 @@ frame encode_hello(const hello& x) {
   writer w{frame_kind::hello};
   w.bytes(crypto::as_bytes(magic));
   w.u16(x.version);
-  w.u8(x.password ? 1 : 0);
+  w.u8(static_cast<uint8_t>((x.password ? 1 : 0) | (x.learner ? 2 : 0)));
   w.bytes(x.salt);
   w.short_string(x.from.name);
   w.short_string(x.to.name);
@@ -221,10 +221,11 @@ decoded<hello> decode_hello(byte_span body) {
   }
   auto flags = r.u8();
   x.password = (flags & 1) != 0;
+  x.learner = (flags & 2) != 0;
   r.array(x.salt);
   x.from.name = r.short_string();
   x.to.name = r.short_string();
-  if (!r.ok || !r.in.empty() || flags > 1 || x.from.empty()) {
+  if (!r.ok || !r.in.empty() || flags > 3 || x.from.empty()) {
     result.error = "malformed hello";
     return result;
   }

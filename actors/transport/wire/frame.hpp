@@ -8,6 +8,7 @@
 // body starts with a `frame_kind` byte.
 //
 //   hello   kind | "FLXS" | version u16 | flags u8 | nonce[32]
+//                (flags: 1 password mode, 2 read-only learner)
 //                | from (u8 length + bytes) | to (u8 length + bytes)
 //   auth    kind | proof[32]           (password mode only)
 //   refuse  kind | reason u8 | text    (sent before closing a handshake)
@@ -101,6 +102,9 @@ struct hello {
   uint16_t version = protocol_version;
   /// Whether the sender runs in password mode (both sides must agree).
   bool password = false;
+  /// The sender is a read-only node (a learner) that may be outside the
+  /// configuration (flags bit 2; see protocol/readonly_rules.hpp).
+  bool learner = false;
   /// Fresh random bytes for this connection.
   nonce salt{};
   /// The sender's node id.

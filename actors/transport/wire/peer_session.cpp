@@ -47,6 +47,7 @@ size_t peer_session::frame_limit() const {
 wire::hello peer_session::own_hello() const {
   wire::hello h;
   h.password = cfg_.key != nullptr;
+  h.learner = cfg_.learner;
   if (role_ == wire::role::dialer) {
     h.salt = transcript_.dialer_nonce;
     h.from = transcript_.dialer;
@@ -112,8 +113,11 @@ peer_session::check_hello(const wire::hello& h, std::string& detail) const {
     return std::nullopt;
   }
   if (cfg_.admit) {
-    if (auto reason = cfg_.admit(h.from)) {
+    if (auto reason = cfg_.admit(h.from, h.learner)) {
       detail = "peer " + h.from.name;
+      if (h.learner && *reason == refuse_reason::not_member)
+        detail += " (a read-only node; this node does not admit nodes "
+                  "outside the configuration: admit_non_member is off)";
       return reason;
     }
   }

@@ -38,9 +38,14 @@ struct peer_session_config {
   node_id self;
   /// The cluster key in password mode; null without a password.
   std::shared_ptr<const wire::cluster_key> key;
-  /// Acceptor side: whether `peer` may open a link to this node, or why not.
-  /// (The hook where read-only nodes will be admitted.)
-  std::function<std::optional<wire::refuse_reason>(const node_id& peer)> admit;
+  /// Acceptor side: whether `peer` may open a link to this node, or why not;
+  /// `learner`: its hello says it is a read-only node
+  /// (protocol/readonly_rules.hpp).
+  std::function<std::optional<wire::refuse_reason>(const node_id& peer,
+                                                   bool learner)>
+    admit;
+  /// This node is read-only: its hello carries the learner flag.
+  bool learner = false;
   /// Largest frame body once the link is open.
   size_t max_frame_size = 64 * 1024 * 1024;
 };
