@@ -57,8 +57,8 @@ struct transfer_choice {
 /// Chooses whom the leader `self` hands over to. `wanted` empty means the
 /// best candidate: a live voter that counts, in the preferred zone first,
 /// then with the highest priority, then the longest log, then the smallest
-/// name (so every choice is deterministic). A named target must be such a voter, else the request is
-/// refused with a line saying why.
+/// name (so every choice is deterministic). A named target must be such a
+/// voter, else the request is refused with a line saying why.
 transfer_choice choose_transfer_target(const node_id& self,
                                        const std::vector<transfer_candidate>& xs,
                                        const std::optional<node_id>& wanted);

@@ -259,7 +259,8 @@ void start_leading(replicator_ptr self, term_t term, index_t noop_index,
   st.leading = true;
   st.led_since = self->clock().now();
   st.workload.reset();
-  st.workload_window_end = st.led_since + st.w->config.placement.workload_window;
+  st.workload_window_end =
+    st.led_since + st.w->config.placement.workload_window;
   st.lead_term = term;
   st.led_terms.insert(term);
   st.first_index_of_term = noop_index;

@@ -149,9 +149,9 @@ std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes) {
   return random_zones(own, voters, true);
 }
 
-std::optional<placement_policy> random_placement(uint64_t seed, size_t nodes,
-                                                 const std::optional<quorum_spec>& q,
-                                                 std::ostringstream& setup) {
+std::optional<placement_policy>
+random_placement(uint64_t seed, size_t nodes,
+                 const std::optional<quorum_spec>& q, std::ostringstream& setup) {
   std::mt19937_64 own{seed ^ 0x706c'6163'6500'0000};
   if (std::uniform_real_distribution<double>{0, 1}(own) >= 0.25)
     return std::nullopt;

@@ -36,9 +36,9 @@ std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes);
 /// preferred zone, or workload following, with short settle and interval
 /// so hand-overs happen within a run; from a generator of its own. Written
 /// to `setup` as a scenario's cluster options. Nothing otherwise.
-std::optional<placement_policy> random_placement(uint64_t seed, size_t nodes,
-                                                 const std::optional<quorum_spec>& q,
-                                                 std::ostringstream& setup);
+std::optional<placement_policy>
+random_placement(uint64_t seed, size_t nodes,
+                 const std::optional<quorum_spec>& q, std::ostringstream& setup);
 
 /// Whether seed `seed` runs the membership profile (`forced` overrides).
 bool membership_profile(uint64_t seed, std::optional<bool> forced);

@@ -335,4 +335,22 @@ private:
   std::vector<std::unique_ptr<node>> nodes_;
 };
 
+/// Nothing can commit in `c` (a cluster of repl_counter whose started nodes
+/// hold no election quorum): an increment on the first object times out,
+/// and no started node leads, knows a leader or has a quorum.
+template <class Cluster>
+void check_no_quorum(Cluster& c) {
+  auto out = run_bounded(
+    [&] { c.object(0).inc().get(std::chrono::seconds(1)); });
+  REQUIRE(out.returned);
+  REQUIRE(out.failure);
+  CHECK(*out.failure == fail_reason::timeout);
+  for (auto i : c.started()) {
+    auto st = c.at(i).status();
+    CHECK(st.leader.empty());
+    CHECK(st.role != raft_role::leader);
+    CHECK_FALSE(st.has_quorum);
+  }
+}
+
 } // namespace flexsync::testing

@@ -138,16 +138,7 @@ TEST_CASE("learners alone never elect a leader or make a quorum",
   learner_setup s;
   // One voter of three plus both learners: no election quorum.
   local_cluster<repl_counter> c{members, s.options({"a", "r1", "r2"})};
-  auto out = run_bounded([&] { c.object(0).inc().get(1s); });
-  REQUIRE(out.returned);
-  REQUIRE(out.failure);
-  CHECK(*out.failure == fail_reason::timeout);
-  for (auto i : c.started()) {
-    auto st = c.at(i).status();
-    CHECK(st.leader.empty());
-    CHECK(st.role != raft_role::leader);
-    CHECK_FALSE(st.has_quorum);
-  }
+  check_no_quorum(c);
   CHECK(s.r1.changes().empty());
   CHECK(s.r2.changes().empty());
 }
