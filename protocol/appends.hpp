@@ -87,12 +87,18 @@ struct heartbeat {
   /// its match index (protocol/follower_rules.hpp, heartbeat_commit).
   index_t commit_hint;
   term_t commit_hint_term;
+  /// The follower's incarnation the leader last heard (0 before a reply)
+  /// and the leader's commit index when it sent this: a node that lost its
+  /// state rejoins in the leader's term only once it committed that far,
+  /// past every entry its old incarnation helped commit (recovery.hpp).
+  incarnation_t known_incarnation;
+  index_t commit_index;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
   return f(x.term, x.leader, x.leader_commit, x.read_round, x.commit_hint,
-           x.commit_hint_term);
+           x.commit_hint_term, x.known_incarnation, x.commit_index);
 }
 
 /// A follower's answer to a heartbeat; feeds check-quorum.

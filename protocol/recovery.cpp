@@ -333,17 +333,33 @@ term_t recovery::special_term(const log_facts& log) const {
   return t + 1;
 }
 
+void recovery::on_leader_commit(term_t term, incarnation_t known,
+                                index_t commit) {
+  if (intact_ || known != incarnation_)
+    return;
+  if (!leader_mark_ || leader_mark_->first < term)
+    leader_mark_.emplace(term, commit);
+  else if (leader_mark_->first == term)
+    leader_mark_->second = std::min(leader_mark_->second, commit);
+}
+
 bool recovery::on_commit(const log_facts& log, term_t term_at_commit) {
   if (intact_ || stale_self_ || log.commit_index == index_t{0}
       || quorum_.voters().empty())
     return false;
   // A committed entry of the term of the leader it follows: that leader
-  // committed in its own term, so this log holds every committed entry.
+  // committed in its own term, so this log holds every entry committed
+  // before that term; in the floor term also every one committed with the
+  // old incarnation's acks once it reached the leader's mark.
   bool caught_up = term_at_commit == log.current_term;
-  if (promise_)
+  if (promise_) {
     caught_up = caught_up && log.current_term >= promise_->term;
-  else
-    caught_up = caught_up && floor_ && log.current_term >= *floor_;
+  } else {
+    auto t = log.current_term;
+    bool marked = leader_mark_ && leader_mark_->first == t
+                  && log.commit_index >= leader_mark_->second;
+    caught_up = caught_up && floor_ && (t > *floor_ || (t == *floor_ && marked));
+  }
   if (!caught_up)
     return false;
   intact_ = true;
@@ -368,8 +384,9 @@ std::string recovery::explain() const {
              "that term";
   if (floor_)
     return "lost its state; term floor " + to_string(*floor_)
-           + ": catching up with a leader of that term or later before it "
-             "votes again";
+           + ": catching up with a leader of that term or later (in that "
+             "term, up to the commit index it had on hearing this node) "
+             "before it votes again";
   node_set intact, lost, silent;
   for (auto& v : quorum_.voters()) {
     if (v == self_)

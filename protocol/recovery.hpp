@@ -18,10 +18,18 @@
 //    that vote is ignored: they learned the new incarnation before voting
 //    again, and their votes tell the candidate; incarnation.hpp). The node
 //    adopts that term and marks it voted, so it never votes twice in it.
-// 2. Catch-up. It follows a leader of a term at least the floor until its
-//    commit index reaches an entry of that term: the leader committed in its
-//    own term, so the node's log holds every committed entry (Leader
-//    Completeness). From then on it votes and counts as before.
+// 2. Catch-up. It follows a leader of a term T at least the floor until its
+//    commit index reaches an entry of T. Above the floor that suffices: the
+//    old incarnation acked only entries of leaders of terms up to the floor,
+//    every committed one is in T's leader's log (Leader Completeness) before
+//    its first entry of T, so in this log too. At the floor it does not: the
+//    old incarnation may have acked entries of T itself, which T's leader
+//    committed counting that ack, past the node's commit index (flexsync-sim
+//    seed 6921). Its leader counts acks of the new incarnation only once it
+//    heard it, and ignores the old one's from then on, so every such entry
+//    is at or below the leader's commit index of a heartbeat that names the
+//    new incarnation (on_leader_commit): the node waits to commit that far.
+//    From then on it votes and counts as before.
 //
 // When no such leader can exist (more than a minority without its state at
 // once) the node waits and says why (explain()): no silent reset. Two ways
@@ -59,6 +67,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "protocol/incarnation.hpp"
 #include "protocol/quorum.hpp"
@@ -205,6 +214,11 @@ public:
 
   // -- catching up -------------------------------------------------------------
 
+  /// The leader of `term` sent its commit index `commit` after it heard
+  /// incarnation `known` of this node (a heartbeat). Catching up in the
+  /// floor term waits for that commit index.
+  void on_leader_commit(term_t term, incarnation_t known, index_t commit);
+
   /// The commit index moved (`term_at_commit` is the term of its entry).
   /// Returns true when this node just became intact.
   bool on_commit(const log_facts& log, term_t term_at_commit);
@@ -232,6 +246,9 @@ private:
   bool vacuous_ = false;
   std::optional<promise> promise_;
   std::optional<term_t> floor_;
+  /// The lowest commit index a leader of `first` sent after it heard this
+  /// incarnation (on_leader_commit).
+  std::optional<std::pair<term_t, index_t>> leader_mark_;
   bool stale_self_ = false;
   /// The latest campaign of this node.
   term_t campaign_term_;

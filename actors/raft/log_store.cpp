@@ -250,7 +250,9 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
                                    store.last_index());
     st.leader_commit_seen = std::max({st.leader_commit_seen, hb.leader_commit,
                                       commit});
+    st.rec.on_leader_commit(hb.term, hb.known_incarnation, hb.commit_index);
     raise_commit(self, commit);
+    maybe_rejoin(self);
   }
   auto term = st.store->current_term();
   heartbeat_reply reply{term, w.config.self, st.store->last_index(),

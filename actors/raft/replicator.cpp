@@ -97,7 +97,8 @@ void send_heartbeat(replicator_ptr self, const node_id& f, follower& fo) {
   fo.commit_sent = news.told();
   send_peer(self, *st.w, f,
             heartbeat{st.lead_term, st.w->config.self, news.verified,
-                      st.reads.current_round(), news.hint, news.hint_term});
+                      st.reads.current_round(), news.hint, news.hint_term,
+                      fo.incarnation, st.commit});
 }
 
 /// Reads entries [from, ...] for `f` from the log store, then sends them.

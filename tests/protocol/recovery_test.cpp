@@ -223,11 +223,52 @@ TEST_CASE("a node without its state rejoins only after a commit of the term "
   // A committed entry of an older term: its leader has not committed in its
   // own term yet.
   CHECK_FALSE(r.on_commit(log, term_t{6}));
+  // At the floor term, only past the commit index the leader had once it
+  // heard this incarnation (none yet).
+  CHECK_FALSE(r.on_commit(log, term_t{7}));
+  // A heartbeat naming another incarnation (the old one) proves nothing.
+  r.on_leader_commit(term_t{7}, inc(1), index_t{9});
+  CHECK_FALSE(r.on_commit(log, term_t{7}));
+  r.on_leader_commit(term_t{7}, inc(2), index_t{9});
   CHECK(r.on_commit(log, term_t{7}));
   CHECK(r.intact());
   CHECK(r.counts_for(n("2"), term_t{7}));
   CHECK_FALSE(r.probing());
   CHECK(r.explain().empty());
+}
+
+TEST_CASE("a node that lost its state rejoins in the floor term only past "
+          "every entry its old incarnation helped commit (seed 6921)",
+          "[recovery][rejoin]") {
+  // Counting(3, 2) over four voters: node 2's old incarnation acked entry 9
+  // of leader 1 in term 2, which 1 committed with {1, 2}. Node 2 restarts
+  // empty; the others report term 2, so its floor is 2.
+  recovery r{n("2"), inc(2), quorum_system::counting(voters(4), 3, 2), true,
+             false};
+  r.on_report(report("1", 2, true));
+  r.on_report(report("3", 2, true));
+  REQUIRE(r.term_floor() == term_t{2});
+  // Leader 1 sends it entry 1 (its no-op of term 2) and the commit index it
+  // verified there: the commit reaches an entry of term 2, but entry 9 is
+  // not in this log. Counting it now could elect a leader without entry 9.
+  recovery::log_facts log{term_t{2}, index_t{1}, term_t{2}, index_t{1}, false};
+  r.on_leader_commit(term_t{2}, inc(2), index_t{9});
+  CHECK_FALSE(r.on_commit(log, term_t{2}));
+  CHECK(r.state() == member_state::recovering);
+  // A later heartbeat with a higher commit index does not raise the mark.
+  r.on_leader_commit(term_t{2}, inc(2), index_t{12});
+  log.last_index = index_t{9};
+  log.commit_index = index_t{9};
+  CHECK(r.on_commit(log, term_t{2}));
+  SECTION("a leader of a later term needs no mark") {
+    recovery q{n("2"), inc(2), quorum_system::counting(voters(4), 3, 2), true,
+               false};
+    q.on_report(report("1", 2, true));
+    q.on_report(report("3", 2, true));
+    recovery::log_facts later{term_t{3}, index_t{10}, term_t{3},
+                              index_t{10}, false};
+    CHECK(q.on_commit(later, term_t{3}));
+  }
 }
 
 TEST_CASE("an intact node never grants a bootstrap; one without its state "
