@@ -17,6 +17,7 @@
 #include "protocol/code_version.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/types.hpp"
+#include "scenarios/examples/console_bench.hpp"
 
 namespace flexsync::examples {
 
@@ -157,74 +158,6 @@ std::string metrics_text(console_target& t) {
   return "ok lines=" + std::to_string(lines) + (lines > 0 ? "\n" + text : "");
 }
 
-/// Calls with `window` in flight for `seconds`; committed calls per second.
-/// Submits one asynchronous operation; `done(ok)` runs when it completes.
-using async_op = std::function<void(std::function<void(bool)> done)>;
-
-/// Up to `window` operations in flight for `seconds`.
-std::string bench_pipelined(double seconds, size_t window, const async_op& op) {
-  std::mutex mtx;
-  std::condition_variable cv;
-  size_t in_flight = 0;
-  std::atomic<uint64_t> ok{0}, failed{0};
-  auto start = clock_type::now();
-  auto stop = start + std::chrono::duration<double>(seconds);
-  while (clock_type::now() < stop) {
-    {
-      std::unique_lock<std::mutex> guard{mtx};
-      if (!cv.wait_until(guard, stop, [&] { return in_flight < window; }))
-        break;
-      ++in_flight;
-    }
-    op([&](bool success) {
-      (success ? ok : failed)++;
-      std::lock_guard<std::mutex> guard{mtx};
-      --in_flight;
-      cv.notify_one();
-    });
-  }
-  // Operations done by the end of the window count; the rest drain first,
-  // since their callbacks refer to this frame.
-  auto counted = ok.load();
-  auto elapsed = std::chrono::duration<double>(clock_type::now() - start);
-  std::unique_lock<std::mutex> guard{mtx};
-  // Every call has a deadline, so this ends; the bound is a second guard.
-  if (!cv.wait_for(guard, 60s, [&] { return in_flight == 0; }))
-    std::abort();
-  std::ostringstream out;
-  out << "ok ops=" << counted << " ops_per_s=" << counted / elapsed.count()
-      << " failed=" << failed.load();
-  return out.str();
-}
-
-/// One blocking operation at a time for `seconds` (`op` throws on failure).
-std::string bench_sync(double seconds, const std::function<void()>& op) {
-  std::vector<double> us;
-  uint64_t failed = 0;
-  auto stop = clock_type::now() + std::chrono::duration<double>(seconds);
-  while (clock_type::now() < stop) {
-    auto t0 = clock_type::now();
-    try {
-      op();
-    } catch (const std::exception&) {
-      ++failed;
-      continue;
-    }
-    us.push_back(
-      std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
-  }
-  if (us.empty())
-    return "error no call succeeded";
-  std::sort(us.begin(), us.end());
-  auto pct = [&](double p) {
-    return us[static_cast<size_t>(p * static_cast<double>(us.size() - 1))];
-  };
-  std::ostringstream out;
-  out << "ok calls=" << us.size() << " p50_us=" << pct(0.5)
-      << " p99_us=" << pct(0.99) << " failed=" << failed;
-  return out.str();
-}
-
 /// An inc every 5 ms until one succeeds; how long after the command that
 /// success came (the submission of that call is after the command).
 std::string probe(console_target& t, int64_t timeout_ms) {
@@ -270,7 +203,8 @@ const char* help_text
     "kv [--linearizable|--lease] K | del K | read K | tick | tick-n N | "
     "tally | drop-links | force-recover | bench pipelined "
     "SECONDS BYTES "
-    "WINDOW | bench sync SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW "
+    "WINDOW | bench sync SECONDS BYTES | bench open-loop SECONDS BYTES RATE | "
+    "bench barrier-pipelined SECONDS WINDOW "
     "[lease] | bench barrier-sync SECONDS [lease] | probe TIMEOUT_MS | quit";
 
 /// add-node / remove-node / add-learner: waits until the change is
@@ -358,11 +292,24 @@ std::optional<std::string> tally_command(console_target& t,
   return std::nullopt;
 }
 
+/// Open-loop arrivals beyond this many outstanding calls are dropped
+/// (counted): the offered rate is past what the cluster sustains.
+constexpr size_t max_open_loop_in_flight = 100000;
+
 std::string run_bench(console_target& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined") {
     std::string payload(std::stoul(w[3]), 'x');
     return bench_pipelined(
       std::stod(w[2]), std::max<size_t>(1, std::stoul(w[4])),
+      [&](std::function<void(bool)> done) {
+        t.sink->put(payload).then(
+          [done](int64_t, const caf::error& err) { done(!err); });
+      });
+  }
+  if (w.size() == 5 && w[1] == "open-loop") {
+    std::string payload(std::stoul(w[3]), 'x');
+    return bench_open_loop(
+      std::stod(w[2]), std::stod(w[4]), max_open_loop_in_flight,
       [&](std::function<void(bool)> done) {
         t.sink->put(payload).then(
           [done](int64_t, const caf::error& err) { done(!err); });
@@ -391,8 +338,9 @@ std::string run_bench(console_target& t, const std::vector<std::string>& w) {
       (void) t.kv->get("k");
     });
   return "error usage: bench pipelined SECONDS BYTES WINDOW | bench sync "
-         "SECONDS BYTES | bench barrier-pipelined SECONDS WINDOW [lease] | "
-         "bench barrier-sync SECONDS [lease]";
+         "SECONDS BYTES | bench open-loop SECONDS BYTES RATE | bench "
+         "barrier-pipelined SECONDS WINDOW [lease] | bench barrier-sync "
+         "SECONDS [lease]";
 }
 
 } // namespace

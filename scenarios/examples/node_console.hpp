@@ -30,6 +30,9 @@
 //                           calls with BYTES of payload, WINDOW in flight
 //   bench sync SECONDS BYTES
 //                           one blocking call at a time; p50/p99 latency
+//   bench open-loop SECONDS BYTES RATE
+//                           calls arriving at RATE per second whatever
+//                           their completions; p50/p99/p999 latency
 //   probe TIMEOUT_MS        an asynchronous inc every 5 ms until one is
 //                           applied; answers how long that took
 //   help | quit

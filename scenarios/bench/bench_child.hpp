@@ -1,0 +1,71 @@
+#pragma once
+
+// What process-bench needs to drive flexsync-node processes: a child
+// process spoken to through its console, free loopback ports, waiting on a
+// condition with a bound.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace flexsync::bench {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+using fields = std::map<std::string, std::string>;
+
+/// One flexsync-node child, driven through stdin/stdout; killed by PID when
+/// the handle dies (and by PR_SET_PDEATHSIG if this program dies).
+class child {
+public:
+  child(std::string bin, std::vector<std::string> args, std::string log);
+  ~child() { kill(); }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  void start();
+  void kill();
+  bool running() const { return pid_ > 0; }
+
+  /// Sends a command; its answer line or "" after `bound`.
+  std::string command(const std::string& line,
+                      std::chrono::milliseconds bound = 120s);
+
+  /// The `status` answer's key=value fields (empty on failure).
+  fields status();
+
+private:
+  std::string bin_;
+  std::vector<std::string> args_;
+  std::string log_;
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  std::string buf_;
+};
+
+/// `n` loopback ports that were free a moment ago.
+std::vector<uint16_t> free_ports(size_t n);
+
+template <class Pred>
+bool wait_until(Pred pred, std::chrono::milliseconds bound = 30s,
+                std::chrono::milliseconds step = 10ms) {
+  auto deadline = clock_type::now() + bound;
+  while (clock_type::now() < deadline) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(step);
+  }
+  return pred();
+}
+
+double ms_since(clock_type::time_point t0);
+
+/// "key=value" from an answer line, or "".
+std::string field(const std::string& answer, const std::string& key);
+
+} // namespace flexsync::bench

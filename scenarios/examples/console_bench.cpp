@@ -1,0 +1,172 @@
+#include "scenarios/examples/console_bench.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace flexsync::examples {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+/// The operations a load generator has in flight; waits for them to drain
+/// before its frame goes away (their callbacks refer to it).
+class in_flight_gate {
+public:
+  /// Waits until fewer than `window` are in flight or `until` passes;
+  /// counts one more on success.
+  bool enter(size_t window, clock_type::time_point until) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    if (!cv_.wait_until(guard, until, [&] { return count_ < window; }))
+      return false;
+    ++count_;
+    return true;
+  }
+
+  /// Counts one more unless `limit` are in flight.
+  bool try_enter(size_t limit) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (count_ >= limit)
+      return false;
+    ++count_;
+    return true;
+  }
+
+  void leave() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    --count_;
+    cv_.notify_all();
+  }
+
+  /// Every call has a deadline, so this ends; the bound is a second guard.
+  void drain() {
+    std::unique_lock<std::mutex> guard{mtx_};
+    if (!cv_.wait_for(guard, 60s, [&] { return count_ == 0; }))
+      std::abort();
+  }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  size_t count_ = 0;
+};
+
+/// The `p` quantile of sorted `xs` (nonempty).
+double quantile(const std::vector<double>& xs, double p) {
+  return xs[static_cast<size_t>(p * static_cast<double>(xs.size() - 1))];
+}
+
+double us_between(clock_type::time_point a, clock_type::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+} // namespace
+
+std::string bench_pipelined(double seconds, size_t window, const async_op& op) {
+  in_flight_gate gate;
+  std::atomic<uint64_t> ok{0}, failed{0};
+  auto start = clock_type::now();
+  auto stop = start + std::chrono::duration_cast<clock_type::duration>(
+                        std::chrono::duration<double>(seconds));
+  while (clock_type::now() < stop) {
+    if (!gate.enter(window, stop))
+      break;
+    op([&](bool success) {
+      (success ? ok : failed)++;
+      gate.leave();
+    });
+  }
+  // Operations done by the end of the window count; the rest drain first.
+  auto counted = ok.load();
+  auto elapsed = std::chrono::duration<double>(clock_type::now() - start);
+  gate.drain();
+  std::ostringstream out;
+  out << "ok ops=" << counted << " ops_per_s=" << counted / elapsed.count()
+      << " failed=" << failed.load();
+  return out.str();
+}
+
+std::string bench_sync(double seconds, const std::function<void()>& op) {
+  std::vector<double> us;
+  uint64_t failed = 0;
+  auto stop = clock_type::now() + std::chrono::duration<double>(seconds);
+  while (clock_type::now() < stop) {
+    auto t0 = clock_type::now();
+    try {
+      op();
+    } catch (const std::exception&) {
+      ++failed;
+      continue;
+    }
+    us.push_back(us_between(t0, clock_type::now()));
+  }
+  if (us.empty())
+    return "error no call succeeded";
+  std::sort(us.begin(), us.end());
+  std::ostringstream out;
+  out << "ok calls=" << us.size() << " p50_us=" << quantile(us, 0.5)
+      << " p99_us=" << quantile(us, 0.99) << " failed=" << failed;
+  return out.str();
+}
+
+std::string bench_open_loop(double seconds, double rate, size_t max_in_flight,
+                            const async_op& op) {
+  if (!(rate > 0) || !(seconds > 0))
+    return "error open loop needs a positive rate and duration";
+  auto total = static_cast<size_t>(rate * seconds);
+  // One slot per arrival, written once by its completion: no lock.
+  auto latency = std::make_unique<double[]>(total);
+  auto outcome = std::make_unique<std::atomic<uint8_t>[]>(total);
+  in_flight_gate gate;
+  uint64_t dropped = 0;
+  auto start = clock_type::now();
+  auto arrival = [&](size_t i) {
+    return start + std::chrono::duration_cast<clock_type::duration>(
+                     std::chrono::duration<double>(i / rate));
+  };
+  for (size_t i = 0; i < total; ++i) {
+    auto due = arrival(i);
+    if (clock_type::now() < due)
+      std::this_thread::sleep_until(due);
+    if (!gate.try_enter(max_in_flight)) {
+      ++dropped;
+      continue;
+    }
+    op([&, i, due](bool success) {
+      latency[i] = us_between(due, clock_type::now());
+      outcome[i].store(success ? 1 : 2, std::memory_order_release);
+      gate.leave();
+    });
+  }
+  gate.drain();
+  auto elapsed = std::chrono::duration<double>(clock_type::now() - start);
+  std::vector<double> us;
+  uint64_t failed = 0;
+  for (size_t i = 0; i < total; ++i) {
+    auto o = outcome[i].load(std::memory_order_acquire);
+    if (o == 1)
+      us.push_back(latency[i]);
+    failed += o == 2 ? 1 : 0;
+  }
+  if (us.empty())
+    return "error no call succeeded";
+  std::sort(us.begin(), us.end());
+  std::ostringstream out;
+  out << "ok offered=" << rate << " ops=" << us.size()
+      << " ops_per_s=" << static_cast<double>(us.size()) / elapsed.count()
+      << " p50_us=" << quantile(us, 0.5) << " p99_us=" << quantile(us, 0.99)
+      << " p999_us=" << quantile(us, 0.999) << " failed=" << failed
+      << " dropped=" << dropped;
+  return out.str();
+}
+
+} // namespace flexsync::examples
