@@ -75,23 +75,33 @@ version_admission admit_code_version(uint32_t requested, uint32_t enabled,
   std::vector<std::string> lacking;
   std::vector<std::string> silent;
   uint32_t highest = 0;
+  size_t voter_count = 0, voters_lacking = 0, learners_lacking = 0;
   for (auto& v : voters) {
+    voter_count += v.learner ? 0 : 1;
     if (!v.supported) {
-      silent.push_back(v.id.name);
+      if (!v.learner)
+        silent.push_back(v.id.name);
       continue;
     }
-    highest = std::max(highest, *v.supported);
-    if (*v.supported < requested)
-      lacking.push_back(v.id.name + " supports up to "
-                        + std::to_string(*v.supported));
+    if (!v.learner)
+      highest = std::max(highest, *v.supported);
+    if (*v.supported >= requested)
+      continue;
+    (v.learner ? learners_lacking : voters_lacking) += 1;
+    lacking.push_back(v.id.name + (v.learner ? " (a learner)" : "")
+                      + " supports up to " + std::to_string(*v.supported));
   }
-  if (silent.empty() && !lacking.empty() && lacking.size() == voters.size())
+  if (silent.empty() && voter_count > 0 && voters_lacking == voter_count)
     return {kind::denied, "no voter supports code version " + n
                             + " (the highest any voter supports is "
                             + std::to_string(highest) + ")"};
   if (lacking.empty() && silent.empty())
     return {kind::accepted, "enabling code version " + n};
-  std::string why = "code version " + n + " is not supported by every voter";
+  bool voters_short = voters_lacking > 0 || !silent.empty();
+  std::string why = "code version " + n + " is not supported by every "
+                    + (voters_short && learners_lacking > 0 ? "voter and learner"
+                       : voters_short                      ? "voter"
+                                                           : "learner");
   if (!lacking.empty())
     why += ": " + version_list(lacking);
   if (!silent.empty())

@@ -58,12 +58,17 @@ struct version_step {
 version_step apply_version_entry(uint32_t enabled, uint32_t version,
                                  uint32_t supported);
 
-/// A voter as the leader sees it when asked to enable a version.
+/// A voter (or learner) as the leader sees it when asked to enable a
+/// version.
 struct voter_version {
   node_id id;
   /// The highest version it supports, from a reply within the check-quorum
   /// window (the leader's own for itself); nothing when it did not answer.
   std::optional<uint32_t> supported;
+  /// A learner (configured or read-only): one that answered and lacks the
+  /// version blocks the switch too (it would stop applying at the version
+  /// entry); a silent one does not (it cannot be asked).
+  bool learner = false;
 };
 
 /// The leader's answer to "enable `requested`".
@@ -82,8 +87,9 @@ struct version_admission {
 
 /// Whether the leader may append a version entry for `requested` while
 /// `enabled` is in effect and the voters (of every part of the
-/// configuration, the leader included) report `voters`. A downgrade is
-/// refused; so is a version some voter lacks or did not confirm (naming
+/// configuration, the leader included) and the learners that answered
+/// report `voters`. A downgrade is refused; so is a version some voter
+/// lacks or did not confirm, or some learner that answered lacks (naming
 /// them), and one no voter supports.
 version_admission admit_code_version(uint32_t requested, uint32_t enabled,
                                      const std::vector<voter_version>& voters);

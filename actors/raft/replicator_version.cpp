@@ -8,6 +8,8 @@
 // Invariants: a waiter is answered once: when its entry is committed, or
 // with leader_changed when this node stops leading.
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/raft/replicator_state.hpp"
@@ -17,28 +19,35 @@ namespace flexsync::detail {
 
 namespace {
 
-/// Every voter of the configuration (both parts while joint) with the
-/// version it supports, as far as this leader knows it now.
+/// Every voter of the configuration (both parts while joint) and every
+/// learner this leader replicates to, with the version it supports, as far
+/// as this leader knows it now.
 std::vector<voter_version> voter_versions(replicator_ptr self) {
   auto& st = self->state;
   auto& cfg = st.w->config;
   auto now = self->clock().now().time_since_epoch();
+  // Only a recent answer counts: a node that went silent may come back
+  // with another binary.
+  auto recent = [&](const follower& fo) -> std::optional<uint32_t> {
+    if (fo.heard && now - fo.last_reply <= cfg.leader_fallback_timeout)
+      return fo.code_version;
+    return std::nullopt;
+  };
   std::vector<voter_version> out;
-  for (auto& v : st.quorum.voters()) {
+  auto voters = st.quorum.voters();
+  for (auto& v : voters) {
     if (v == cfg.self) {
       out.push_back({v, cfg.max_code_version.value_or(0)});
       continue;
     }
     voter_version x{v, std::nullopt};
-    // Only a recent answer counts: a voter that went silent may come back
-    // with another binary.
-    if (auto i = st.followers.find(v); i != st.followers.end()) {
-      auto& fo = i->second;
-      if (fo.heard && now - fo.last_reply <= cfg.leader_fallback_timeout)
-        x.supported = fo.code_version;
-    }
+    if (auto i = st.followers.find(v); i != st.followers.end())
+      x.supported = recent(i->second);
     out.push_back(std::move(x));
   }
+  for (auto& [id, fo] : st.followers)
+    if (std::find(voters.begin(), voters.end(), id) == voters.end())
+      out.push_back({id, recent(fo), true});
   return out;
 }
 

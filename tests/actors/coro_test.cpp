@@ -105,7 +105,7 @@ TEST_CASE("the README's coroutine", "[actors][coro][readme]") {
   auto fut = out->get_future();
   auto a = spawn_coro_actor(c.system(), [&, out](auto self) {
     auto t = bump(self, counter);
-    return [](task<int64_t> t, auto self,
+    return [](task<int64_t> t, [[maybe_unused]] auto self,
               std::shared_ptr<std::promise<int64_t>> out) -> task<void> {
       out->set_value(co_await std::move(t));
     }(std::move(t), self, out);

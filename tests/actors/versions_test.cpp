@@ -263,6 +263,34 @@ TEST_CASE("set-version is refused, changing nothing, unless every voter "
     CHECK(keys.at("code_version_server_c") == "1");
 }
 
+TEST_CASE("set-version is refused while a learner that answers lacks it",
+          "[actors][versions]") {
+  // r, a read-only node the voters admit, runs an older binary.
+  cluster c{{"a", "b", "c", "r"}, with([](node_config& cfg) {
+              if (cfg.self.name == "r") {
+                cfg.read_only = true;
+                cfg.max_code_version = 1;
+                return;
+              }
+              std::erase(cfg.partners, node_id{"r"});
+              cfg.admit_non_member = true;
+            })};
+  auto leader = c.await_leader();
+  REQUIRE(leader);
+  REQUIRE(c.object(*leader).bump().get(5s) == 1);
+  auto r = c.index_of("r");
+  REQUIRE(wait_until([&] { return c.object(r).value() == 1; }));
+  auto res = c.at(*leader).set_code_version(2);
+  CHECK(res.reason == fail_reason::request_denied);
+  CHECK(res.detail
+        == "code version 2 is not supported by every learner: r (a learner) "
+           "supports up to 1");
+  // Once r is gone (the leader drops it), the switch goes through.
+  c.stop(r);
+  CHECK(wait_until([&] { return c.at(*leader).set_code_version(2).ok(); }));
+  CHECK(enabled_everywhere(c, 2));
+}
+
 TEST_CASE("set-version waits for a voter that does not answer",
           "[actors][versions]") {
   cluster c{{"a", "b", "c"}};

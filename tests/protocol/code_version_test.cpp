@@ -108,6 +108,35 @@ TEST_CASE("set-version names the voters that lack it or did not answer",
         == "code version 2 is not supported by every voter: no answer from c");
 }
 
+TEST_CASE("set-version waits for a learner that answered and lacks it, not "
+          "for a silent one",
+          "[code_version]") {
+  auto learner = [](voter_version v) {
+    v.learner = true;
+    return v;
+  };
+  auto a = admit_code_version(2, 1, {supports("a", 2), supports("b", 2),
+                                     learner(supports("r", 1))});
+  CHECK(a.what == kind::denied);
+  CHECK(a.detail
+        == "code version 2 is not supported by every learner: r (a learner) "
+           "supports up to 1");
+  a = admit_code_version(2, 1, {supports("a", 2), supports("b", 1),
+                                learner(supports("r", 1))});
+  CHECK(a.detail
+        == "code version 2 is not supported by every voter and learner: b "
+           "supports up to 1, r (a learner) supports up to 1");
+  CHECK(admit_code_version(2, 1, {supports("a", 2), learner(silent("r")),
+                                  learner(supports("s", 3))})
+          .what
+        == kind::accepted);
+  // Learners never make "no voter supports it" true or false.
+  a = admit_code_version(9, 1, {supports("a", 2), learner(supports("r", 9))});
+  CHECK(a.detail
+        == "no voter supports code version 9 (the highest any voter supports "
+           "is 2)");
+}
+
 TEST_CASE("set-version that no voter supports says so", "[code_version]") {
   auto a = admit_code_version(9, 1, {supports("a", 2), supports("b", 3)});
   CHECK(a.what == kind::denied);
