@@ -157,7 +157,7 @@ TEST_CASE("force_compaction writes a snapshot from a fork()ed child, drops "
   caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("a snapshot writer that dies leaves the node serving; the next "
+TEST_CASE("a snapshot writer that dies leaves the node serving, the next "
           "snapshot succeeds",
           "[disk]") {
   temp_dir dir;

@@ -72,7 +72,7 @@ TEST_CASE("a follower counts its links through the quorum system, without "
 }
 
 TEST_CASE("without link information a follower reports whether it heard its "
-          "leader; a part that did not answer keeps its defaults") {
+          "leader, a part that did not answer keeps its defaults") {
   fixture f;
   f.role(raft_role::follower, "b", false);
   auto st = compose_status(f.parts, f.cfg, f.quorum);

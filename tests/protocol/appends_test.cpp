@@ -56,7 +56,9 @@ TEST_CASE("inspect visits every field of heartbeat", "[appends]") {
   CHECK(x.read_round != 0);
   CHECK(x.commit_hint != index_t{});
   CHECK(x.commit_hint_term != term_t{});
-  CHECK(f.visited == 6);
+  CHECK(x.known_incarnation != incarnation_t{});
+  CHECK(x.commit_index != index_t{});
+  CHECK(f.visited == 8);
 }
 
 TEST_CASE("inspect visits every field of heartbeat_reply", "[appends]") {

@@ -49,7 +49,7 @@ TEST_CASE("a call submitted before a snapshot install waits for its own "
         == verdicts{{2, fail_reason::discarded}});
 }
 
-TEST_CASE("losing the quorum fails the calls of the lost term only; the "
+TEST_CASE("losing the quorum fails the calls of the lost term only, the "
           "watermark is the lowest pending id") {
   tracker t;
   CHECK(t.watermark(5) == 5);

@@ -192,7 +192,7 @@ TEST_CASE("election outcomes render as words", "[election_tally]") {
 }
 
 TEST_CASE("a refused pre-vote of the voter's own lower term still refuses "
-          "the round; a granted one of another term does not count",
+          "the round, a granted one of another term does not count",
           "[election_tally]") {
   auto t = five_node_tally(true);
   t.record_self(n1);

@@ -7,7 +7,7 @@
 
 using namespace flexsync;
 
-TEST_CASE("a leader message of an older term is stale; of the same or a "
+TEST_CASE("a leader message of an older term is stale, of the same or a "
           "newer term it comes from the current leader") {
   auto stale = decide_leader_contact(term_t{5}, term_t{4});
   CHECK_FALSE(stale.from_current_leader);
@@ -43,7 +43,7 @@ TEST_CASE("a heartbeat's commit hint counts only when the follower holds "
   CHECK(heartbeat_commit(i(7), i(4), i(6), t(3), t(3), i(10)) == i(7));
 }
 
-TEST_CASE("a campaign takes the next term and votes for itself; leading "
+TEST_CASE("a campaign takes the next term and votes for itself, leading "
           "needs that vote in the current term") {
   node_id a{"a"};
   auto c = decide_campaign(term_t{4}, a);

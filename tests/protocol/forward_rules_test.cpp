@@ -25,7 +25,7 @@ std::vector<uint64_t> ids(const std::vector<command>& xs) {
 
 } // namespace
 
-TEST_CASE("a forward is appended only in the term it was bound to; refused "
+TEST_CASE("a forward is appended only in the term it was bound to, refused "
           "only for a term this node provably never led") {
   std::set<term_t> led{term_t{3}, term_t{5}};
   CHECK(admit_forward(true, term_t{5}, term_t{5}, term_t{2}, led)

@@ -25,7 +25,7 @@ std::map<node_id, tracked_follower> followers(index_t mb, index_t mc) {
 
 } // namespace
 
-TEST_CASE("a reply of an older incarnation is stale; a newer one resets the "
+TEST_CASE("a reply of an older incarnation is stale, a newer one resets the "
           "follower's progress") {
   tracked_follower f{progress{index_t{0}, 4}};
   CHECK_FALSE(f.heard);

@@ -93,7 +93,7 @@ TEST_CASE("reads before the leader's first commit in its term wait for it "
   CHECK(out[1].index == index_t{9});
 }
 
-TEST_CASE("echoes of rounds never sent and of learners are ignored; "
+TEST_CASE("echoes of rounds never sent and of learners are ignored, "
           "stepping down returns every read",
           "[read_index]") {
   read_index_queue q;
@@ -139,7 +139,7 @@ TEST_CASE("a joint configuration confirms a read only with a replication "
   CHECK(tickets(q.confirmed(joint, n1, all)) == std::vector<uint64_t>{1});
 }
 
-TEST_CASE("a confirmed round grants a lease from the time it was sent; "
+TEST_CASE("a confirmed round grants a lease from the time it was sent, "
           "rounds sent before end_lease grant none",
           "[read_index][lease]") {
   using namespace std::chrono_literals;
@@ -179,7 +179,7 @@ TEST_CASE("a confirmed round grants a lease from the time it was sent; "
   CHECK_FALSE(q.lease_valid(71ms));
 }
 
-TEST_CASE("without leases no round grants one; a newer echo confirms older "
+TEST_CASE("without leases no round grants one, a newer echo confirms older "
           "rounds and their reads",
           "[read_index][lease]") {
   using namespace std::chrono_literals;

@@ -271,7 +271,7 @@ TEST_CASE("a node that lost its state rejoins in the floor term only past "
   }
 }
 
-TEST_CASE("an intact node never grants a bootstrap; one without its state "
+TEST_CASE("an intact node never grants a bootstrap, one without its state "
           "grants no ordinary vote and keeps its term",
           "[recovery][votes]") {
   voter_state intact{term_t{3}, std::nullopt, index_t{0}, term_t{0}};
@@ -462,7 +462,7 @@ TEST_CASE("a promise ends when its candidate holds its state but is no "
   CHECK_FALSE(r.counts_for(n("1"), term_t{15}));
 }
 
-TEST_CASE("a campaign winner without its state follows itself; leading "
+TEST_CASE("a campaign winner without its state follows itself, leading "
           "without such a campaign is a bug",
           "[recovery][promise]") {
   auto r = fresh("1", 3);

@@ -72,7 +72,7 @@ TEST_CASE("a window with too few commands breaks a run", "[workload]") {
   CHECK_FALSE(t.dominant());
 }
 
-TEST_CASE("following the workload replaces the preferred zone; without a "
+TEST_CASE("following the workload replaces the preferred zone, without a "
           "dominant zone the leader's own is preferred",
           "[workload][placement]") {
   placement_policy p;

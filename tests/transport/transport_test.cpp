@@ -124,7 +124,7 @@ TEST_CASE("two transports link and exchange protocol messages",
   CHECK(transport_status(w.sys, b).rejected == 0);
 }
 
-TEST_CASE("three transports form a full mesh; self in partners is ignored",
+TEST_CASE("three transports form a full mesh, self in partners is ignored",
           "[transport][tcp]") {
   tcp_world w;
   auto ids = ids_on("127.0.0.1", 3);
