@@ -171,6 +171,13 @@ caf::timespan tick_interval(const tcp_transport_config& cfg);
 /// One bind attempt; schedules the next one or reports the final failure.
 void try_bind(broker_ptr self);
 
+/// Dialing starts once bound (another process holding this node's port
+/// may be another incarnation of it) or when the node never listens.
+inline bool may_dial(tcp_transport_status::bind_state x) {
+  using state = tcp_transport_status::bind_state;
+  return x == state::bound || x == state::not_listening;
+}
+
 /// Starts a connect attempt to `peer` on a helper thread, unless one is
 /// under way or a link exists.
 void dial(broker_ptr self, const node_id& peer);

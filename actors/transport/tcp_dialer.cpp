@@ -62,12 +62,28 @@ void bind_succeeded(broker_ptr self, const net::listen_result& r) {
     dial(self, peer);
 }
 
+/// An unconfigured read-only node only dials: nobody dials a node no
+/// configuration lists, so it listens nowhere (no port to scan or flood).
+void skip_listening(broker_ptr self) {
+  auto& st = self->state;
+  st.bind = tcp_transport_status::bind_state::not_listening;
+  st.log.info("read-only node outside the configuration: not listening, "
+              "dialing every partner");
+  finish_bind(self, true);
+  for (auto& [peer, d] : st.dials)
+    dial(self, peer);
+}
+
 } // namespace
 
 void try_bind(broker_ptr self) {
   auto& st = self->state;
   if (st.bind != tcp_transport_status::bind_state::binding)
     return;
+  if (st.cfg.read_only) {
+    skip_listening(self);
+    return;
+  }
   std::string error = st.resolve_error;
   if (error.empty()) {
     auto r = net::listen_on(st.listen_addresses, keepalive_of(st.cfg));
@@ -100,7 +116,7 @@ void dial(broker_ptr self, const node_id& peer) {
   auto& st = self->state;
   auto i = st.dials.find(peer);
   if (i == st.dials.end() || i->second.busy || st.links.count(peer) ||
-      st.bind != tcp_transport_status::bind_state::bound)
+      !may_dial(st.bind))
     return;
   auto addr = net::parse_address(peer.name);
   if (!addr)

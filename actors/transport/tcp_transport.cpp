@@ -96,7 +96,7 @@ caf::result<bool, std::string> bound_reply(broker_ptr self) {
   auto& st = self->state;
   using state = tcp_transport_status::bind_state;
   if (st.bind != state::binding)
-    return {st.bind == state::bound, st.bind_error};
+    return {tcp::may_dial(st.bind), st.bind_error};
   auto rp = self->make_response_promise();
   st.bound_waiters.push_back(rp);
   return rp;

@@ -70,7 +70,7 @@ struct tcp_transport_config {
   bool admit_learners = false;
   /// This node is a read-only node that the voters do not list: its hello
   /// carries the learner flag and it dials every partner (voters never dial
-  /// a node they do not know).
+  /// a node they do not know), so it opens no listening socket.
   bool read_only = false;
 
   // -- security -------------------------------------------------------------
@@ -132,7 +132,14 @@ public:
 
 /// What the transport reports about itself.
 struct tcp_transport_status {
-  enum class bind_state : uint8_t { binding = 0, bound = 1, failed = 2 };
+  /// `not_listening`: an unconfigured read-only node (read_only), which
+  /// only dials and never listens.
+  enum class bind_state : uint8_t {
+    binding = 0,
+    bound = 1,
+    failed = 2,
+    not_listening = 3,
+  };
   bind_state bind = bind_state::binding;
   /// The last bind error (also while still retrying).
   std::string bind_error;

@@ -5,6 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 
 #include "tests/process/node_process.hpp"
@@ -24,6 +29,20 @@ int64_t inc(process_cluster& c, size_t i) {
     return -1;
   }
   return std::stoll(answer.substr(3));
+}
+
+/// Whether anything accepts a TCP connection at "127.0.0.1:PORT".
+bool accepts_connections(const std::string& address) {
+  auto colon = address.rfind(':');
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  auto port = std::stoi(address.substr(colon + 1));
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(fd);
+  return ok;
 }
 
 bool shows(process_cluster& c, size_t i, const std::string& key,
@@ -49,8 +68,11 @@ TEST_CASE("an unconfigured read-only process reads what the leader wrote and "
   auto st = c.at(ro).status();
   CHECK(st["role"] == "follower");
   CHECK(st["leader"] == c.id(leader));
-  // It dials every voter (retrying those not listening yet).
+  // It dials every voter (retrying those not listening yet), and listens
+  // nowhere itself.
   CHECK(shows(c, ro, "links", "3"));
+  CHECK(c.at(ro).log().find("not listening") != std::string::npos);
+  CHECK_FALSE(accepts_connections(c.id(ro)));
   // Its writes are forwarded to the leader.
   CHECK(inc(c, ro) == 2);
   CHECK(c.wait_all(c.all(), "counter", "2"));
