@@ -3,6 +3,7 @@
 #include "scenarios/nemesis/cluster.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 namespace flexsync::nemesis {
@@ -21,16 +22,23 @@ std::vector<std::string> node_args(const cluster_options& opts,
   std::filesystem::create_directories(data);
   // Short election timeouts: a fault is noticed (and healed) fast, so a
   // short run sees many elections.
-  return {"--self=" + proxy.id(i),
-          "--bind=127.0.0.1:" + std::to_string(back_port),
-          "--partners=" + partners,
-          "--storage=disk",
-          "--data-dir=" + data,
-          "--fsync=always",
-          "--call-timeout=" + std::to_string(opts.call_timeout_ms) + "ms",
-          "--election-timeout-min=150ms",
-          "--election-timeout-max=300ms",
-          "--heartbeat-interval=40ms"};
+  std::vector<std::string> args{
+    "--self=" + proxy.id(i),
+    "--bind=127.0.0.1:" + std::to_string(back_port),
+    "--partners=" + partners,
+    "--storage=disk",
+    "--data-dir=" + data,
+    "--fsync=always",
+    "--call-timeout=" + std::to_string(opts.call_timeout_ms) + "ms",
+    "--election-timeout-min=150ms",
+    "--election-timeout-max=300ms",
+    "--heartbeat-interval=40ms"};
+  if (opts.password) {
+    auto file = opts.dir + "/password";
+    std::ofstream{file} << "nemesis password\n";
+    args.push_back("--password-file=" + file);
+  }
+  return args;
 }
 
 /// "...: role follower -> leader (term 7)" as (new role, term).

@@ -24,6 +24,8 @@ struct cluster_options {
   std::string dir;
   /// Deadline of each node's console calls.
   int call_timeout_ms = 2000;
+  /// Password mode: every link authenticated and sealed.
+  bool password = false;
 };
 
 class cluster {

@@ -21,7 +21,8 @@ using flexsync::nemesis::run_options;
 
 const char* usage =
   "usage: flexsync-nemesis [--seed S] [--nodes 3|5] [--seconds T | --minutes M]\n"
-  "                        [--node-bin PATH] [--plant-local-reads] [--keep-dir]\n"
+  "                        [--node-bin PATH] [--plant-local-reads] [--password]\n"
+  "                        [--keep-dir]\n"
   "\n"
   "  --seed S             seed of the fault schedule and the clients (default 1)\n"
   "  --nodes N            cluster size, 3 or 5 (default 3)\n"
@@ -30,6 +31,10 @@ const char* usage =
   "  --node-bin PATH      the flexsync-node program (default: next to this one)\n"
   "  --plant-local-reads  record the console's local reads as if they were\n"
   "                       linearizable: the checker must then fail the run\n"
+  "  --password           every link authenticated and sealed; the faults\n"
+  "                       then include replays of sealed traffic (a frame\n"
+  "                       sent twice, a connection start sent again), which\n"
+  "                       the victim must refuse with a log line\n"
   "  --keep-dir           keep data dirs and logs of a passing run too\n"
   "\n"
   "The same seed, nodes and seconds replay the same fault schedule (events and\n"
@@ -79,6 +84,8 @@ run_options parse(int argc, char** argv) {
       opts.node_bin = value();
     else if (a == "--plant-local-reads")
       opts.plant_local_reads = true;
+    else if (a == "--password")
+      opts.password = true;
     else if (a == "--keep-dir")
       opts.keep_dir = true;
     else

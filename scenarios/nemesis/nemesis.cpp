@@ -37,6 +37,9 @@ size_t nemesis::start(const fault_event& ev) {
     case fault_kind::cluster_restart:
       c.kill_all();
       break;
+    case fault_kind::replay:
+      c.proxy().replay(target, (target + 1) % c.size());
+      break;
   }
   return target;
 }
@@ -56,6 +59,7 @@ void nemesis::stop(const fault_event& ev, size_t target) {
       c.proxy().heal();
       break;
     case fault_kind::drop_links:
+    case fault_kind::replay:
       break; // closed once; the nodes redial by themselves
     case fault_kind::cluster_restart:
       c.start_all();

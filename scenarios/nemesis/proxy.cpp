@@ -28,6 +28,15 @@ namespace {
 /// Stop reading a side while this much waits to be written to the other.
 constexpr size_t max_buffered = 8 * 1024 * 1024;
 
+/// How much of a connection's start is kept for a replay.
+constexpr size_t max_recorded = 64 * 1024;
+
+/// How long a replayed connection start may stay open.
+constexpr auto replay_lifetime = std::chrono::seconds{5};
+
+/// Proxy rounds (1 to 20 ms each) a replay waits for a frame boundary.
+constexpr int max_replay_tries = 500;
+
 sockaddr_in loopback(uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -148,6 +157,40 @@ struct fault_proxy::connection {
   direction to_up;
   direction to_down;
   bool dead = false;
+  /// What replays use: the dialer's first bytes, the frames of that
+  /// direction being cut apart, and the last complete sealed one.
+  std::string recorded;
+  std::string parsing;
+  bool unparsable = false;
+  std::string last_sealed;
+  /// A replayed connection start: no dialer side, closed after a while.
+  bool raw = false;
+  clock_type::time_point expires;
+
+  /// Keeps what a replay needs of bytes the dialer sent.
+  void observe(const std::string& bytes) {
+    if (recorded.size() < max_recorded)
+      recorded += bytes.substr(0, max_recorded - recorded.size());
+    if (unparsable)
+      return;
+    parsing += bytes;
+    using namespace wire;
+    while (parsing.size() >= length_prefix_size) {
+      auto* data = reinterpret_cast<const uint8_t*>(parsing.data());
+      auto len = read_length(byte_span{data, length_prefix_size});
+      if (len > max_buffered) {
+        unparsable = true; // not a frame stream this proxy can follow
+        parsing.clear();
+        return;
+      }
+      if (parsing.size() < length_prefix_size + len)
+        return;
+      if (len > 0 && data[length_prefix_size]
+                       == static_cast<uint8_t>(frame_kind::sealed))
+        last_sealed = parsing.substr(0, length_prefix_size + len);
+      parsing.erase(0, length_prefix_size + len);
+    }
+  }
 
   ~connection() {
     if (down >= 0)
@@ -204,6 +247,50 @@ void fault_proxy::delay(size_t a, size_t b, int ms) {
   delays_[key(a, b)] = ms;
 }
 
+void fault_proxy::replay(size_t a, size_t b) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  replays_.emplace_back(key(a, b), 0);
+}
+
+/// Carries out the replays asked for since the last round (proxy thread).
+void fault_proxy::serve_replays(clock_type::time_point now) {
+  std::vector<std::pair<pair_key, int>> asked, again;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    asked.swap(replays_);
+  }
+  for (auto [k, tries] : asked) {
+    auto i = std::find_if(conns_.begin(), conns_.end(), [&](connection* c) {
+      return !c->dead && !c->raw && c->dialer >= 0 && !c->last_sealed.empty()
+             && key(static_cast<size_t>(c->dialer), c->acceptor) == k;
+    });
+    // Only on a live link between two frames, or the copy would land
+    // inside one; a link comes back and a busy one reaches a boundary soon.
+    if (i == conns_.end() || !(*i)->parsing.empty()) {
+      if (tries < max_replay_tries)
+        again.emplace_back(k, tries + 1);
+      continue;
+    }
+    auto& c = **i;
+    c.to_up.push(now, c.last_sealed);
+    ++replayed_frames_;
+    auto* r = new connection;
+    r->raw = true;
+    r->acceptor = c.acceptor;
+    r->expires = now + replay_lifetime;
+    r->up = dial(back_ports_[c.acceptor]);
+    if (r->up < 0) {
+      delete r;
+      continue;
+    }
+    r->to_up.push(now, c.recorded);
+    conns_.push_back(r);
+    ++replayed_conns_;
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  replays_.insert(replays_.end(), again.begin(), again.end());
+}
+
 void fault_proxy::heal() {
   std::lock_guard<std::mutex> guard{mtx_};
   cuts_.clear();
@@ -246,6 +333,7 @@ void fault_proxy::accept_on(size_t node) {
 void fault_proxy::on_dialer_bytes(connection& c, std::string bytes,
                                   clock_type::time_point now) {
   if (c.dialer >= 0) {
+    c.observe(bytes);
     c.to_up.push(now + std::chrono::milliseconds(
                    delay_of(static_cast<size_t>(c.dialer), c.acceptor)),
                  std::move(bytes));
@@ -306,11 +394,13 @@ void fault_proxy::pump(connection& c, short down_events, short up_events) {
     bytes.clear();
     if (!read_some(c.up, bytes))
       c.dead = true;
-    else if (!bytes.empty())
+    else if (!bytes.empty() && !c.raw) // a replay's answers go nowhere
       c.to_down.push(now + std::chrono::milliseconds(delay_of(
                        static_cast<size_t>(c.dialer), c.acceptor)),
                      std::move(bytes));
   }
+  if (c.raw && now > c.expires)
+    c.dead = true;
   if (c.dead)
     return;
   if (!c.to_down.flush(c.down, now) || (c.up >= 0 && !c.to_up.flush(c.up, now)))
@@ -325,6 +415,7 @@ void fault_proxy::loop() {
   std::vector<pollfd> fds;
   while (!stop_) {
     auto now = clock_type::now();
+    serve_replays(now);
     fds.clear();
     for (auto fd : listeners_)
       fds.push_back(pollfd{fd, POLLIN, 0});

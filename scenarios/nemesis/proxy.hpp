@@ -13,6 +13,10 @@
 //            ones are closed right after their hello, until healed
 //   drop     every connection between a and b is closed once
 //   delay    bytes between a and b are held for d ms before they go on
+//   replay   a hostile copy of a's and b's traffic: the last sealed frame
+//            the dialer sent goes to the acceptor once more on the same
+//            connection, and the first bytes the dialer sent (hello,
+//            proof, first frames) go to it on a new connection
 // heal() lifts every cut and delay.
 
 #include <atomic>
@@ -46,7 +50,16 @@ public:
   void cut(size_t a, size_t b);
   void drop(size_t a, size_t b);
   void delay(size_t a, size_t b, int ms);
+  /// Asks for a replay on a live link between a and b (either dialed);
+  /// nothing happens when there is none or it carried no sealed frame
+  /// (plain mode).
+  void replay(size_t a, size_t b);
   void heal();
+
+  /// Sealed frames sent again on their own connection, and connection
+  /// starts replayed on a new one, so far.
+  uint64_t replayed_frames() const { return replayed_frames_.load(); }
+  uint64_t replayed_connections() const { return replayed_conns_.load(); }
 
   /// Connections accepted and closed by a fault, so far.
   uint64_t accepted() const { return accepted_.load(); }
@@ -62,6 +75,7 @@ private:
                        std::chrono::steady_clock::time_point now);
   void pump(connection& c, short down_events, short up_events);
   void accept_on(size_t node);
+  void serve_replays(std::chrono::steady_clock::time_point now);
   bool still_allowed(connection& c);
   int delay_of(size_t a, size_t b);
 
@@ -73,9 +87,13 @@ private:
   std::set<pair_key> cuts_;
   std::map<pair_key, int> delays_;
   std::map<pair_key, uint64_t> drops_;
+  /// Replays asked for, with the rounds each waited for a frame boundary.
+  std::vector<std::pair<pair_key, int>> replays_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> fault_closes_{0};
+  std::atomic<uint64_t> replayed_frames_{0};
+  std::atomic<uint64_t> replayed_conns_{0};
   std::thread thread_;
 };
 

@@ -25,6 +25,8 @@ std::string replay_command(const run_options& opts) {
       << " --seconds " << opts.seconds << " --node-bin " << opts.node_bin;
   if (opts.plant_local_reads)
     out << " --plant-local-reads";
+  if (opts.password)
+    out << " --password";
   return out.str();
 }
 
@@ -84,7 +86,8 @@ int64_t longest_gap_ms(const check::history& ops, check::ticks from,
 /// Returns the phase's bounds in recorder time.
 std::pair<check::ticks, check::ticks>
 run_workload(cluster& c, nemesis& nem, recorder& rec, const run_options& opts) {
-  auto schedule = make_schedule(opts.seed, opts.nodes, opts.seconds * 1000);
+  auto schedule = make_schedule(opts.seed, opts.nodes, opts.seconds * 1000,
+                                opts.password);
   std::atomic<bool> stop{false};
   workload_options wo;
   wo.seed = opts.seed;
@@ -125,19 +128,47 @@ counts count(const check::history& ops) {
 struct findings {
   int64_t write_after_heal_ms = -1;
   std::string divergence;
+  /// A replay the victim did not refuse with a log line.
+  std::string unrefused;
   history_verdict history;
   /// How long the linearizability check took.
   int64_t check_ms = 0;
 
   int violations() const {
     return history.violations + (write_after_heal_ms < 0 ? 1 : 0)
-           + (divergence.empty() ? 0 : 1);
+           + (divergence.empty() ? 0 : 1) + (unrefused.empty() ? 0 : 1);
   }
 };
+
+/// Lines of every node's log that contain `text`.
+size_t logged(cluster& c, const std::string& text) {
+  size_t n = 0;
+  for (size_t i = 0; i < c.size(); ++i)
+    for (auto& line : c.at(i).whole_log())
+      n += line.find(text) != std::string::npos ? 1 : 0;
+  return n;
+}
+
+/// Replayed traffic must be refused with a line saying why: a sealed frame
+/// sent twice on its connection ("replayed or reordered frame"), and a
+/// connection start sent on a new one, whose proof was made for other
+/// nonces ("authentication failed"). Empty when it was.
+std::string check_replays(cluster& c) {
+  auto& p = c.proxy();
+  std::string out;
+  if (p.replayed_frames() > 0 && logged(c, "replayed or reordered frame") == 0)
+    out += std::to_string(p.replayed_frames())
+           + " replayed sealed frame(s), no refusal logged; ";
+  if (p.replayed_connections() > 0 && logged(c, "authentication failed") == 0)
+    out += std::to_string(p.replayed_connections())
+           + " replayed connection start(s), no refusal logged";
+  return out;
+}
 
 findings heal_and_check(cluster& c, recorder& rec, size_t registers) {
   findings f;
   c.heal();
+  f.unrefused = check_replays(c);
   f.write_after_heal_ms = wait_for_write(c, rec);
   if (f.write_after_heal_ms >= 0)
     f.divergence = wait_for_convergence(c, registers);
@@ -174,6 +205,8 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
   if (!f.divergence.empty())
     std::cout << "VIOLATION convergence: replicas differ after "
               << heal_bound.count() << " ms: " << f.divergence << '\n';
+  if (!f.unrefused.empty())
+    std::cout << "VIOLATION hostile traffic: " << f.unrefused << '\n';
   if (!f.history.text.empty())
     std::cout << (f.history.violations ? "VIOLATION " : "UNDECIDED ")
               << "linearizability:\n" << f.history.text;
@@ -186,7 +219,13 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
             << " max_unavailable_ms="
             << longest_gap_ms(ops, phase.first, phase.second)
             << " write_after_heal_ms=" << f.write_after_heal_ms
-            << " check_ms=" << f.check_ms << " elections=" << c.elections() << " faults=" << nem.total()
+            << " check_ms=" << f.check_ms << " elections=" << c.elections()
+            << " faults=" << nem.total()
+            << " replayed_frames=" << c.proxy().replayed_frames()
+            << " replayed_connections=" << c.proxy().replayed_connections()
+            << " replay_refusals="
+            << logged(c, "replayed or reordered frame")
+                 + logged(c, "authentication failed")
             << " violations=" << f.violations() << " verdict=" << verdict
             << std::endl;
   if (f.violations())
@@ -198,10 +237,13 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
 
 void print_plan(const run_options& opts, const std::string& dir) {
   std::cout << "nemesis seed=" << opts.seed << " nodes=" << opts.nodes
-            << " seconds=" << opts.seconds << " dir=" << dir << '\n'
+            << " seconds=" << opts.seconds
+            << " password=" << (opts.password ? "yes" : "no") << " dir=" << dir
+            << '\n'
             << "full disk: skipped (needs a size-limited filesystem, which "
                "only root can mount)\n";
-  for (auto& ev : make_schedule(opts.seed, opts.nodes, opts.seconds * 1000))
+  for (auto& ev : make_schedule(opts.seed, opts.nodes, opts.seconds * 1000,
+                                opts.password))
     std::cout << "  planned " << describe(ev) << '\n';
   std::cout << std::flush;
 }
@@ -211,6 +253,7 @@ int run_in(const run_options& opts, const std::string& dir) {
   co.nodes = opts.nodes;
   co.node_bin = opts.node_bin;
   co.dir = dir;
+  co.password = opts.password;
   cluster c{co};
   c.start_all();
   if (!wait_for_service(c)) {

@@ -16,6 +16,8 @@ struct run_options {
   int64_t seconds = 30;
   std::string node_bin;
   bool plant_local_reads = false;
+  /// Password mode, with replays of sealed traffic among the faults.
+  bool password = false;
   /// Keep the data dirs and logs even when the run passes.
   bool keep_dir = false;
   /// This program, for the replay command.

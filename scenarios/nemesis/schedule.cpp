@@ -23,6 +23,8 @@ const char* to_string(fault_kind x) {
       return "drop-links";
     case fault_kind::delay:
       return "delay";
+    case fault_kind::replay:
+      return "replay";
     default:
       return "cluster-restart";
   }
@@ -38,15 +40,17 @@ int64_t uniform(rng& g, int64_t lo, int64_t hi) {
 
 /// Relative weights of the kinds, in enum order: process faults and
 /// partitions most, full-cluster restarts rarely.
-fault_kind draw_kind(rng& g) {
+fault_kind draw_kind(rng& g, bool replays) {
   static const std::vector<int> weights{4, 4, 3, 3, 2, 2, 1};
-  std::discrete_distribution<int> d{weights.begin(), weights.end()};
+  static const std::vector<int> with_replays{4, 4, 3, 3, 2, 2, 1, 8};
+  auto& w = replays ? with_replays : weights;
+  std::discrete_distribution<int> d{w.begin(), w.end()};
   return static_cast<fault_kind>(d(g));
 }
 
-fault_event draw_event(rng& g, size_t nodes) {
+fault_event draw_event(rng& g, size_t nodes, bool replays) {
   fault_event ev;
-  ev.kind = draw_kind(g);
+  ev.kind = draw_kind(g, replays);
   ev.node = static_cast<size_t>(uniform(g, 0, static_cast<int64_t>(nodes) - 1));
   // Leaders are the interesting target of pauses and isolation (a paused
   // leader wakes up still believing it leads); half the time aim at one.
@@ -54,7 +58,7 @@ fault_event draw_event(rng& g, size_t nodes) {
                   || ev.kind == fault_kind::kill_restart)
                  && uniform(g, 0, 1) == 0;
   ev.duration_ms = uniform(g, 400, 3000);
-  if (ev.kind == fault_kind::drop_links)
+  if (ev.kind == fault_kind::drop_links || ev.kind == fault_kind::replay)
     ev.duration_ms = uniform(g, 50, 300);
   if (ev.kind == fault_kind::cluster_restart)
     ev.duration_ms = uniform(g, 100, 1000);
@@ -74,13 +78,13 @@ fault_event draw_event(rng& g, size_t nodes) {
 } // namespace
 
 std::vector<fault_event> make_schedule(uint64_t seed, size_t nodes,
-                                       int64_t run_ms) {
+                                       int64_t run_ms, bool replays) {
   rng g{seed};
   std::vector<fault_event> out;
   // The first second is fault-free, so the run starts from a working cluster.
   int64_t t = 1000;
   for (;;) {
-    auto ev = draw_event(g, nodes);
+    auto ev = draw_event(g, nodes, replays);
     ev.start_ms = t + uniform(g, 200, 1500);
     if (ev.start_ms + 100 > run_ms)
       break;

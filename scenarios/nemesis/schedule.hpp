@@ -22,6 +22,8 @@ enum class fault_kind : uint8_t {
   drop_links,      // close every link of one node once
   delay,           // hold the bytes of one node's links for delay_ms
   cluster_restart, // SIGKILL every node, restart them all
+  replay,          // replay sealed traffic of one node's link (password
+                   // mode only; fault_proxy::replay)
 };
 
 const char* to_string(fault_kind x);
@@ -34,7 +36,8 @@ struct fault_event {
   fault_kind kind = fault_kind::kill_restart;
   /// Aim at the node that leads when the event starts (`node` if none).
   bool at_leader = false;
-  /// The target node (kill_restart, pause, isolate, drop_links, delay).
+  /// The target node (kill_restart, pause, isolate, drop_links, delay,
+  /// replay: its link to the next node).
   size_t node = 0;
   /// One side of a partition.
   std::vector<size_t> side;
@@ -42,9 +45,11 @@ struct fault_event {
   int64_t delay_ms = 0;
 };
 
-/// The events for a run of `run_ms` ms over `nodes` nodes.
+/// The events for a run of `run_ms` ms over `nodes` nodes; replays only
+/// when `replays` (a password cluster, whose links carry sealed frames).
+/// Without replays a seed draws what it drew before they existed.
 std::vector<fault_event> make_schedule(uint64_t seed, size_t nodes,
-                                       int64_t run_ms);
+                                       int64_t run_ms, bool replays = false);
 
 /// One line: "at 1200ms for 800ms: pause leader (else n2)".
 std::string describe(const fault_event& x);
