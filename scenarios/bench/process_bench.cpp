@@ -185,6 +185,7 @@ std::map<std::string, double> pipelined(cluster& c, const options& opt,
                   << " ops_per_s=" << rate
                   << " failed=" << field(answer, "failed") << " term_changes="
                   << (after.empty() ? -1 : std::stoll(after) - term)
+                  << " allocs_per_op=" << field(answer, "allocs_per_op")
                   << " unit=ops/s" << std::endl;
         if (bytes == 16 && !rate.empty())
           best[where] = std::max(best[where], std::stod(rate));
@@ -200,8 +201,9 @@ void blocking(cluster& c, const options& opt, const std::string& tag) {
     std::cout << tag << " mode=blocking client=" << where
               << " payload=16 calls=" << field(answer, "calls")
               << " p50_us=" << field(answer, "p50_us")
-              << " p99_us=" << field(answer, "p99_us") << " unit=us"
-              << std::endl;
+              << " p99_us=" << field(answer, "p99_us")
+              << " allocs_per_op=" << field(answer, "allocs_per_op")
+              << " unit=us" << std::endl;
   }
 }
 

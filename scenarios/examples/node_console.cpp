@@ -17,6 +17,7 @@
 #include "protocol/code_version.hpp"
 #include "protocol/metrics.hpp"
 #include "protocol/types.hpp"
+#include "scenarios/examples/alloc_counter.hpp"
 #include "scenarios/examples/console_bench.hpp"
 
 namespace flexsync::examples {
@@ -292,11 +293,20 @@ std::optional<std::string> tally_command(console_target& t,
   return std::nullopt;
 }
 
+/// "key=value" from an answer line, or "".
+std::string field_of(const std::string& answer, const std::string& key) {
+  std::istringstream in{answer};
+  for (std::string kv; in >> kv;)
+    if (kv.rfind(key + "=", 0) == 0)
+      return kv.substr(key.size() + 1);
+  return {};
+}
+
 /// Open-loop arrivals beyond this many outstanding calls are dropped
 /// (counted): the offered rate is past what the cluster sustains.
 constexpr size_t max_open_loop_in_flight = 100000;
 
-std::string run_bench(console_target& t, const std::vector<std::string>& w) {
+std::string run_load(console_target& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined") {
     std::string payload(std::stoul(w[3]), 'x');
     return bench_pipelined(
@@ -341,6 +351,27 @@ std::string run_bench(console_target& t, const std::vector<std::string>& w) {
          "SECONDS BYTES | bench open-loop SECONDS BYTES RATE | bench "
          "barrier-pipelined SECONDS WINDOW [lease] | bench barrier-sync "
          "SECONDS [lease]";
+}
+
+/// A bench command's answer, with the heap allocations of this whole
+/// process during the run per operation completed in it (the node's
+/// actors and the client alike; alloc_counter.hpp).
+std::string run_bench(console_target& t, const std::vector<std::string>& w) {
+  auto before = allocations();
+  auto answer = run_load(t, w);
+  auto spent = allocations() - before;
+  if (answer.rfind("ok ", 0) != 0)
+    return answer;
+  auto ops = field_of(answer, "ops");
+  if (ops.empty())
+    ops = field_of(answer, "calls");
+  if (!ops.empty() && std::stod(ops) > 0) {
+    std::ostringstream out;
+    out << answer << " allocs_per_op="
+        << static_cast<double>(spent) / std::stod(ops);
+    return out.str();
+  }
+  return answer;
 }
 
 } // namespace
