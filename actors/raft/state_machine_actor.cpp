@@ -147,6 +147,9 @@ void flush(sm_ptr self) {
 
 /// Encodes and queues a call. Returns its request id, or 0 when it could not
 /// be encoded.
+/// The largest encode buffer kept between commands.
+constexpr size_t max_kept_buffer = size_t{1} << 20;
+
 uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
   auto& st = self->state;
   st.metrics.proposals_submitted.add();
@@ -160,11 +163,14 @@ uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
   command cmd;
   cmd.client_id = st.client_id;
   cmd.request_id = st.next_request++;
-  std::vector<char> buf;
+  auto& buf = st.encode_buf;
+  buf.clear();
   caf::binary_serializer sink{self->system(), buf};
   if (sink(index, const_cast<caf::message&>(args)))
     return refuse();
   cmd.data.assign(buf.begin(), buf.end());
+  if (buf.capacity() > max_kept_buffer)
+    std::vector<char>{}.swap(buf); // a rare big command: do not keep it
   auto id = cmd.request_id;
   st.outbox.push_back(std::move(cmd));
   if (!st.flush_scheduled) {

@@ -62,6 +62,9 @@ struct sm_state {
   uint64_t sweep_timer = 0;
   std::optional<time_point> sweep_at;
   std::vector<command> outbox;
+  /// Where a command is serialized before it is copied into its entry:
+  /// kept, so that it stops allocating once it reached its size.
+  std::vector<char> encode_buf;
   bool flush_scheduled = false;
   index_t last_applied;
   term_t last_applied_term;

@@ -122,6 +122,9 @@ struct broker_state {
   std::map<node_id, peer_traffic> traffic;
   /// Number of the next accepted connection.
   uint64_t next_seq = 0;
+  /// Where an outgoing message is serialized before it is framed: kept, so
+  /// that it stops allocating once it reached the largest message's size.
+  std::vector<char> encode_buf;
   /// Bounds the log lines about unauthenticated connections.
   handshake_log unauthenticated;
 

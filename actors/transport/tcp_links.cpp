@@ -364,12 +364,16 @@ void on_closed(broker_ptr self, connection_handle hdl) {
     st.log.debug("connection with " + who + " closed during the handshake");
 }
 
+/// The largest encode buffer kept between messages.
+constexpr size_t max_kept_buffer = size_t{1} << 20;
+
 void send_to_peer(broker_ptr self, const node_id& to, const caf::message& msg) {
   auto& st = self->state;
   auto j = st.links.find(to);
   if (j == st.links.end())
     return; // no link: lost, Raft retries
-  std::vector<char> buf;
+  auto& buf = st.encode_buf;
+  buf.clear();
   std::string error;
   if (!st.codec->encode(msg, buf, error)) {
     st.log.error(error);
@@ -385,6 +389,8 @@ void send_to_peer(broker_ptr self, const node_id& to, const caf::message& msg) {
   auto hdl = j->second;
   auto& c = st.conns.at(hdl);
   auto f = c.session.message_frame(bytes_of(buf));
+  if (buf.capacity() > max_kept_buffer)
+    std::vector<char>{}.swap(buf); // a rare big message: do not keep it
   write_frame(self, hdl, c, f);
   self->flush(hdl);
   c.last_out = self->clock().now();
