@@ -151,7 +151,7 @@ void take_snapshot(snapshotter_ptr self) {
   bool fork = p.use_fork && st.w->log_journal && !p.data_dir.empty();
   self
     ->request(st.w->self.state_machine, caf::infinite, snapshot_atom::value,
-              fork)
+              fork, st.last_index)
     .then(
       [=](int32_t pid, index_t index, term_t term, int64_t time,
           std::string& payload, std::string& config, uint32_t code_version) {

@@ -190,14 +190,23 @@ void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
 
 // -- applying ---------------------------------------------------------------------
 
-caf::message execute(sm_ptr self, const log_entry& e) {
+/// Runs the command of `e`; `own`: the call this replica submitted it
+/// with, whose arguments spare decoding the entry.
+caf::message execute(sm_ptr self, const log_entry& e, pending_call* own) {
   auto& st = self->state;
   uint32_t index = 0;
   caf::message args;
-  caf::binary_deserializer source{self->system(), e.data.data(), e.data.size()};
-  if (source(index, args) || index >= st.objects.size()) {
-    st.w->log.warning("cannot decode command at index " + to_string(e.index));
-    return caf::make_message(to_error(fail_reason::bad_command));
+  if (own && !own->args.empty()) {
+    index = own->object;
+    args = std::move(own->args);
+  } else {
+    caf::binary_deserializer source{self->system(), e.data.data(),
+                                    e.data.size()};
+    if (source(index, args) || index >= st.objects.size()) {
+      st.w->log.warning("cannot decode command at index "
+                        + to_string(e.index));
+      return caf::make_message(to_error(fail_reason::bad_command));
+    }
   }
   std::unique_lock<std::shared_mutex> guard{st.w->machines[index]->apply_mutex()};
   detail::node_context_guard context;
@@ -262,8 +271,9 @@ void on_apply(sm_ptr self, entry_list& entries) {
       w.observer->on_apply(w.config.self, e);
     if (e.kind != entry_kind::command)
       continue;
-    auto result = execute(self, e);
-    if (e.client_id == st.client_id)
+    auto own = e.client_id == st.client_id;
+    auto result = execute(self, e, own ? st.calls.find(e.request_id) : nullptr);
+    if (own)
       finish(self, e.request_id, std::move(result), fail_reason::success);
   }
   release_barriers(self);
@@ -271,26 +281,6 @@ void on_apply(sm_ptr self, entry_list& entries) {
 }
 
 // -- snapshots ----------------------------------------------------------------
-
-/// Answers (pid, index, term, time, payload): a child writing the snapshot
-/// (pid > 0, empty payload), or the payload for the snapshotter to write.
-caf::message take_snapshot(sm_ptr self, bool use_fork) {
-  auto& st = self->state;
-  auto& w = *st.w;
-  snapshot_meta meta;
-  meta.last_index = st.last_applied;
-  meta.last_term = st.last_applied_term;
-  meta.last_time = st.last_applied_time;
-  meta.configuration = st.applied_config;
-  meta.code_version = st.objects.enabled();
-  if (auto c = decode_configuration(st.applied_config))
-    meta.voters = c->quorum().voters();
-  auto taken = snapshot_objects(meta, use_fork, w.config.persistence.data_dir,
-                                w.machines, w.log);
-  return caf::make_message(taken.pid, meta.last_index, meta.last_term,
-                           meta.last_time, std::move(taken.payload),
-                           st.applied_config, meta.code_version);
-}
 
 /// Replaces every object's state with a snapshot's and skips ahead to it,
 /// taking the snapshot's code version (refused, changing nothing, when this
@@ -360,7 +350,10 @@ caf::behavior running(sm_ptr self) {
       auto id = submit(self, index, args);
       if (id == 0)
         return to_error(fail_reason::bad_command);
-      track(self, id, timeout, pending_call{rp, nullptr});
+      pending_call call{rp, nullptr};
+      call.object = index;
+      call.args = args;
+      track(self, id, timeout, std::move(call));
       return caf::delegated<result_atom, caf::message>{};
     },
     [=](submit_atom, uint32_t index, const caf::message& args,
@@ -374,7 +367,10 @@ caf::behavior running(sm_ptr self) {
       }
       auto id = submit(self, index, args);
       if (id != 0) {
-        track(self, id, timeout, pending_call{{}, done});
+        pending_call call{{}, done};
+        call.object = index;
+        call.args = args;
+        track(self, id, timeout, std::move(call));
       } else if (done) {
         caf::message none;
         detail::node_context_guard context;
@@ -392,7 +388,9 @@ caf::behavior running(sm_ptr self) {
           fail(self, id, r.reason);
     },
     [=](flush_atom) { flush(self); },
-    [=](snapshot_atom, bool use_fork) { return take_snapshot(self, use_fork); },
+    [=](snapshot_atom, bool use_fork, index_t above) {
+      return detail::take_snapshot(self, use_fork, above);
+    },
     [=](install_atom,
         const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
       if (auto err = restore(self, *snap, false)) {

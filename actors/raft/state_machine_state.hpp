@@ -38,6 +38,11 @@ struct pending_call : tracked_call {
   time_point deadline;
   caf::response_promise rp; // request mode
   completion_ptr done;      // callback mode
+  /// The command as submitted (object and arguments): this replica applies
+  /// its own commands from it instead of decoding the entry it became
+  /// (the same bytes, made from it by this incarnation).
+  uint32_t object = 0;
+  caf::message args;
 };
 
 /// A read barrier (state_machine::barrier()): answered once this replica
@@ -99,6 +104,11 @@ using sm_ptr = caf::stateful_actor<sm_state>*;
 
 /// Arms the sweep timer for the earliest deadline (state_machine_actor.cpp).
 void arm_sweep(sm_ptr self);
+
+/// Takes a snapshot of the objects' states after `above` (the latest one);
+/// answers (pid, index, term, time, payload, configuration, code version)
+/// (state_machine_snapshots.cpp).
+caf::message take_snapshot(sm_ptr self, bool use_fork, index_t above);
 
 // -- read barriers (state_machine_reads.cpp) -----------------------------------
 
