@@ -157,7 +157,9 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
   if (kind == vote_kind::normal) {
     if (campaign_allowed(self) != vote_kind::normal)
       return to_error(fail_reason::request_denied);
-    term = decide_campaign(store.current_term(), w.config.self).term;
+    term = decide_campaign(store.current_term(), w.config.self,
+                           st.quorum.terms(), st.quorum.voters())
+             .term;
   } else {
     if (kind == vote_kind::bootstrap
         && st.rec.campaign(facts) != vote_kind::bootstrap)
