@@ -3,6 +3,14 @@
 // Check-quorum (thesis §6.2; PySyncObj's leader fallback): a leader that has
 // not heard from a replication quorum within a window steps down, so an
 // isolated leader stops accepting commands it can never commit.
+//
+// Both checks count against the replication quorum, under either term mode.
+// Leases (read_index.hpp) rest on the live followers meeting every election
+// quorum: with owned terms two election quorums may be disjoint, so only a
+// replication quorum (which meets every election quorum) proves that no
+// other leader can be elected while the followers stay sticky. Pre-vote, in
+// contrast, asks whether a campaign could win, so it counts against the
+// election quorum (election_tally.hpp).
 
 #include <chrono>
 #include <map>

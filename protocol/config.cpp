@@ -133,8 +133,10 @@ void node_config::normalize_and_validate() {
     for (auto& [x, z] : quorum->zone_of)
       placement.zone.emplace(x, z);
   placement.validate();
-  require(terms == term_mode::shared,
-          "terms: owned terms are not supported yet (only shared terms)");
+  // The simulator's unchecked terms are unsafe by design; it validates its
+  // nodes with owned terms instead (scenarios/sim/cluster.cpp).
+  require(terms == term_mode::shared || terms == term_mode::owned,
+          "terms must be shared or owned");
   if (!join)
     make_quorum_system(); // throws config_error when unsafe
 }

@@ -98,8 +98,11 @@ struct node_config {
   /// weighted system). Only voters may be labelled, and only with what
   /// the quorum system uses; every voter of such a system needs its label.
   label_map labels;
-  /// How terms are given to candidates: only Raft's shared terms are
-  /// supported yet (`owned` is refused).
+  /// How terms are given to candidates (quorum_spec.hpp): Raft's shared
+  /// terms, or owned terms (term_owner.hpp), with which the quorum system
+  /// needs only election and replication quorums to meet, and membership
+  /// is static (no voter or quorum-system changes; no joining node).
+  /// Every node of a cluster must use the same. `unchecked` is refused.
   term_mode terms = term_mode::shared;
 
   // -- timing ---------------------------------------------------------------

@@ -6,7 +6,9 @@
 // vote_rules.hpp. The log store carries the answers out.
 
 #include <optional>
+#include <vector>
 
+#include "protocol/quorum_spec.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -86,12 +88,18 @@ index_t heartbeat_commit(index_t commit_index, index_t verified,
                          term_t own_term_at_hint, index_t last_index);
 
 /// §5.2: a campaign increments the term and votes for the candidate itself.
+/// With owned terms (term_owner.hpp) "increments" means: moves to the next
+/// term the candidate owns.
 struct campaign_decision {
   term_t term;
   node_id vote;
 };
 
-campaign_decision decide_campaign(term_t current_term, const node_id& self);
+/// The campaign of `self` from `current_term`; `voters` (sorted) are the
+/// configuration's, which must hold `self` when terms are owned.
+campaign_decision decide_campaign(term_t current_term, const node_id& self,
+                                  term_mode terms = term_mode::shared,
+                                  const std::vector<node_id>& voters = {});
 
 /// A candidate may lead `term` only while it is still the node's current
 /// term and the node's vote in it is its own (the campaign won in that term

@@ -51,6 +51,9 @@ nlohmann::json to_json(const membership& m) {
   j["learners"] = names(m.learners);
   if (m.quorum && m.quorum->kind != quorum_kind::majority)
     j["quorum"] = quorum_to_json(*m.quorum);
+  // Absent: shared (as every earlier version wrote them).
+  if (m.terms != term_mode::shared)
+    j["terms"] = to_string(m.terms);
   return j;
 }
 
@@ -77,6 +80,15 @@ std::optional<membership> membership_of(const nlohmann::json& j) {
     if (!m.quorum)
       return std::nullopt;
   }
+  if (j.contains("terms")) {
+    auto& t = j["terms"];
+    if (t == "owned")
+      m.terms = term_mode::owned;
+    else if (t == "unchecked")
+      m.terms = term_mode::unchecked;
+    else
+      return std::nullopt;
+  }
   return m.normalize();
 }
 
@@ -87,7 +99,7 @@ constexpr int encoding_version = 1;
 // -- membership ---------------------------------------------------------------
 
 quorum_system membership::make_quorum() const {
-  return quorum_system::make(voters, quorum.value_or(quorum_spec{}));
+  return quorum_system::make(voters, quorum.value_or(quorum_spec{}), terms);
 }
 
 bool membership::is_voter(const node_id& x) const {
@@ -127,8 +139,11 @@ std::string membership::to_string() const {
         + " order " + render(quorum->order);
   else if (quorum && quorum->kind != quorum_kind::majority)
     q = flexsync::to_string(*quorum) + " labels " + labels_to_string(*quorum);
+  auto t = terms == term_mode::shared
+             ? std::string{}
+             : std::string{", "} + flexsync::to_string(terms) + " terms";
   return "voters " + render(voters) + ", learners " + render(learners) + ", "
-         + q;
+         + q + t;
 }
 
 bool membership::operator==(const membership& other) const {
@@ -136,7 +151,7 @@ bool membership::operator==(const membership& other) const {
     return x.value_or(quorum_spec{});
   };
   return voters == other.voters && learners == other.learners
-         && q(quorum) == q(other.quorum);
+         && q(quorum) == q(other.quorum) && terms == other.terms;
 }
 
 bool valid_utf8(const std::string& s) {
@@ -242,6 +257,7 @@ configuration bootstrap_configuration(const node_config& cfg) {
   c.current.voters = cfg.voters();
   c.current.learners = cfg.learners;
   c.current.quorum = cfg.voters_quorum();
+  c.current.terms = cfg.terms;
   c.current.normalize();
   return c;
 }
@@ -318,7 +334,9 @@ membership target_of(const change_request& req, const membership& base) {
     case change_op::set_version:
       return base;
     default: {
+      // The term mode is the cluster's: a target never names another.
       auto t = req.target;
+      t.terms = base.terms;
       return t.normalize();
     }
   }
@@ -391,9 +409,37 @@ change_step next_change_step(const change_context& ctx,
   return {kind::propose, std::move(next), {}};
 }
 
+namespace {
+
+/// Why the change from `now` to `target` is refused for its term mode: the
+/// mode never changes at run time, and with owned terms neither do the
+/// voters nor the quorum system (the owner of a term is a slot of the
+/// sorted voters, so two configurations would name two owners of one term).
+std::optional<std::string> static_membership(const membership& now,
+                                             const membership& target) {
+  if (target.terms != now.terms)
+    return std::string{"the term mode cannot change at run time ("}
+           + to_string(now.terms) + " terms)";
+  if (!terms_owned(now.terms))
+    return std::nullopt;
+  auto q = [](const std::optional<quorum_spec>& x) {
+    return x.value_or(quorum_spec{});
+  };
+  if (target.voters != now.voters || !(q(target.quorum) == q(now.quorum)))
+    return std::string{"membership is static with owned terms: voters and "
+                       "quorum system cannot change (learners may)"};
+  return std::nullopt;
+}
+
+} // namespace
+
 change_result admit_change(const change_context& ctx,
                            const std::optional<membership>& in_flight,
                            const membership& target) {
+  // Static membership first: with owned terms no voter change is valid,
+  // whatever the target.
+  if (auto why = static_membership(eventual(ctx.config), target))
+    return change_result::denied(*why);
   if (auto why = check_membership(target))
     return change_result::denied(*why);
   if (in_flight && !(*in_flight == target))

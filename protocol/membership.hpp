@@ -43,8 +43,12 @@ struct membership {
   /// The quorum system with every voter's label (a weight, a zone, a
   /// grid's order), or nothing for majority.
   std::optional<quorum_spec> quorum;
+  /// How terms are given to candidates (the cluster's node_config::terms).
+  /// With owned terms the voters and the quorum system never change (see
+  /// admit_change).
+  term_mode terms = term_mode::shared;
 
-  /// The quorum system of the voters.
+  /// The quorum system of the voters, under `terms`.
   /// @throws config_error when it is unsafe or invalid.
   quorum_system make_quorum() const;
 
@@ -143,10 +147,10 @@ typename Inspector::result_type inspect(Inspector& f, membership& x) {
     }
   };
   if constexpr (std::is_void_v<typename Inspector::result_type>) {
-    f(x.voters, x.learners, q);
+    f(x.voters, x.learners, q, x.terms);
     load();
   } else {
-    auto result = f(x.voters, x.learners, q);
+    auto result = f(x.voters, x.learners, q, x.terms);
     load();
     return result;
   }
@@ -277,7 +281,11 @@ std::optional<configuration> leave_joint(const change_context& ctx);
 /// Whether a request for `target` may start while the log stands at `ctx`
 /// and `in_flight` is the target of a request already being carried out
 /// (if any). Refuses with change_in_progress when another change is under
-/// way, request_denied for an invalid target; success means "start or join".
+/// way, request_denied for an invalid target, and with owned terms any change
+/// of the voters, the quorum system or the term mode (learners may still come
+/// and go): the owner of a term is a slot of the sorted voters, so two
+/// configurations could name two owners of one term. Success means "start or
+/// join".
 change_result admit_change(const change_context& ctx,
                            const std::optional<membership>& in_flight,
                            const membership& target);

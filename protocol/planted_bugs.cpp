@@ -15,6 +15,8 @@ std::optional<planted_bug> planted_bug_from(const std::string& name) {
     return planted_bug::read_index_unconfirmed;
   if (name == "commit-hint-unchecked")
     return planted_bug::commit_hint_unchecked;
+  if (name == "owned-term-unchecked")
+    return planted_bug::owned_term_unchecked;
   return std::nullopt;
 }
 

@@ -34,10 +34,15 @@ enum class planted_bug : unsigned char {
   /// (protocol/follower_rules.hpp, heartbeat_commit), so it may apply an
   /// entry a deposed leader left in its log.
   commit_hint_unchecked,
+  /// With owned terms, campaigns take current_term + 1 and voters skip the
+  /// ownership check (protocol/term_owner.hpp): two candidates may share a
+  /// term, and disjoint election quorums elect two leaders in it.
+  owned_term_unchecked,
 };
 
 /// "figure8-commit", "forget-vote", "skip-joint",
-/// "read-index-unconfirmed", "commit-hint-unchecked"; nothing for an
+/// "read-index-unconfirmed", "commit-hint-unchecked",
+/// "owned-term-unchecked"; nothing for an
 /// unknown name.
 std::optional<planted_bug> planted_bug_from(const std::string& name);
 

@@ -96,7 +96,9 @@ quorum_system quorum_system::make(std::vector<node_id> voters,
     own.zone_of = spec.zone_of;
     break;
   }
-  return quorum_system{std::move(xs), std::move(own)};
+  quorum_system result{std::move(xs), std::move(own)};
+  result.terms_ = terms;
+  return result;
 }
 
 quorum_system quorum_system::joint(quorum_system now, quorum_system old) {

@@ -5,10 +5,12 @@
 // A quorum system answers two questions over the voters of a configuration:
 // is a set of nodes an election quorum (Q1), and is it a replication quorum
 // (Q2)? Raft's safety needs every Q1 to meet every Q2 (a new leader sees every
-// committed entry) and, because terms are shared between candidates, every Q1
-// to meet every other Q1 (at most one leader per term). Construction checks
-// both and refuses an unsafe system with a config_error naming two disjoint
-// quorums.
+// committed entry) and, when terms are shared between candidates, every Q1
+// to meet every other Q1 (at most one leader per term); with owned terms
+// (term_owner.hpp) one candidate per term gives that instead. Construction
+// checks what the system's term mode needs and refuses an unsafe system with
+// a config_error naming two disjoint quorums. The system remembers its term
+// mode, so that campaigns and votes use the configuration's.
 //
 // Kinds (quorum_spec.hpp says how each is written):
 // - majority: Q1 = Q2 = more than half of the voters;
@@ -72,7 +74,8 @@ class quorum_system {
                                           const quorum_spec& spec,
                                           term_mode terms = term_mode::shared);
 
-  /// The system `spec` describes over `voters`.
+  /// The system `spec` describes over `voters`, with terms given by
+  /// `terms`.
   /// @throws config_error with check's message.
   static quorum_system make(std::vector<node_id> voters,
                             const quorum_spec& spec,
@@ -96,6 +99,9 @@ class quorum_system {
   const std::vector<node_id>& voters() const {
     return old_.empty() ? voters_ : all_voters_;
   }
+
+  /// How terms are given to candidates (of the C_new part while joint).
+  term_mode terms() const { return terms_; }
 
   /// Whether this is a joint system, and its C_old part.
   bool is_joint() const { return !old_.empty(); }
@@ -172,6 +178,7 @@ class quorum_system {
   std::vector<size_t> label_;
   /// zones: voters per zone number.
   std::vector<size_t> zone_size_;
+  term_mode terms_ = term_mode::shared;
   /// While joint: the C_old part (one element) and the union of voters.
   std::vector<quorum_system> old_;
   std::vector<node_id> all_voters_;

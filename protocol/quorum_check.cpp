@@ -244,7 +244,7 @@ std::optional<std::string> check_zones(const voter_list& xs,
   // election quorums cover Z - f_z zones each, so they share at least
   // 2 (Z - f_z) - Z of them; they are disjoint exactly when that many zones
   // hold two disjoint sets of size - f_n voters (2 (size - f_n) <= size).
-  if (terms == term_mode::owned)
+  if (validated_as_owned(terms))
     return std::nullopt;
   auto covered = zones.size() - s.zone_failures;
   auto overlap = 2 * covered > zones.size() ? 2 * covered - zones.size() : 0;
@@ -307,6 +307,8 @@ quorum_system::check(const std::vector<node_id>& voters,
     return "quorum system: a cluster needs at least one voter";
   if (!is_known(spec.kind) || !is_known(spec.elect))
     return "quorum system: unknown kind " + n(static_cast<size_t>(spec.kind));
+  if (!is_known(terms))
+    return "quorum system: unknown term mode " + n(static_cast<size_t>(terms));
   if (auto err = stray_labels(spec))
     return err;
   switch (spec.kind) {

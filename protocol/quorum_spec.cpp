@@ -197,6 +197,30 @@ const char* to_string(quorum_kind x) {
   return "unknown";
 }
 
+bool is_known(term_mode x) {
+  return static_cast<uint8_t>(x) <= static_cast<uint8_t>(term_mode::unchecked);
+}
+
+const char* to_string(term_mode x) {
+  switch (x) {
+  case term_mode::shared:
+    return "shared";
+  case term_mode::owned:
+    return "owned";
+  case term_mode::unchecked:
+    return "unchecked";
+  }
+  return "unknown";
+}
+
+term_mode parse_term_mode(const std::string& text) {
+  if (text == "shared")
+    return term_mode::shared;
+  if (text == "owned")
+    return term_mode::owned;
+  throw config_error("terms: expected shared or owned, got '" + text + "'");
+}
+
 quorum_spec::quorum_spec(size_t election, size_t replication)
     : kind(quorum_kind::counting),
       election_quorum(election),

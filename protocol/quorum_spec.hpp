@@ -54,16 +54,44 @@ enum class grid_lines : uint8_t { rows = 0, columns = 1 };
 bool is_known(grid_lines x);
 
 /// How terms are given to candidates, which decides what safety needs.
+/// Every node of a cluster must use the same mode; it is part of the
+/// configuration (membership::terms).
 enum class term_mode : uint8_t {
   /// Raft's: any candidate may campaign in any term, so besides every
   /// election quorum meeting every replication quorum, every two election
   /// quorums must meet (at most one leader per term).
-  shared,
-  /// A term number names its only candidate, so only election and
-  /// replication quorums must meet. Not supported by nodes yet
-  /// (node_config refuses it); the validator knows it.
-  owned,
+  shared = 0,
+  /// A term number names its only candidate (protocol/term_owner.hpp), so
+  /// only election and replication quorums must meet. Membership is static.
+  owned = 1,
+  /// Shared terms with the quorum system validated as if terms were owned:
+  /// UNSAFE (two disjoint election quorums can crown two leaders in one
+  /// term). Only the simulator sets it, to show why the validator refuses
+  /// such systems (scenario option unchecked_quorum=on); node_config
+  /// refuses it.
+  unchecked = 2,
 };
+
+/// Whether `x` is one of term_mode's values (peer input is checked).
+bool is_known(term_mode x);
+
+/// "shared", "owned" or "unchecked".
+const char* to_string(term_mode x);
+
+/// Reads "shared" or "owned" (what users may choose).
+/// @throws config_error naming the bad value.
+term_mode parse_term_mode(const std::string& text);
+
+/// Whether each term number names its only candidate.
+inline bool terms_owned(term_mode x) {
+  return x == term_mode::owned;
+}
+
+/// Whether the validator needs only election and replication quorums to
+/// meet (owned terms, or the simulator's unchecked shared ones).
+inline bool validated_as_owned(term_mode x) {
+  return x != term_mode::shared;
+}
 
 struct quorum_spec {
   quorum_kind kind = quorum_kind::majority;

@@ -37,6 +37,14 @@
 // system re-confirms). Bootstraps and forced recoveries also ignore
 // stickiness: they only happen when a quorum lost its state.
 //
+// Both arguments count the echoes against the replication quorum, because
+// what they need is that the echoing followers meet every election quorum,
+// and that is the one intersection the validator guarantees under either
+// term mode. With shared terms an election quorum of echoes would do too
+// (every two election quorums meet); with owned terms it would not: a
+// smaller election quorum can miss a disjoint one that elects a later
+// leader (term_owner.hpp).
+//
 // Invariants: sequence numbers only grow; a read gets its index at or after
 // its arrival, never before; a read is released at most once, only when its
 // round is confirmed, in arrival order; a lease only comes from a round sent

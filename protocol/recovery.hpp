@@ -209,7 +209,8 @@ public:
   std::optional<vote_kind> campaign(const log_facts& log) const;
 
   /// The term of a bootstrap or recovery campaign: above every term this
-  /// node knows of.
+  /// node knows of and, with owned terms, one this node owns (it must be a
+  /// voter).
   term_t special_term(const log_facts& log) const;
 
   // -- catching up -------------------------------------------------------------

@@ -1,5 +1,7 @@
 #include "protocol/vote_rules.hpp"
 
+#include "protocol/term_owner.hpp"
+
 namespace flexsync {
 
 bool log_is_up_to_date(term_t candidate_last_term,
@@ -44,6 +46,14 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   vote_decision result;
   result.term = self.current_term;
   result.voted_for = self.voted_for;
+  // Owned terms (term_owner.hpp): only the owner of a term campaigns in it,
+  // which is what lets two election quorums be disjoint. A request for a
+  // term its candidate does not own is forged or buggy: it gets nothing and
+  // changes nothing, not even this voter's term.
+  if (!may_campaign_in(self.terms, req.term, req.candidate, self.voters)) {
+    result.unowned_term = true;
+    return result;
+  }
   auto up_to_date = log_is_up_to_date(req.last_log_term, req.last_log_index,
                                       self.last_log_term, self.last_log_index);
   if (req.pre_vote) {

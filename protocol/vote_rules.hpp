@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
 #include "protocol/recovery.hpp"
 #include "protocol/types.hpp"
@@ -34,6 +35,11 @@ struct voter_state {
   /// For a voter that is not intact: whether the recovery rules let it grant
   /// this request (recovery::may_grant).
   grant_rule special = grant_rule::no;
+  /// How terms are given to candidates in the voter's configuration, and
+  /// its voters (sorted): with owned terms a request for a term its
+  /// candidate does not own is refused (term_owner.hpp).
+  term_mode terms = term_mode::shared;
+  std::vector<node_id> voters;
 };
 
 /// What the voter must do. The caller persists `term` and `voted_for` (when
@@ -50,9 +56,15 @@ struct vote_decision {
   /// The grant binds the voter to the candidate in `term` (a voter without
   /// its state granting a bootstrap or recover request): a promise.
   bool promise = false;
+  /// Refused because terms are owned and the candidate does not own the
+  /// requested term (a forged or buggy campaign): nothing changed.
+  bool unowned_term = false;
 };
 
 /// Decides a vote or pre-vote request. A pre-vote never changes state.
+/// With owned terms a request (of any kind, pre-vote or not) for a term its
+/// candidate does not own is refused first and changes nothing, not even the
+/// voter's term.
 /// A voter without its state grants only what the recovery rules allow
 /// (anything else changes nothing, not even its term); an intact voter never
 /// grants a bootstrap and decides a recover request by the ordinary rules.

@@ -51,6 +51,8 @@ std::optional<std::string> malformed(const change_request& x) {
       q && (!is_known(q->kind) || !is_known(q->elect)))
     return "change_request with a quorum system of unknown kind "
            + number(q->kind);
+  if (!is_known(x.target.terms))
+    return "change_request with unknown term mode " + number(x.target.terms);
   return std::nullopt;
 }
 

@@ -2,8 +2,8 @@
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
-//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked]
-//                [--churn] [--membership] [--transfers]
+//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked]
+//                [--churn] [--membership] [--transfers] [--terms shared|owned]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -22,6 +22,9 @@
 // the same faults); by default about one seed in eight does.
 // --transfers: random nodes are asked to hand leadership over (to random
 // nodes or the best voter) during the fault phase; off by default.
+// --terms: shared, no seed draws owned terms; owned, every seed of three or
+// more nodes outside the membership profile does (with a system that needs
+// them); by default about one in four of those does.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -62,6 +65,7 @@ struct cli {
   std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
+  std::optional<std::string> terms;
 };
 
 bool parse(int argc, char** argv, cli& out) {
@@ -108,7 +112,11 @@ bool parse(int argc, char** argv, cli& out) {
                                   "-DFLEXSYNC_PLANTED_BUGS=ON");
 #endif
     }
-    else if (arg == "--storage") {
+    else if (arg == "--terms") {
+      out.terms = value();
+      if (*out.terms != "shared" && *out.terms != "owned")
+        throw std::invalid_argument("--terms must be shared or owned");
+    } else if (arg == "--storage") {
       out.storage = value();
       if (*out.storage != "memory" && *out.storage != "disk")
         throw std::invalid_argument("--storage must be memory or disk");
@@ -137,6 +145,8 @@ flexsync::sim::run_params params_of(const cli& opts, uint64_t seed) {
   p.transfers = opts.transfers;
   if (opts.storage)
     p.disk = *opts.storage == "disk";
+  if (opts.terms)
+    p.owned_terms = *opts.terms == "owned";
   return p;
 }
 
@@ -151,6 +161,7 @@ std::string replay_command(const cli& opts, uint64_t seed) {
          + (opts.transfers ? " --transfers" : "")
          + (opts.plant.empty() ? "" : " --plant " + opts.plant)
          + (opts.storage ? " --storage " + *opts.storage : "")
+         + (opts.terms ? " --terms " + *opts.terms : "")
          + (opts.nodes ? " --nodes " + std::to_string(*opts.nodes) : "")
          + (opts.chaos != cli{}.chaos
               ? " --chaos-seconds " + std::to_string(opts.chaos)
@@ -166,8 +177,9 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked] "
-                   "[--churn] [--membership] [--transfers]\n";
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked] "
+                   "[--churn] [--membership] [--transfers] "
+                   "[--terms shared|owned]\n";
       return 2;
     }
   } catch (std::exception& e) {

@@ -81,10 +81,14 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
     churn_options(opts, p);
     setup << "churn ";
   } else {
-    if (membership_profile(p.seed, p.membership))
+    auto changes = membership_profile(p.seed, p.membership);
+    if (changes)
       membership_options(opts, setup);
     if (auto q = labelled_quorum(p.seed, opts.nodes))
       opts.quorum = q;
+    // Membership is static with owned terms.
+    if (!changes && owned_terms(opts, p.seed, p.owned_terms))
+      setup << "terms=owned ";
     if (auto pl = random_placement(p.seed, opts.nodes, opts.quorum, setup))
       opts.placement = *pl;
   }

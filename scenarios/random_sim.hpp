@@ -57,6 +57,9 @@ struct run_params {
   /// The membership profile (sim/membership_chaos.hpp): forced on or off,
   /// or drawn per seed (about one in eight) when unset.
   std::optional<bool> membership;
+  /// Owned terms (sim/profiles.hpp, owned_terms): forced on (for every
+  /// eligible seed) or off, or drawn per seed when unset.
+  std::optional<bool> owned_terms;
   /// Leadership transfers during the fault phase (sim/profiles.hpp),
   /// asked of random nodes for random or the best targets.
   bool transfers = false;

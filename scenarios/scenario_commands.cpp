@@ -55,62 +55,6 @@ std::string render_ms(caf::timespan x) {
 
 } // namespace
 
-command_line parse_command(const std::string& line) {
-  command_line cmd;
-  std::istringstream in{line};
-  in >> cmd.verb;
-  std::string word;
-  while (in >> word) {
-    cmd.args.push_back(word);
-    if (auto eq = word.find('='); eq != std::string::npos)
-      cmd.opts[word.substr(0, eq)] = word.substr(eq + 1);
-  }
-  return cmd;
-}
-
-caf::timespan parse_duration(const std::string& x) {
-  size_t pos = 0;
-  double value = std::stod(x, &pos);
-  auto unit = x.substr(pos);
-  double ns = 0;
-  if (unit == "s")
-    ns = value * 1e9;
-  else if (unit == "ms")
-    ns = value * 1e6;
-  else if (unit == "us")
-    ns = value * 1e3;
-  else
-    throw std::invalid_argument("unknown duration unit in " + x);
-  return caf::timespan{static_cast<int64_t>(ns)};
-}
-
-std::optional<quorum_spec> quorum_option(const command_line& cmd,
-                                         const std::vector<node_id>& voters) {
-  auto has = [&](const char* key) { return cmd.opts.count(key) > 0; };
-  std::optional<quorum_spec> spec;
-  if (has("quorum") && (has("election_quorum") || has("replication_quorum")))
-    throw config_error("quorum= and election_quorum=/replication_quorum= "
-                       "name the quorum system twice");
-  if (has("quorum"))
-    spec = parse_quorum_spec(cmd.opts.at("quorum"));
-  else if (has("election_quorum") || has("replication_quorum"))
-    spec = quorum_spec{std::stoul(opt(cmd, "election_quorum", "0")),
-                       std::stoul(opt(cmd, "replication_quorum", "0"))};
-  label_map labels;
-  // Zones label a zones system's voters; with any other system they are
-  // for leader placement only (placement_option).
-  if (has("zones") && spec && spec->kind == quorum_kind::zones)
-    parse_zone_labels(cmd.opts.at("zones"), labels);
-  if (has("weights"))
-    parse_weight_labels(cmd.opts.at("weights"), labels);
-  if (!spec && labels.empty())
-    return std::nullopt;
-  auto out = with_labels(spec.value_or(quorum_spec{}), voters, labels);
-  if (out.kind == quorum_kind::majority)
-    return std::nullopt;
-  return out;
-}
-
 namespace {
 
 /// Leader placement: priorities=1=2,3=1 preferred_zone=eu, zones=... for
@@ -206,6 +150,7 @@ void scenario_state::make_cluster(const command_line& cmd,
   for (size_t i = 1; i <= opts.nodes; ++i)
     members.emplace_back(std::to_string(i));
   try {
+    opts.terms = terms_option(cmd);
     opts.quorum = quorum_option(cmd, members);
     opts.placement = placement_option(cmd, opts.quorum);
     cluster_ = std::make_unique<cluster>(opts);
@@ -218,11 +163,14 @@ void scenario_state::make_cluster(const command_line& cmd,
     cluster_->net().faults.min_delay = lo;
     cluster_->net().faults.max_delay = hi;
   }
-  auto quorum = quorum_system::make(members,
-                                   opts.quorum.value_or(quorum_spec{}));
+  auto quorum = quorum_system::make(
+    members, opts.quorum.value_or(quorum_spec{}), opts.terms);
   out.push_back("cluster: " + std::to_string(opts.nodes)
                 + (opts.nodes == 1 ? " node, " : " nodes, ")
-                + quorum.to_string());
+                + quorum.to_string()
+                + (opts.terms == term_mode::shared
+                     ? ""
+                     : std::string{", "} + to_string(opts.terms) + " terms"));
 }
 
 void scenario_state::elect(const command_line& cmd,

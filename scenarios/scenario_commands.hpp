@@ -31,6 +31,13 @@ caf::timespan parse_duration(const std::string& x);
 std::optional<quorum_spec> quorum_option(const command_line& cmd,
                                          const std::vector<node_id>& voters);
 
+/// The term mode a `cluster` command names: terms=shared|owned, or
+/// unchecked_quorum=on (term_mode::unchecked: shared terms with a quorum
+/// system validated as owned terms would be; unsafe, to show two leaders in
+/// one term). Without either, shared terms, whose validation stays.
+/// @throws config_error or std::invalid_argument for a bad value.
+term_mode terms_option(const command_line& cmd);
+
 /// The state of one script run: the cluster (once created) and the calls
 /// not yet reported.
 class scenario_state {

@@ -12,11 +12,10 @@
 
 #include <caf/all.hpp>
 
-#include "actors/node/local_messages.hpp"
-#include "actors/node/spawn.hpp"
+#include "actors/raft/election_state.hpp"
 #include "protocol/assert.hpp"
-#include "protocol/election_tally.hpp"
 #include "protocol/follower_rules.hpp"
+#include "protocol/term_owner.hpp"
 #include "protocol/transfer.hpp"
 #include "protocol/vote_rules.hpp"
 
@@ -24,54 +23,14 @@ namespace flexsync {
 
 namespace {
 
-using time_point = caf::actor_clock::time_point;
+using namespace election_detail;
 
-struct election_state {
-  wiring_ptr w;
-  raft_role role = raft_role::follower;
-  term_t term;
-  node_id leader;
-  std::mt19937_64 rng;
-  /// Generation of the armed election timer; older timer messages are stale.
-  uint64_t timer_id = 0;
-  /// When the election timer is due (re-armed lazily: a heartbeat only moves
-  /// the deadline, it does not send a new delayed message).
-  time_point deadline;
-  /// When this node last heard from the leader it follows.
-  std::optional<time_point> last_leader_contact;
-  /// The votes of the current pre-campaign or campaign.
-  std::optional<election_tally> tally;
-  /// True while waiting for the log store to confirm leadership.
-  bool claiming = false;
-  /// The last leader this node knew (for leader_changes; not cleared when
-  /// the leader is forgotten, so a leader that returns is no change).
-  node_id last_known_leader;
-  election_metrics metrics;
-  /// The configuration in effect (announced by the log store) and its
-  /// quorum system.
-  configuration config;
-  quorum_system quorum;
-  /// A voter of the configuration before `config`.
-  bool voted_before = false;
-  /// When this incarnation started.
-  time_point started;
-
-  static inline const char* name = "flexsync.election";
-};
-
-using election_ptr = caf::stateful_actor<election_state>*;
 
 /// Whether this node may campaign: a voter of the configuration in effect,
 /// or of the one before (the log store decides whether that still counts).
 bool is_voter(election_ptr self) {
   auto& st = self->state;
   return st.quorum.is_voter(st.w->config.self) || st.voted_before;
-}
-
-/// Whether this node answers vote requests: every node but a static
-/// read-only one (log_store_config.cpp says why).
-bool may_vote(election_ptr self) {
-  return !self->state.w->config.read_only;
 }
 
 caf::timespan random_timeout(election_ptr self) {
@@ -87,10 +46,13 @@ void arm_timer(election_ptr self, caf::timespan delay) {
   self->delayed_send(self, delay, election_timeout_atom::value, ++st.timer_id);
 }
 
-/// Restarts the election timeout with a fresh random duration.
-void reset_timer(election_ptr self) {
+} // namespace
+
+void election_detail::reset_timer(election_ptr self) {
   arm_timer(self, random_timeout(self));
 }
+
+namespace {
 
 /// Moves the deadline without sending a new timer message when the armed one
 /// fires earlier (the common case for heartbeats).
@@ -130,8 +92,10 @@ void broadcast_role(election_ptr self, fail_reason why) {
              st.leader, why);
 }
 
-void become_follower(election_ptr self, term_t term, node_id leader,
-                     fail_reason why = fail_reason::success) {
+} // namespace
+
+void election_detail::become_follower(election_ptr self, term_t term,
+                                      node_id leader, fail_reason why) {
   auto& st = self->state;
   auto changed = !already_follows(st.role, st.term, st.leader, term, leader);
   auto was_leader = st.role == raft_role::leader;
@@ -148,6 +112,8 @@ void become_follower(election_ptr self, term_t term, node_id leader,
   if (changed)
     broadcast_role(self, why);
 }
+
+namespace {
 
 /// Sends a vote request of the current tally to every other voter.
 void solicit_votes(election_ptr self, const log_position& pos, bool transfer,
@@ -211,7 +177,12 @@ void start_pre_vote(election_ptr self, const log_position& pos) {
     st.leader = node_id{};
     broadcast_role(self, fail_reason::success);
   }
-  st.tally.emplace(st.quorum, pos.current_term + 1, true);
+  // The term the campaign would use (an owned one with owned terms).
+  auto term = campaign_term(st.quorum.terms(), st.w->config.self,
+                            pos.current_term, st.quorum.voters());
+  if (!term)
+    return;
+  st.tally.emplace(st.quorum, *term, true);
   st.metrics.pre_votes_started.add();
   st.tally->record_self(st.w->config.self, pos.incarnation);
   if (!act_on_tally(self))
@@ -294,45 +265,6 @@ void start_election(election_ptr self, bool transfer) {
         start_pre_vote(self, pos);
       else
         become_candidate(self, transfer, vote_kind::normal);
-    });
-}
-
-/// A live leader was heard within the minimum election timeout (or this
-/// node is that leader).
-bool leader_recently_heard(election_ptr self) {
-  auto& st = self->state;
-  if (st.role == raft_role::leader)
-    return true;
-  // With lease reads, a node that just started may have confirmed a
-  // leader's lease before it restarted: it waits as if it had heard it.
-  if (st.w->config.lease_reads
-      && self->clock().now() - st.started < st.w->config.election_timeout_min)
-    return true;
-  if (st.leader.empty() || !st.last_leader_contact)
-    return false;
-  auto age = self->clock().now() - *st.last_leader_contact;
-  return age < st.w->config.election_timeout_min;
-}
-
-void on_request_vote(election_ptr self, const request_vote& req) {
-  auto& w = *self->state.w;
-  vote_filter f{may_vote(self), w.config.check_quorum,
-                leader_recently_heard(self),
-                self->state.config.is_voter(req.candidate)};
-  if (ignores_vote_request(f, req)) {
-    if (f.voter && !f.candidate_member)
-      w.log.debug("ignores a vote request of " + req.candidate.name
-                  + ", no voter of its configuration");
-    return;
-  }
-  self->request(w.self.log_store, caf::infinite, req)
-    .then([=](vote_reply& reply) {
-      auto& st = self->state;
-      if (voter_moved_term(req, reply, st.term))
-        become_follower(self, reply.term, node_id{});
-      if (reply.granted && !req.pre_vote)
-        reset_timer(self); // §5.2: granting a vote restarts the timeout
-      send_peer(self, *st.w, req.candidate, std::move(reply));
     });
 }
 

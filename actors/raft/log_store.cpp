@@ -143,11 +143,12 @@ void raise_commit(log_store_ptr self, index_t index,
 void on_request_vote(log_store_ptr self, const request_vote& req,
                      caf::response_promise rp) {
   auto& st = self->state;
-  voter_state vs{st.store->current_term(), st.store->voted_for(),
-                 st.store->last_index(), st.store->last_term(),
-                 votes_by_configuration(self), st.rec.intact(),
-                 st.rec.may_grant(req, log_facts_of(self))};
+  auto vs = voter_state_of(self, req);
   auto d = decide_vote(vs, req);
+  if (d.unowned_term)
+    st.w->log.warning("refuses a vote request of " + req.candidate.name
+                      + " for term " + to_string(req.term)
+                      + ": terms are owned and it does not own that term");
   if (d.persist) {
     if (is_newer_term(d.term, vs.current_term))
       st.leader_term = term_t{0};

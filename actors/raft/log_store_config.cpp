@@ -105,6 +105,19 @@ bool votes_by_configuration(log_store_ptr self) {
   return !self->state.w->config.read_only;
 }
 
+voter_state voter_state_of(log_store_ptr self, const request_vote& req) {
+  auto& st = self->state;
+  voter_state vs{st.store->current_term(), st.store->voted_for(),
+                 st.store->last_index(), st.store->last_term(),
+                 votes_by_configuration(self), st.rec.intact(),
+                 st.rec.may_grant(req, log_facts_of(self))};
+  // With owned terms the owner of a term is a slot of these voters, the
+  // same on every node (membership is static).
+  vs.terms = st.quorum.terms();
+  vs.voters = st.quorum.voters();
+  return vs;
+}
+
 bool is_member(log_store_ptr self, const node_id& x) {
   auto m = self->state.configs.latest().members();
   return std::binary_search(m.begin(), m.end(), x);

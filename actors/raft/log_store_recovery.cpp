@@ -8,7 +8,9 @@
 #include <caf/all.hpp>
 
 #include "actors/raft/log_store_state.hpp"
+#include "protocol/assert.hpp"
 #include "protocol/follower_rules.hpp"
+#include "protocol/term_owner.hpp"
 
 namespace flexsync::detail {
 
@@ -157,7 +159,9 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
   if (kind == vote_kind::normal) {
     if (campaign_allowed(self) != vote_kind::normal)
       return to_error(fail_reason::request_denied);
-    term = decide_campaign(store.current_term(), w.config.self).term;
+    term = decide_campaign(store.current_term(), w.config.self,
+                           st.quorum.terms(), st.quorum.voters())
+             .term;
   } else {
     if (kind == vote_kind::bootstrap
         && st.rec.campaign(facts) != vote_kind::bootstrap)
@@ -166,6 +170,11 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
       return to_error(fail_reason::request_denied);
     term = st.rec.special_term(facts);
   }
+  // Owned terms: a node never campaigns in a term it does not own.
+  FLEXSYNC_ASSERT(may_campaign_in(st.quorum.terms(), term, w.config.self,
+                                  st.quorum.voters()),
+                  w.config.self.name + " campaigns in term " + to_string(term)
+                    + ", which it does not own");
   // §5.2: a campaign increments the term and votes for itself, durably,
   // before any vote request leaves the node.
   store.save_term_and_vote(term, w.config.self);

@@ -17,6 +17,7 @@
 #include "actors/node/wiring.hpp"
 #include "protocol/config_log.hpp"
 #include "protocol/recovery.hpp"
+#include "protocol/vote_rules.hpp"
 
 namespace flexsync::detail {
 
@@ -80,6 +81,9 @@ log_store_metrics metrics_of(log_store_ptr self);
 
 /// Whether this node may grant votes under the configuration in effect.
 bool votes_by_configuration(log_store_ptr self);
+
+/// What this node knows when `req` arrives (protocol/vote_rules.hpp).
+voter_state voter_state_of(log_store_ptr self, const request_vote& req);
 
 /// The campaign this node may start now: the recovery rules', or a normal
 /// one of a voter of the configuration before an uncommitted latest one.

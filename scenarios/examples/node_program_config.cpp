@@ -38,8 +38,13 @@ program_config::program_config() : system_config(2) {
          "the quorum system, the same on every node: majority | "
          "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
          "weighted(election=W1,replication=W2) | zones(fz=F,fn=G) (see "
-         "README, Quorum systems; a grid of two or more election lines needs "
-         "owned terms, which are not supported yet)")
+         "README, Quorum systems; counting with 2*Q1 <= n, or a grid of two "
+         "or more election lines, needs --terms=owned)")
+    .add(terms, "terms",
+         "shared | owned, the same on every node: with owned terms each "
+         "term names its only candidate, so election quorums need only meet "
+         "replication quorums; membership is then static (README, Owned "
+         "terms)")
     .add(zones, "zones",
          "each node's zone, HOST:PORT=ZONE,...: for --quorum=zones(...) "
          "(then every voter, self included) and for --preferred-zone")
@@ -139,6 +144,7 @@ node_config make_node_config(const program_config& pc) {
   nc.read_only = pc.read_only;
   nc.admit_non_member = pc.admit_non_member;
   nc.quorum = parse_quorum_spec(pc.quorum);
+  nc.terms = parse_term_mode(pc.terms);
   // Zones label nodes for a zones quorum system and for leader placement;
   // any other system takes no zone labels, so they go to placement only.
   if (nc.quorum->kind == quorum_kind::zones) {

@@ -32,6 +32,8 @@ struct program_config : flexsync::system_config {
   bool read_only = false;
   bool admit_non_member = false;
   std::string quorum = "majority";
+  /// shared | owned (node_config::terms).
+  std::string terms = "shared";
   std::string zones;
   std::string weights;
   std::string password_file;

@@ -65,7 +65,12 @@ cluster::cluster(cluster_options opts)
     n.cfg.leader_fallback_timeout = opts_.election_timeout_max;
     n.cfg.persistence = opts_.persistence;
     n.cfg.default_call_timeout = opts_.default_call_timeout;
+    // Unchecked terms pass the validation of owned ones (node_config
+    // refuses them), then campaign as shared terms do.
+    n.cfg.terms = opts_.terms == term_mode::unchecked ? term_mode::owned
+                                                      : opts_.terms;
     n.cfg.normalize_and_validate();
+    n.cfg.terms = opts_.terms;
     if (opts_.disk)
       n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
   }

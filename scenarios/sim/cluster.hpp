@@ -49,6 +49,10 @@ struct cluster_options {
   /// change makes them members.
   size_t spares = 0;
   std::optional<quorum_spec> quorum;
+  /// node_config::terms; term_mode::unchecked validates the quorum system as
+  /// owned terms would and campaigns with shared terms (unsafe: only to
+  /// show that the safety checker catches two leaders in one term).
+  term_mode terms = term_mode::shared;
   uint64_t seed = 1;
   bool pre_vote = true;
   bool check_quorum = true;

@@ -149,6 +149,26 @@ std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes) {
   return random_zones(own, voters, true);
 }
 
+bool owned_terms(cluster_options& opts, uint64_t seed,
+                 std::optional<bool> forced) {
+  std::mt19937_64 own{seed ^ 0x6f77'6e65'6474'0000};
+  auto n = opts.nodes;
+  auto drawn = std::uniform_real_distribution<double>{0, 1}(own) < 0.25;
+  if (n < 3 || !forced.value_or(drawn))
+    return false;
+  opts.terms = term_mode::owned;
+  if (n == 4 && between(own, 0, 1) == 0) {
+    // Two rows (or columns) of two: disjoint election quorums.
+    auto lines = between(own, 0, 1) ? grid_lines::rows : grid_lines::columns;
+    opts.quorum = quorum_spec::grid(2, 2, lines);
+    return true;
+  }
+  // 2 * Q1 <= n: two election quorums may be disjoint.
+  auto q1 = between(own, 1, n / 2);
+  opts.quorum = quorum_spec{q1, between(own, n - q1 + 1, n)};
+  return true;
+}
+
 std::optional<placement_policy>
 random_placement(uint64_t seed, size_t nodes,
                  const std::optional<quorum_spec>& q, std::ostringstream& setup) {

@@ -31,6 +31,14 @@ void churn_options(cluster_options& opts, const run_params& p);
 /// generator of its own so other seeds replay as before. Nothing otherwise.
 std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes);
 
+/// About one seed in four with three or more nodes (the caller skips it for
+/// membership runs: membership is static with owned terms): owned terms and
+/// a quorum system that is safe only with them (counting with 2*Q1 <= n, a
+/// grid of two or more election lines) in `opts`, from a generator of its
+/// own (`forced`: on for every such seed, or off). Returns whether it did.
+bool owned_terms(cluster_options& opts, uint64_t seed,
+                 std::optional<bool> forced);
+
 /// About one seed in four: a leader placement (node_config::placement) of
 /// random priorities, zones (the quorum system's when it has them), a
 /// preferred zone, or workload following, with short settle and interval

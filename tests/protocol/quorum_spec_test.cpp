@@ -177,16 +177,17 @@ TEST_CASE("a node config refuses what the quorum system cannot use",
   }
 }
 
-TEST_CASE("owned terms are refused by the node config",
+TEST_CASE("a grid of several election lines needs owned terms",
           "[quorum_spec][config]") {
   auto cfg = six_nodes();
   cfg.quorum = parse_quorum_spec("grid(2x3)");
+  CHECK_THAT(validation_error(cfg), Catch::Contains("needs owned terms"));
   cfg.terms = term_mode::owned;
+  CHECK_NOTHROW(cfg.normalize_and_validate());
+  // The simulator's unchecked terms are refused by nodes.
+  cfg.terms = term_mode::unchecked;
   CHECK_THAT(validation_error(cfg),
-             Catch::Contains("owned terms are not supported yet"));
-  // The pure validator knows them: a grid is safe with owned terms.
-  CHECK_FALSE(quorum_system::check(cfg.voters(), *cfg.voters_quorum(),
-                                   term_mode::owned));
+             Catch::Contains("terms must be shared or owned"));
 }
 
 TEST_CASE("a grid's order is explicit in the configuration",
