@@ -226,6 +226,17 @@ grant_rule recovery::may_grant(const request_vote& req,
                                const log_facts& log) const {
   if (!voter_ || intact_ || stale_self_)
     return grant_rule::no;
+  // A promise only ever moves to a higher term (or is completed in its
+  // own): a vote below it, or for another candidate in it, would bind this
+  // node to two candidates. (A moved promise can be above this node's
+  // term, so the ordinary term check does not catch it: flexsync-sim seed
+  // 501658, where the promised leader restarted empty and, with owned
+  // terms, campaigned in a term between.)
+  if (promise_
+      && (req.term < promise_->term
+          || (req.term == promise_->term
+              && req.candidate != promise_->candidate)))
+    return grant_rule::no;
   switch (req.kind) {
     case vote_kind::recover:
       return grant_rule::yes;

@@ -421,6 +421,24 @@ TEST_CASE("a promise moves to the later leader its intact candidate follows "
         == grant_rule::if_up_to_date);
 }
 
+TEST_CASE("a promised node grants nothing below its promise's term, nor to "
+          "another candidate in it (seed 501658)",
+          "[recovery][promise]") {
+  // The promise moved to 3 in term 4, above this node's own term (1): 3
+  // restarted without its state and campaigns in a lower term (with owned
+  // terms, the next it owns), and 1 asks in term 4.
+  auto [r, rep] = promised_to_one();
+  REQUIRE(r.on_report(rep).promise_moved);
+  auto log = empty_log(1);
+  for (auto kind : {vote_kind::normal, vote_kind::bootstrap,
+                    vote_kind::recover}) {
+    CHECK(r.may_grant(request("3", 2, kind, 9), log) == grant_rule::no);
+    CHECK(r.may_grant(request("1", 4, kind, 7), log) == grant_rule::no);
+  }
+  CHECK(r.may_grant(request("3", 4, vote_kind::normal, 9), log)
+        == grant_rule::if_up_to_date);
+}
+
 TEST_CASE("a moved promise learns its leader's incarnation from that "
           "leader's vote request in the same term (seed 25265)",
           "[recovery][promise]") {
