@@ -73,13 +73,6 @@ void check_failure(const program_result& r, int code, const std::string& prefix,
   CHECK(lines[0].find(words) != std::string::npos);
 }
 
-int64_t inc(process_cluster& c, size_t i) {
-  auto answer = c.at(i).command("inc");
-  INFO("inc through " << c.id(i) << ": " << answer);
-  REQUIRE(answer.rfind("ok ", 0) == 0);
-  return std::stoll(answer.substr(3));
-}
-
 /// The exit code documented for a node's answer.
 int exit_code_for(const std::string& reason) {
   if (reason == "success")

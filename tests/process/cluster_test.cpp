@@ -16,16 +16,6 @@ std::vector<size_t> without(std::vector<size_t> among, size_t x) {
   return among;
 }
 
-/// `inc` through node i; the counter's new value, or -1.
-int64_t inc(process_cluster& c, size_t i) {
-  auto answer = c.at(i).command("inc");
-  if (answer.rfind("ok ", 0) != 0) {
-    UNSCOPED_INFO("inc through " << c.id(i) << ": " << answer);
-    return -1;
-  }
-  return std::stoll(answer.substr(3));
-}
-
 } // namespace
 
 TEST_CASE("three processes elect one leader and writes through any node "

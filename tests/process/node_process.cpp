@@ -1,5 +1,7 @@
 #include "tests/process/node_process.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -348,6 +350,15 @@ std::string process_cluster::logs() const {
   for (auto& n : nodes_)
     result += "---- " + n->name() + "\n" + n->log();
   return result;
+}
+
+int64_t inc(process_cluster& c, size_t i) {
+  auto answer = c.at(i).command("inc");
+  if (answer.rfind("ok ", 0) != 0) {
+    UNSCOPED_INFO("inc through " << c.id(i) << ": " << answer);
+    return -1;
+  }
+  return std::stoll(answer.substr(3));
 }
 
 } // namespace flexsync::process_testing

@@ -184,4 +184,8 @@ private:
 /// An integer field of a status, or -1.
 int64_t number(const fields& f, const std::string& key);
 
+/// `inc` through node i: the counter's new value, or -1 (the answer goes to
+/// the test's log).
+int64_t inc(process_cluster& c, size_t i);
+
 } // namespace flexsync::process_testing

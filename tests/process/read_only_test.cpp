@@ -21,16 +21,6 @@ namespace {
 const std::vector<size_t> voters{0, 1, 2};
 constexpr size_t ro = 3;
 
-/// `inc` through node i; the counter's new value, or -1.
-int64_t inc(process_cluster& c, size_t i) {
-  auto answer = c.at(i).command("inc");
-  if (answer.rfind("ok ", 0) != 0) {
-    UNSCOPED_INFO("inc through " << c.id(i) << ": " << answer);
-    return -1;
-  }
-  return std::stoll(answer.substr(3));
-}
-
 /// Whether anything accepts a TCP connection at "127.0.0.1:PORT".
 bool accepts_connections(const std::string& address) {
   auto colon = address.rfind(':');

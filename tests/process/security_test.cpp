@@ -20,15 +20,6 @@ using namespace flexsync::process_testing;
 
 namespace {
 
-int64_t inc(process_cluster& c, size_t i) {
-  auto answer = c.at(i).command("inc");
-  if (answer.rfind("ok ", 0) != 0) {
-    UNSCOPED_INFO("inc through " << c.id(i) << ": " << answer);
-    return -1;
-  }
-  return std::stoll(answer.substr(3));
-}
-
 int64_t total_rejected(process_cluster& c) {
   int64_t n = 0;
   for (size_t i = 0; i < c.size(); ++i)
