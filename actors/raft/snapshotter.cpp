@@ -10,6 +10,7 @@
 // only after the snapshot covering it is durable (renamed, directory synced).
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <optional>
 
@@ -62,6 +63,22 @@ struct snapshotter_state {
   /// When the snapshot being taken started (metrics_now()).
   int64_t started_ns = 0;
   snapshot_metrics metrics;
+
+  snapshotter_state() = default;
+  snapshotter_state(const snapshotter_state&) = delete;
+  snapshotter_state& operator=(const snapshotter_state&) = delete;
+
+  /// A writer still running when the node stops is killed and reaped: left
+  /// alone it would write into a directory a new process may already use
+  /// (or hang forever, holding the parent's stdout open). Its temporary
+  /// file is removed at the next start; the log it would have let go of was
+  /// kept, so nothing is lost.
+  ~snapshotter_state() {
+    if (child <= 0)
+      return;
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+  }
 
   static inline const char* name = "flexsync.snapshotter";
 };
