@@ -99,7 +99,8 @@ wan_system wan_world::system(const std::string& name) const {
   }
   if (name == "grid") {
     auto spec = grid_spec();
-    return {name, to_string(spec) + " (rows: one node per zone)", spec, false};
+    return {name, to_string(spec) + " (rows: one node per zone), owned terms",
+            spec, false, term_mode::owned};
   }
   if (name == "zones" || name == "zones-local") {
     auto spec = zones_spec();
@@ -115,6 +116,7 @@ std::unique_ptr<sim::cluster> wan_world::make_cluster(
   opts.nodes = nodes_.size();
   opts.seed = setup_.seed;
   opts.quorum = sys.quorum;
+  opts.terms = sys.terms;
   opts.heartbeat_interval = setup_.heartbeat_interval;
   opts.election_timeout_min = setup_.election_timeout_min;
   opts.election_timeout_max = setup_.election_timeout_max;

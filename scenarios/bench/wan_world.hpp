@@ -46,6 +46,9 @@ struct wan_system {
   /// only that zone's row is measured; otherwise it stays where it was
   /// first elected.
   bool localized = false;
+  /// Owned terms for the systems whose election quorums need not meet
+  /// (grid: two rows are disjoint).
+  term_mode terms = term_mode::shared;
 };
 
 /// The regions, their RTT matrix and the nodes' zones.
