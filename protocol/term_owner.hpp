@@ -47,4 +47,15 @@ std::optional<term_t> campaign_term(term_mode terms, const node_id& self,
                                     term_t above,
                                     const std::vector<node_id>& voters);
 
+/// Whether a node that claims to lead `term` may: a leader won a campaign
+/// in its term, and with owned terms only the term's owner campaigns in it
+/// (voters refuse anyone else), so a claim by another node comes from a node
+/// with other voters or another term mode in its configuration, or a bug.
+/// A follower ignores its appends, heartbeats and snapshot chunks rather
+/// than help it commit. Always true with shared (and unchecked) terms.
+inline bool may_lead_term(term_mode terms, term_t term, const node_id& leader,
+                          const std::vector<node_id>& voters) {
+  return may_campaign_in(terms, term, leader, voters);
+}
+
 } // namespace flexsync

@@ -184,6 +184,8 @@ void on_append_entries(log_store_ptr self, append_entries& req) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, req.term, req.leader);
+  if (!from_term_owner(self, req.term, req.leader))
+    return;
   if (!st.rec.accepts(req.leader, req.term))
     return; // promised to another candidate (recovery.hpp)
   auto d = decide_append(w.config.self, st.store->current_term(), *st.store,
@@ -235,6 +237,8 @@ void on_heartbeat(log_store_ptr self, const heartbeat& hb) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, hb.term, hb.leader);
+  if (!from_term_owner(self, hb.term, hb.leader))
+    return;
   if (!st.rec.accepts(hb.leader, hb.term))
     return; // promised to another candidate (recovery.hpp)
   if (decide_leader_contact(st.store->current_term(), hb.term)
@@ -269,6 +273,8 @@ void on_install_chunk(log_store_ptr self, install_snapshot& chunk) {
   auto& st = self->state;
   auto& w = *st.w;
   check_single_leader(self, chunk.term, chunk.leader);
+  if (!from_term_owner(self, chunk.term, chunk.leader))
+    return;
   if (!st.rec.accepts(chunk.leader, chunk.term))
     return; // promised to another candidate (recovery.hpp)
   if (!decide_leader_contact(st.store->current_term(), chunk.term)

@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 
 #include "actors/raft/log_store_state.hpp"
+#include "protocol/term_owner.hpp"
 
 namespace flexsync::detail {
 
@@ -116,6 +117,20 @@ voter_state voter_state_of(log_store_ptr self, const request_vote& req) {
   vs.terms = st.quorum.terms();
   vs.voters = st.quorum.voters();
   return vs;
+}
+
+bool from_term_owner(log_store_ptr self, term_t term, const node_id& leader) {
+  auto& st = self->state;
+  if (may_lead_term(st.quorum.terms(), term, leader, st.quorum.voters()))
+    return true;
+  if (st.refused_leader != std::make_pair(term, leader)) {
+    st.refused_leader = {term, leader};
+    st.w->log.error(leader.name + " claims to lead term " + to_string(term)
+                    + ", which it does not own (owned terms): its messages "
+                      "are ignored; check that every node has the same "
+                      "voters and term mode");
+  }
+  return false;
 }
 
 bool is_member(log_store_ptr self, const node_id& x) {

@@ -60,6 +60,9 @@ struct log_store_state {
   quorum_system quorum;
   /// Whether this node was a voter of the previous configuration.
   bool was_voter = false;
+  /// The last claim of leadership refused for a term its sender does not
+  /// own (one log line per claim).
+  std::pair<term_t, node_id> refused_leader;
 
   static inline const char* name = "flexsync.log_store";
 };
@@ -88,6 +91,10 @@ voter_state voter_state_of(log_store_ptr self, const request_vote& req);
 /// The campaign this node may start now: the recovery rules', or a normal
 /// one of a voter of the configuration before an uncommitted latest one.
 std::optional<vote_kind> campaign_allowed(log_store_ptr self);
+
+/// Whether `leader` may lead `term` (protocol/term_owner.hpp); logs one
+/// line per refused term and leader when it may not.
+bool from_term_owner(log_store_ptr self, term_t term, const node_id& leader);
 
 /// Whether `x` is a voter or learner of the configuration in effect.
 bool is_member(log_store_ptr self, const node_id& x);

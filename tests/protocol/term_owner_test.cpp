@@ -97,6 +97,19 @@ TEST_CASE("shared terms campaign in current + 1, owned ones in an owned term",
   CHECK(may_campaign_in(term_mode::owned, t(7), node_id{"2"}, vs));
 }
 
+TEST_CASE("followers heed only the owner of an owned term as its leader",
+          "[term_owner]") {
+  auto vs = five();
+  // Term 7 is slot 1's: node 2.
+  CHECK(may_lead_term(term_mode::owned, t(7), node_id{"2"}, vs));
+  CHECK_FALSE(may_lead_term(term_mode::owned, t(7), node_id{"3"}, vs));
+  // A node outside the voters owns no term.
+  CHECK_FALSE(may_lead_term(term_mode::owned, t(7), node_id{"9"}, vs));
+  // Shared terms: anyone may lead any term (votes decide).
+  CHECK(may_lead_term(term_mode::shared, t(7), node_id{"3"}, vs));
+  CHECK(may_lead_term(term_mode::unchecked, t(7), node_id{"3"}, vs));
+}
+
 TEST_CASE("voters refuse a vote in a term its candidate does not own",
           "[term_owner][vote_rules]") {
   auto v = owned_voter(4);
