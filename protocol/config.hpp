@@ -1,8 +1,9 @@
 #pragma once
 
-// The options of one node, with defaults and validation. Durations are
-// std::chrono (caf::timespan is std::chrono::nanoseconds, so the actors use
-// them unchanged).
+/// @struct flexsync::node_config
+/// The options of one node, with defaults and validation. Durations are
+/// std::chrono (caf::timespan is std::chrono::nanoseconds, so the actors use
+/// them unchanged).
 
 #include <chrono>
 #include <cstddef>
@@ -40,7 +41,9 @@ struct persistence_options {
   /// Directory of the journal and snapshot files; empty keeps everything in
   /// memory (lost when the process ends).
   std::string data_dir;
+  /// When journal writes become durable.
   fsync_policy fsync = fsync_policy::always;
+  /// The longest delay of fsync_policy::periodic.
   std::chrono::nanoseconds fsync_period = 10ms;
   /// Journal segments rotate at this size.
   uint64_t segment_bytes = 64ull << 20;
@@ -109,6 +112,7 @@ struct node_config {
 
   /// The election timeout is drawn uniformly from [min, max] (§5.2).
   std::chrono::nanoseconds election_timeout_min = 160ms;
+  /// Upper bound of the election timeout (see election_timeout_min).
   std::chrono::nanoseconds election_timeout_max = 320ms;
   /// How often the leader sends appends (heartbeats) to each follower.
   std::chrono::nanoseconds heartbeat_interval = 50ms;
@@ -170,6 +174,7 @@ struct node_config {
 
   // -- persistence ----------------------------------------------------------
 
+  /// Where and how the node keeps its durable state and compacts its log.
   persistence_options persistence;
 
   // -- code versions (zero-downtime deploys) -----------------------------------
