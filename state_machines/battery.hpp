@@ -81,7 +81,9 @@ std::optional<battery_errc> battery_code(const caf::error& err);
 /// dict at() of a missing key, list index() of an absent value.
 class battery_error : public std::out_of_range {
 public:
+  /// The error for `code`; what() names it.
   explicit battery_error(battery_errc code);
+  /// Why the read failed.
   battery_errc code() const { return code_; }
 
 private:

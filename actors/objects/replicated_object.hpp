@@ -104,7 +104,7 @@ public:
 } // namespace detail
 
 /// An object's replicated operations by code version (PySyncObj's
-/// @replicated(ver=N)): the set under N holds the operations added or
+/// \@replicated(ver=N)): the set under N holds the operations added or
 /// changed in version N.
 using versioned_behavior = std::map<uint32_t, caf::behavior>;
 
