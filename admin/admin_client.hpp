@@ -23,8 +23,10 @@
 #include "admin/admin_format.hpp"
 #include "admin/admin_types.hpp"
 
+/// The admin protocol of flexsync-node and flexsync-admin.
 namespace flexsync::admin {
 
+/// The clock of the client's deadline.
 using clock = std::chrono::steady_clock;
 
 /// Sets the middleman's heartbeat-interval and connection-timeout for a
@@ -43,6 +45,7 @@ struct client_failure {
   std::string why;
 };
 
+/// A reply of type T, or why there is none.
 template <class T>
 using client_result = std::variant<T, client_failure>;
 

@@ -34,6 +34,7 @@ enum class fsync_policy : uint8_t {
   never,
 };
 
+/// The policy's name ("always", "periodic", "never").
 const char* to_string(fsync_policy x);
 
 /// Where and how a node keeps its durable state and compacts its log.

@@ -50,11 +50,13 @@ enum class quorum_kind : uint8_t {
 /// Whether `x` is one of quorum_kind's values (peer input is checked).
 bool is_known(quorum_kind x);
 
+/// The kind's name, as the text form writes it ("majority", "grid", ...).
 const char* to_string(quorum_kind x);
 
 /// Which lines of a grid are election quorums; the others replicate.
 enum class grid_lines : uint8_t { rows = 0, columns = 1 };
 
+/// Whether `x` is one of grid_lines' values (peer input is checked).
 bool is_known(grid_lines x);
 
 /// How terms are given to candidates, which decides what safety needs.
@@ -149,6 +151,7 @@ struct quorum_spec {
   bool operator==(const quorum_spec&) const = default;
 };
 
+/// CAF serialization of a quorum_spec (every field).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quorum_spec& x) {
   return f(x.kind, x.election_quorum, x.replication_quorum, x.rows, x.columns,
@@ -181,6 +184,7 @@ struct node_labels {
   bool operator==(const node_labels&) const = default;
 };
 
+/// Each labelled node's labels (node_config::labels).
 using label_map = std::map<node_id, node_labels>;
 
 /// Parses "name=zone,name=zone" into `into`.

@@ -44,16 +44,19 @@ struct strong_number {
   }
 };
 
+/// CAF serialization: the number.
 template <class Inspector, class Tag>
 typename Inspector::result_type inspect(Inspector& f, strong_number<Tag>& x) {
   return f(x.value);
 }
 
+/// Prints the number.
 template <class Tag>
 std::ostream& operator<<(std::ostream& out, strong_number<Tag> x) {
   return out << x.value;
 }
 
+/// The number in decimal.
 template <class Tag>
 std::string to_string(strong_number<Tag> x) {
   return std::to_string(x.value);
@@ -82,21 +85,25 @@ struct node_id {
   auto operator<=>(const node_id&) const = default;
 };
 
+/// CAF serialization: the name.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_id& x) {
   return f(x.name);
 }
 
+/// Prints the name.
 inline std::ostream& operator<<(std::ostream& out, const node_id& x) {
   return out << x.name;
 }
 
+/// The name.
 inline const std::string& to_string(const node_id& x) { return x.name; }
 
 /// The role of a node in the current term (§5.1). The numeric values are the
 /// ones PySyncObj reports in its status.
 enum class raft_role : uint8_t { follower = 0, candidate = 1, leader = 2 };
 
+/// The role's name ("follower", "candidate", "leader").
 const char* to_string(raft_role x);
 
 } // namespace flexsync

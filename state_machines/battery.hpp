@@ -63,6 +63,7 @@ enum class battery_errc : uint8_t {
   bad_arguments,
 };
 
+/// The code's name, e.g. "key_not_found".
 std::string to_string(battery_errc x);
 
 /// Category of battery errors in caf::error.

@@ -274,8 +274,11 @@ private:
   steps steps_;
 };
 
+/// A lock call yielding whether this owner now holds the lock (try_acquire()).
 using acquire_call = lock_call<bool, detail::acquire_reply>;
+/// A lock call yielding whether the lock was released (release()).
 using release_call = lock_call<bool, detail::release_reply>;
+/// A lock call yielding the names of the locks renewed (refresh()).
 using refresh_call
   = lock_call<std::vector<std::string>, detail::refresh_reply>;
 

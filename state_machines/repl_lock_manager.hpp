@@ -149,6 +149,7 @@ struct lock_state {
   bool operator==(const lock_state&) const = default;
 };
 
+/// CAF serialization of a row (every field).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lock_state& x) {
   return f(x.owner, x.refreshed_at, x.auto_unlock_ns, x.token, x.seq);

@@ -49,6 +49,7 @@ private:
   sink_fn sink_;
 };
 
+/// The level as log lines print it ("ERROR", "WARN", "INFO", "DEBUG").
 const char* to_string(log_level x);
 
 } // namespace flexsync

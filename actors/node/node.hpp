@@ -35,6 +35,9 @@
 #include "protocol/metrics.hpp"
 #include "protocol/storage.hpp"
 
+/// Fault-tolerant replicated state for C++ programs on CAF 0.17: Raft with
+/// flexible quorums, following PySyncObj. Start with node, state_machine and
+/// the batteries (repl_counter, repl_dict, ...).
 namespace flexsync {
 
 /// Optional parts of a node that are not configuration (node_config): storage
@@ -120,7 +123,7 @@ public:
   /// has_quorum (see node_status::has_quorum), from status().
   bool has_quorum() const { return status().has_quorum; }
 
-  /// The current term, from status() (so it may block for up to 2 s).
+  /// The current term, from status() (threaded mode: blocks up to 2 s).
   term_t term() const { return status().term; }
 
   /// PySyncObj's name for term().
@@ -140,10 +143,12 @@ public:
   /// Logs every status key (to_key_values()) at info level, one line each.
   void print_status() const;
 
-  /// The highest index known committed, from status().
+  /// The highest index known committed, from status() (threaded mode:
+  /// blocks up to 2 s).
   index_t commit_index() const { return status().commit_index; }
 
-  /// The highest index applied to the objects here, from status().
+  /// The highest index applied to the objects here, from status()
+  /// (threaded mode: blocks up to 2 s).
   index_t last_applied() const { return status().last_applied; }
 
   /// Entries held in the log (PySyncObj's raft_log_size / log_len).

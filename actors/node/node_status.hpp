@@ -39,6 +39,7 @@ enum class link_state : uint8_t {
   connected = 2,
 };
 
+/// The state's name ("disconnected", "unknown", "connected").
 const char* to_string(link_state x);
 
 /// One voting partner or read-only node.
@@ -146,7 +147,9 @@ struct node_status {
   std::vector<std::pair<std::string, std::string>> to_key_values() const;
 };
 
+/// Serializes `x` into `j` (nlohmann's to_json hook).
 void to_json(nlohmann::json& j, const peer_status& x);
+/// Serializes `x` into `j` (nlohmann's to_json hook).
 void to_json(nlohmann::json& j, const node_status& x);
 
 } // namespace flexsync

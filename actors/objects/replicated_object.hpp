@@ -57,6 +57,7 @@ struct call_binding {
 /// message on success, or an error (flexsync's category carries a
 /// fail_reason).
 using call_completion = std::function<void(caf::message&, const caf::error&)>;
+/// Shared handle of a call_completion; null when nobody waits for the outcome.
 using completion_ptr = std::shared_ptr<call_completion>;
 
 /// The entry a node is applying, as seen from inside a replicated
