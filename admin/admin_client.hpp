@@ -1,14 +1,15 @@
 #pragma once
 
-// The client side of the admin protocol over CAF's middleman: connects to
-// a node's admin port, logs in with the cluster password when the node has
-// one (and checks the node's proof), and sends requests, every step bounded
-// by one deadline. Failures come back classified (admin_format.hpp's exit
-// codes) with the one line flexsync-admin prints.
-//
-// The actor system must load the middleman, register flexsync's and the
-// admin types, and set heartbeats (client_settings) so that a port that
-// accepts and never speaks fails instead of blocking forever.
+/// @class flexsync::admin::admin_client
+/// The client side of the admin protocol over CAF's middleman: connects to
+/// a node's admin port, logs in with the cluster password when the node has
+/// one (and checks the node's proof), and sends requests, every step bounded
+/// by one deadline. Failures come back classified (admin_format.hpp's exit
+/// codes) with the one line flexsync-admin prints.
+///
+/// The actor system must load the middleman, register flexsync's and the
+/// admin types, and set heartbeats (client_settings) so that a port that
+/// accepts and never speaks fails instead of blocking forever.
 
 #include <chrono>
 #include <optional>
@@ -22,8 +23,10 @@
 #include "admin/admin_format.hpp"
 #include "admin/admin_types.hpp"
 
+/// The admin protocol of flexsync-node and flexsync-admin.
 namespace flexsync::admin {
 
+/// The clock of the client's deadline.
 using clock = std::chrono::steady_clock;
 
 /// Sets the middleman's heartbeat-interval and connection-timeout for a
@@ -36,15 +39,21 @@ void client_settings(caf::actor_system_config& cfg,
 
 /// A failure: the exit code and the reason (the text after "FAIL CMD: ").
 struct client_failure {
+  /// The exit code flexsync-admin returns for it.
   exit_code code;
+  /// The reason: the text after "FAIL CMD: ".
   std::string why;
 };
 
+/// A reply of type T, or why there is none.
 template <class T>
 using client_result = std::variant<T, client_failure>;
 
 class admin_client {
 public:
+  /// A client on `sys` (set up as the class description says) whose
+  /// every step ends by `deadline`. connect(), login() and call() block the
+  /// calling thread.
   admin_client(caf::actor_system& sys, clock::time_point deadline);
 
   /// Connects to the admin actor published at host:port.
@@ -64,8 +73,9 @@ public:
   /// Time left until the deadline (at least 1 ms).
   std::chrono::milliseconds left() const;
 
-  /// The refusal and its detail of the last call that was refused.
+  /// The refusal of the last call that was refused (reset by every call).
   std::optional<admin_refusal> last_refusal;
+  /// The detail of last_refusal (set with it).
   std::string last_refusal_detail;
 
 private:

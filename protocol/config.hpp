@@ -1,8 +1,9 @@
 #pragma once
 
-// The options of one node, with defaults and validation. Durations are
-// std::chrono (caf::timespan is std::chrono::nanoseconds, so the actors use
-// them unchanged).
+/// @struct flexsync::node_config
+/// The options of one node, with defaults and validation. Durations are
+/// std::chrono (caf::timespan is std::chrono::nanoseconds, so the actors use
+/// them unchanged).
 
 #include <chrono>
 #include <cstddef>
@@ -33,6 +34,7 @@ enum class fsync_policy : uint8_t {
   never,
 };
 
+/// The policy's name ("always", "periodic", "never").
 const char* to_string(fsync_policy x);
 
 /// Where and how a node keeps its durable state and compacts its log.
@@ -40,7 +42,9 @@ struct persistence_options {
   /// Directory of the journal and snapshot files; empty keeps everything in
   /// memory (lost when the process ends).
   std::string data_dir;
+  /// When journal writes become durable.
   fsync_policy fsync = fsync_policy::always;
+  /// The longest delay of fsync_policy::periodic.
   std::chrono::nanoseconds fsync_period = 10ms;
   /// Journal segments rotate at this size.
   uint64_t segment_bytes = 64ull << 20;
@@ -109,6 +113,7 @@ struct node_config {
 
   /// The election timeout is drawn uniformly from [min, max] (§5.2).
   std::chrono::nanoseconds election_timeout_min = 160ms;
+  /// Upper bound of the election timeout (see election_timeout_min).
   std::chrono::nanoseconds election_timeout_max = 320ms;
   /// How often the leader sends appends (heartbeats) to each follower.
   std::chrono::nanoseconds heartbeat_interval = 50ms;
@@ -170,6 +175,7 @@ struct node_config {
 
   // -- persistence ----------------------------------------------------------
 
+  /// Where and how the node keeps its durable state and compacts its log.
   persistence_options persistence;
 
   // -- code versions (zero-downtime deploys) -----------------------------------

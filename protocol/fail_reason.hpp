@@ -1,8 +1,9 @@
 #pragma once
 
-// Why a replicated call did not succeed. Every failed call carries exactly one
-// of these, and each says whether the command may still have been applied:
-// callers can safely retry a command whose outcome is `not_applied`.
+/// @enum flexsync::fail_reason
+/// Why a replicated call did not succeed. Every failed call carries exactly one
+/// of these, and each says whether the command may still have been applied:
+/// callers can safely retry a command whose outcome is `not_applied`.
 
 #include <cstdint>
 #include <string>
@@ -48,6 +49,7 @@ enum class fail_reason : uint8_t {
 /// The highest fail_reason value (for tables indexed by reason).
 constexpr fail_reason last_fail_reason = fail_reason::change_in_progress;
 
+/// The reason's name, e.g. "queue_full".
 const char* to_string(fail_reason x);
 
 /// True when the reason proves the command was never applied anywhere.

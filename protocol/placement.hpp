@@ -1,17 +1,18 @@
 #pragma once
 
-// Leader placement: where the operator wants the leader (NuRaft's priority
-// election; CockroachDB's lease preferences). Per-node priorities and zones,
-// and a preferred zone. The leader hands over on its own (transfer.hpp,
-// automatic_handover) to a live, caught-up voter that ranks higher than
-// itself: first by being in the preferred zone, then by priority. Equal
-// ranks never hand over, so equal priorities cannot ping-pong; a hand-over
-// waits until the leader has led for `settle` and at least `interval`
-// after the previous attempt, so a flapping node cannot make the
-// leadership oscillate either.
-//
-// Placement decides only who leads next; safety never depends on it (a
-// hand-over is an ordinary leadership transfer).
+/// @struct flexsync::placement_policy
+/// Leader placement: where the operator wants the leader (NuRaft's priority
+/// election; CockroachDB's lease preferences). Per-node priorities and zones,
+/// and a preferred zone. The leader hands over on its own (transfer.hpp,
+/// automatic_handover) to a live, caught-up voter that ranks higher than
+/// itself: first by being in the preferred zone, then by priority. Equal
+/// ranks never hand over, so equal priorities cannot ping-pong; a hand-over
+/// waits until the leader has led for `settle` and at least `interval`
+/// after the previous attempt, so a flapping node cannot make the
+/// leadership oscillate either.
+///
+/// Placement decides only who leads next; safety never depends on it (a
+/// hand-over is an ordinary leadership transfer).
 
 #include <chrono>
 #include <map>
@@ -40,6 +41,8 @@ struct placement_policy {
   /// (workload.hpp), in place of preferred_zone; without a dominant zone it
   /// stays in its own, and priorities choose only within the zone.
   bool follow_workload = false;
+  /// When a zone dominates the workload (with follow_workload): the share
+  /// of commands it must issue, in how many windows in a row.
   workload_rule workload;
   /// The length of one window of the workload count.
   std::chrono::nanoseconds workload_window = std::chrono::seconds(1);
@@ -50,9 +53,11 @@ struct placement_policy {
     return !priority.empty() || !preferred_zone.empty() || follow_workload;
   }
 
+  /// The priority of `x` (0 when not named).
   int priority_of(const node_id& x) const;
   /// Its zone, or empty.
   std::string zone_of(const node_id& x) const;
+  /// Whether `x`'s zone is the preferred zone (false when none is preferred).
   bool in_preferred_zone(const node_id& x) const;
 
   /// How much `x` is wanted as leader: the larger leads first.
@@ -66,6 +71,7 @@ struct placement_policy {
   /// workload share is not above one half (up to 1) or windows is 0.
   void validate() const;
 
+  /// Same settings.
   bool operator==(const placement_policy&) const = default;
 };
 

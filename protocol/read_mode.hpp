@@ -1,7 +1,8 @@
 #pragma once
 
-// How a read barrier (state_machine::barrier()) is confirmed; the protocol
-// is in protocol/read_index.hpp.
+/// @enum flexsync::read_mode
+/// How a read barrier (state_machine::barrier()) is confirmed; the protocol
+/// is in protocol/read_index.hpp.
 
 #include <cstdint>
 

@@ -63,6 +63,7 @@ enum class battery_errc : uint8_t {
   bad_arguments,
 };
 
+/// The code's name, e.g. "key_not_found".
 std::string to_string(battery_errc x);
 
 /// Category of battery errors in caf::error.
@@ -81,7 +82,9 @@ std::optional<battery_errc> battery_code(const caf::error& err);
 /// dict at() of a missing key, list index() of an absent value.
 class battery_error : public std::out_of_range {
 public:
+  /// The error for `code`; what() names it.
   explicit battery_error(battery_errc code);
+  /// Why the read failed.
   battery_errc code() const { return code_; }
 
 private:

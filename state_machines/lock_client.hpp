@@ -210,8 +210,10 @@ namespace flexsync {
 template <class R, class Reply>
 class [[nodiscard]] lock_call {
 public:
+  /// The sequence number and submission time of a call (internal).
   using ticket = detail::call_ticket;
 
+  /// How a lock call builds its command and reads its outcome (internal).
   struct steps {
     /// Builds the command; runs once, when the call is submitted.
     std::function<replicated_call<Reply>(const ticket&)> make;
@@ -219,6 +221,7 @@ public:
     std::function<R(const Reply&, const ticket&, bool blocking)> finish;
   };
 
+  /// Made by repl_lock_manager's operations (internal).
   lock_call(detail::client_ptr client, steps s)
     : client_(std::move(client)), steps_(std::move(s)) {
     // nop
@@ -227,6 +230,7 @@ public:
   /// Blocks until applied on this node. @throws command_error, apply_error.
   R get() { return get(client_->binding()->default_timeout); }
 
+  /// As get(), with an explicit deadline.
   R get(caf::timespan timeout) {
     auto t = client_->begin_call();
     struct guard {
@@ -238,11 +242,14 @@ public:
   }
 
   template <class F>
+  /// Asynchronous: `f(result, error)` runs in the node's context once the
+  /// outcome is known (R{} on failure), with the node's default deadline.
   void then(F f) {
     then(std::move(f), client_->binding()->default_timeout);
   }
 
   template <class F>
+  /// As then(f), with an explicit deadline.
   void then(F f, caf::timespan timeout) {
     auto t = client_->begin_call();
     steps_.make(t).then(
@@ -257,6 +264,7 @@ public:
       timeout);
   }
 
+  /// Fire and forget; the client still learns the outcome.
   void post() {
     then([](const R&, const caf::error&) {});
   }
@@ -266,8 +274,11 @@ private:
   steps steps_;
 };
 
+/// A lock call yielding whether this owner now holds the lock (try_acquire()).
 using acquire_call = lock_call<bool, detail::acquire_reply>;
+/// A lock call yielding whether the lock was released (release()).
 using release_call = lock_call<bool, detail::release_reply>;
+/// A lock call yielding the names of the locks renewed (refresh()).
 using refresh_call
   = lock_call<std::vector<std::string>, detail::refresh_reply>;
 

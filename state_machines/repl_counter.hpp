@@ -1,12 +1,15 @@
 #pragma once
 
-// A replicated 64-bit counter (PySyncObj's ReplCounter). Starts at 0.
-//
-//   flexsync::repl_counter hits;
-//   hits.set(42).get();     // 42
-//   hits.add(10).get();     // 52
-//   hits.inc().post();      // fire and forget
-//   hits.get();             // local read
+/// @class flexsync::repl_counter
+/// A replicated 64-bit counter (PySyncObj's ReplCounter). Starts at 0.
+///
+/// @code
+///   flexsync::repl_counter hits;
+///   hits.set(42).get();     // 42
+///   hits.add(10).get();     // 52
+///   hits.inc().post();      // fire and forget
+///   hits.get();             // local read
+/// @endcode
 
 #include <cstdint>
 
@@ -18,9 +21,13 @@ namespace flexsync {
 
 class repl_counter : public state_machine {
 public:
+  /// Command atom of set().
   using set_atom = caf::atom_constant<caf::atom("set")>;
+  /// Command atom of add().
   using add_atom = caf::atom_constant<caf::atom("add")>;
+  /// Command atom of sub().
   using sub_atom = caf::atom_constant<caf::atom("sub")>;
+  /// Command atom of inc().
   using inc_atom = caf::atom_constant<caf::atom("inc")>;
 
   /// Sets the value; yields it.

@@ -1,22 +1,25 @@
 #pragma once
 
-// A replicated dictionary (PySyncObj's ReplDict): an ordered map whose
-// mutations go through the log. K and V must be inspectable and K ordered by
-// operator<. The map is ordered so that keys(), values() and items() list in
-// the same order on every node, and snapshots of equal states are equal.
-// Storage is compact (see sorted_map.hpp and compact_string.hpp): 1 M pairs
-// of short strings take about 32 MB; the API trades in K and V, and in
-// std::map<K, V> for whole-map operations. Snapshots have std::map<K, V>'s
-// format.
-//
-//   flexsync::repl_dict<std::string, std::string> kv;
-//   kv.set("a", "1").get();
-//   kv.setdefault("a", "2").get();   // "1": present keys are kept
-//   kv.pop("a").get();               // std::optional: "1", then empty
-//   kv.get("a", "none");             // local read with a default
-//
-// set_item() is PySyncObj's alias of set(), with the same effect; both are
-// version-0 commands.
+/// @class flexsync::repl_dict
+/// A replicated dictionary (PySyncObj's ReplDict): an ordered map whose
+/// mutations go through the log. K and V must be inspectable and K ordered by
+/// operator<. The map is ordered so that keys(), values() and items() list in
+/// the same order on every node, and snapshots of equal states are equal.
+/// Storage is compact (see sorted_map.hpp and compact_string.hpp): 1 M pairs
+/// of short strings take about 32 MB; the API trades in K and V, and in
+/// std::map<K, V> for whole-map operations. Snapshots have std::map<K, V>'s
+/// format.
+///
+/// @code
+///   flexsync::repl_dict<std::string, std::string> kv;
+///   kv.set("a", "1").get();
+///   kv.setdefault("a", "2").get();   // "1": present keys are kept
+///   kv.pop("a").get();               // std::optional: "1", then empty
+///   kv.get("a", "none");             // local read with a default
+/// @endcode
+///
+/// set_item() is PySyncObj's alias of set(), with the same effect; both are
+/// version-0 commands.
 
 #include <cstdint>
 #include <map>
@@ -36,17 +39,28 @@ namespace flexsync {
 template <class K, class V>
 class repl_dict : public state_machine {
 public:
+  /// The key type K.
   using key_type = K;
+  /// The value type V.
   using mapped_type = V;
+  /// What whole-dictionary operations take and give (reset, update, raw_data).
   using container_type = std::map<K, V>;
 
+  /// Command atom of reset().
   using reset_atom = caf::atom_constant<caf::atom("reset")>;
+  /// Command atom of set().
   using set_atom = caf::atom_constant<caf::atom("set")>;
+  /// Command atom of set_item().
   using set_item_atom = caf::atom_constant<caf::atom("setitem")>;
+  /// Command atom of setdefault().
   using setdefault_atom = caf::atom_constant<caf::atom("setdefault")>;
+  /// Command atom of update().
   using update_atom = caf::atom_constant<caf::atom("update")>;
+  /// Command atom of pop(key).
   using pop_atom = caf::atom_constant<caf::atom("pop")>;
+  /// Command atom of pop(key, fallback).
   using pop_or_atom = caf::atom_constant<caf::atom("popor")>;
+  /// Command atom of clear().
   using clear_atom = caf::atom_constant<caf::atom("clear")>;
 
   // -- replicated operations ---------------------------------------------------
@@ -88,6 +102,7 @@ public:
     return detail::packed_call<V>(*this, pop_or_atom::value, key, fallback);
   }
 
+  /// Removes every pair.
   replicated_call<void> clear() {
     return detail::packed_call<void>(*this, clear_atom::value);
   }
@@ -119,10 +134,12 @@ public:
     return get(key).value_or(fallback);
   }
 
+  /// Number of pairs.
   size_t size() const {
     return read([this] { return data_.size(); });
   }
 
+  /// Whether `key` is present.
   bool contains(const K& key) const {
     return read([&] { return data_.contains(key_traits::view(key)); });
   }

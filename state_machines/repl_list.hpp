@@ -1,22 +1,25 @@
 #pragma once
 
-// A replicated list (PySyncObj's ReplList): a std::vector<T> whose mutations
-// go through the log. T must be inspectable, equality-comparable (remove,
-// index, count) and ordered by operator< (sort).
-//
-// Positions are signed; a negative one counts from the end (-1 is the last
-// element). Out-of-range positions are errors (index_out_of_range), except
-// for insert(), which clamps them to the ends as Python does.
-//
-//   flexsync::repl_list<int64_t> xs;
-//   xs.reset({1, 2, 3}).get();
-//   xs.append(42).post();
-//   auto last = xs.pop().get();   // 42; pop() on an empty list throws apply_error
-//   xs.get(-1);                   // local read: 3
-//
-// set_item() is PySyncObj's version-1 alias of set(). Code versions come with
-// a later issue; until then it is an ordinary command of its own (its own
-// atom, so it can be versioned later without changing set()).
+/// @class flexsync::repl_list
+/// A replicated list (PySyncObj's ReplList): a std::vector<T> whose mutations
+/// go through the log. T must be inspectable, equality-comparable (remove,
+/// index, count) and ordered by operator< (sort).
+///
+/// Positions are signed; a negative one counts from the end (-1 is the last
+/// element). Out-of-range positions are errors (index_out_of_range), except
+/// for insert(), which clamps them to the ends as Python does.
+///
+/// @code
+///   flexsync::repl_list<int64_t> xs;
+///   xs.reset({1, 2, 3}).get();
+///   xs.append(42).post();
+///   auto last = xs.pop().get();   // 42; pop() on an empty list throws apply_error
+///   xs.get(-1);                   // local read: 3
+/// @endcode
+///
+/// set_item() is PySyncObj's version-1 alias of set(). Code versions come with
+/// a later issue; until then it is an ordinary command of its own (its own
+/// atom, so it can be versioned later without changing set()).
 
 #include <algorithm>
 #include <cstdint>
@@ -34,18 +37,30 @@ namespace flexsync {
 template <class T>
 class repl_list : public state_machine {
 public:
+  /// The element type T.
   using value_type = T;
+  /// What whole-list operations take and give (reset, extend, raw_data).
   using container_type = std::vector<T>;
 
+  /// Command atom of reset().
   using reset_atom = caf::atom_constant<caf::atom("reset")>;
+  /// Command atom of set().
   using set_atom = caf::atom_constant<caf::atom("set")>;
+  /// Command atom of set_item().
   using set_item_atom = caf::atom_constant<caf::atom("setitem")>;
+  /// Command atom of append().
   using append_atom = caf::atom_constant<caf::atom("append")>;
+  /// Command atom of extend().
   using extend_atom = caf::atom_constant<caf::atom("extend")>;
+  /// Command atom of insert().
   using insert_atom = caf::atom_constant<caf::atom("insert")>;
+  /// Command atom of remove().
   using remove_atom = caf::atom_constant<caf::atom("remove")>;
+  /// Command atom of pop().
   using pop_atom = caf::atom_constant<caf::atom("pop")>;
+  /// Command atom of pop(pos).
   using pop_at_atom = caf::atom_constant<caf::atom("popat")>;
+  /// Command atom of sort().
   using sort_atom = caf::atom_constant<caf::atom("sort")>;
 
   // -- replicated operations ---------------------------------------------------
@@ -65,6 +80,7 @@ public:
     return detail::packed_call<void>(*this, set_item_atom::value, pos, value);
   }
 
+  /// Appends `x`.
   replicated_call<void> append(const T& x) {
     return detail::packed_call<void>(*this, append_atom::value, x);
   }
@@ -74,6 +90,7 @@ public:
     return detail::packed_call<void>(*this, extend_atom::value, xs);
   }
 
+  /// Appends every element of `xs`, in order.
   replicated_call<void> extend(std::initializer_list<T> xs) {
     return extend(container_type{xs});
   }
@@ -123,6 +140,7 @@ public:
     });
   }
 
+  /// Number of elements equal to `x`.
   size_t count(const T& x) const {
     return read([&] {
       return static_cast<size_t>(std::count(data_.begin(), data_.end(), x));
@@ -143,6 +161,7 @@ public:
   /// Same as get(pos): a copy, since the list may change after the read.
   T operator[](int64_t pos) const { return get(pos); }
 
+  /// Number of elements.
   size_t size() const {
     return read([this] { return data_.size(); });
   }

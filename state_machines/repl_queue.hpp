@@ -1,15 +1,18 @@
 #pragma once
 
-// A replicated FIFO queue (PySyncObj's ReplQueue), optionally bounded. T must
-// be inspectable.
-//
-//   flexsync::repl_queue<int64_t> jobs{3};   // at most 3 elements
-//   jobs.put(42).get();                      // true; false when full
-//   jobs.get().get();                        // std::optional: 42
-//   jobs.get(-1).get();                      // the front, or -1 when empty
-//
-// get() is replicated: it removes the front on every node. The bound
-// travels in every put command (see bounded_queue.hpp).
+/// @class flexsync::repl_queue
+/// A replicated FIFO queue (PySyncObj's ReplQueue), optionally bounded. T must
+/// be inspectable.
+///
+/// @code
+///   flexsync::repl_queue<int64_t> jobs{3};   // at most 3 elements
+///   jobs.put(42).get();                      // true; false when full
+///   jobs.get().get();                        // std::optional: 42
+///   jobs.get(-1).get();                      // the front, or -1 when empty
+/// @endcode
+///
+/// get() is replicated: it removes the front on every node. The bound
+/// travels in every put command (see bounded_queue.hpp).
 
 #include <deque>
 

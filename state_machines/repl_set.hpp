@@ -1,18 +1,21 @@
 #pragma once
 
-// A replicated set (PySyncObj's ReplSet): an ordered set whose mutations go
-// through the log. T must be inspectable and ordered by operator<. Storage
-// is compact, as repl_dict's (sorted_map.hpp, compact_string.hpp); the API
-// trades in T and std::set<T>, and snapshots have std::set<T>'s format.
-//
-// pop() removes the smallest element, so it removes the same element on
-// every node (Python's set.pop() removes an arbitrary one, which differs
-// between processes).
-//
-//   flexsync::repl_set<std::string> tags;
-//   tags.add("x").post();
-//   tags.remove("y").get();   // throws apply_error(key_not_found)
-//   tags.contains("x");       // local read
+/// @class flexsync::repl_set
+/// A replicated set (PySyncObj's ReplSet): an ordered set whose mutations go
+/// through the log. T must be inspectable and ordered by operator<. Storage
+/// is compact, as repl_dict's (sorted_map.hpp, compact_string.hpp); the API
+/// trades in T and std::set<T>, and snapshots have std::set<T>'s format.
+///
+/// pop() removes the smallest element, so it removes the same element on
+/// every node (Python's set.pop() removes an arbitrary one, which differs
+/// between processes).
+///
+/// @code
+///   flexsync::repl_set<std::string> tags;
+///   tags.add("x").post();
+///   tags.remove("y").get();   // throws apply_error(key_not_found)
+///   tags.contains("x");       // local read
+/// @endcode
 
 #include <initializer_list>
 #include <iterator>
@@ -30,15 +33,24 @@ namespace flexsync {
 template <class T>
 class repl_set : public state_machine {
 public:
+  /// The element type T.
   using value_type = T;
+  /// What whole-set operations take and give (reset, update, raw_data).
   using container_type = std::set<T>;
 
+  /// Command atom of reset().
   using reset_atom = caf::atom_constant<caf::atom("reset")>;
+  /// Command atom of add().
   using add_atom = caf::atom_constant<caf::atom("add")>;
+  /// Command atom of remove().
   using remove_atom = caf::atom_constant<caf::atom("remove")>;
+  /// Command atom of discard().
   using discard_atom = caf::atom_constant<caf::atom("discard")>;
+  /// Command atom of pop().
   using pop_atom = caf::atom_constant<caf::atom("pop")>;
+  /// Command atom of clear().
   using clear_atom = caf::atom_constant<caf::atom("clear")>;
+  /// Command atom of update().
   using update_atom = caf::atom_constant<caf::atom("update")>;
 
   // -- replicated operations ---------------------------------------------------
@@ -68,6 +80,7 @@ public:
     return detail::packed_call<T>(*this, pop_atom::value);
   }
 
+  /// Removes every element.
   replicated_call<void> clear() {
     return detail::packed_call<void>(*this, clear_atom::value);
   }
@@ -77,6 +90,7 @@ public:
     return detail::packed_call<void>(*this, update_atom::value, xs);
   }
 
+  /// Adds every element of `xs` (union).
   replicated_call<void> update(std::initializer_list<T> xs) {
     return update(container_type{xs});
   }
@@ -99,10 +113,12 @@ public:
     });
   }
 
+  /// Number of elements.
   size_t size() const {
     return read([this] { return data_.size(); });
   }
 
+  /// Whether `x` is present.
   bool contains(const T& x) const {
     return read([&] { return data_.contains(traits::view(x)); });
   }

@@ -1,25 +1,29 @@
 #pragma once
 
-// The replicated-object API: the C++ counterpart of PySyncObj's @replicated.
-//
-// A user class derives from state_machine and returns its replicated
-// operations from make_behavior() as CAF message handlers. Calling an
-// operation (call<R>(args...)) does not run it: the arguments are replicated
-// through the log, and the handler runs on every node when the entry is
-// applied. The caller receives the value the handler returned on the caller's
-// own node. Reads are plain member functions guarded by read().
-//
-//   struct counter : flexsync::state_machine {
-//     int64_t value = 0;
-//     caf::behavior make_behavior() override {
-//       return {[this](add_atom, int64_t n) { return value += n; }};
-//     }
-//   };
-//   auto v = c.call<int64_t>(add_atom::value, int64_t{5}).get();  // blocking
-//
-// Handlers must be deterministic: same state and arguments, same result on
-// every node. A handler that returns a caf::error leaves the state unchanged
-// by contract; its caller receives that error.
+/// @class flexsync::state_machine
+/// @details
+/// The replicated-object API: the C++ counterpart of PySyncObj's \@replicated.
+///
+/// A user class derives from state_machine and returns its replicated
+/// operations from make_behavior() as CAF message handlers. Calling an
+/// operation (call<R>(args...)) does not run it: the arguments are replicated
+/// through the log, and the handler runs on every node when the entry is
+/// applied. The caller receives the value the handler returned on the caller's
+/// own node. Reads are plain member functions guarded by read().
+///
+/// @code
+///   struct counter : flexsync::state_machine {
+///     int64_t value = 0;
+///     caf::behavior make_behavior() override {
+///       return {[this](add_atom, int64_t n) { return value += n; }};
+///     }
+///   };
+///   auto v = c.call<int64_t>(add_atom::value, int64_t{5}).get();  // blocking
+/// @endcode
+///
+/// Handlers must be deterministic: same state and arguments, same result on
+/// every node. A handler that returns a caf::error leaves the state unchanged
+/// by contract; its caller receives that error.
 
 #include <chrono>
 #include <coroutine>
@@ -51,7 +55,9 @@ namespace flexsync {
 /// learn the outcome); reason() says which, see fail_reason.
 class command_error : public std::runtime_error {
 public:
+  /// A failure for `reason`; what() names it, followed by `context` if any.
   command_error(fail_reason reason, const std::string& context);
+  /// Why the call failed; fail_reason says whether it may have been applied.
   fail_reason reason() const { return reason_; }
 
 private:
@@ -62,7 +68,9 @@ private:
 /// returned an error (the state is unchanged by contract).
 class apply_error : public std::runtime_error {
 public:
+  /// The handler's error; what() renders it.
   explicit apply_error(caf::error err);
+  /// The error the handler returned.
   const caf::error& error() const { return error_; }
 
 private:
@@ -91,20 +99,28 @@ void call_async(const call_binding* b, caf::message args,
 /// unwrapped).
 template <class R>
 struct result_traits {
+  /// The message carrying `x`.
   static caf::message make(R x) { return caf::make_message(std::move(x)); }
+  /// Whether `m` carries an R.
   static bool matches(const caf::message& m) { return m.match_elements<R>(); }
+  /// The R in `m` (matches(m) must hold).
   static R extract(const caf::message& m) { return m.get_as<R>(0); }
 };
 
 template <class T>
+/// Carries a std::optional<T> result as caf::optional<T> (see result_traits).
 struct result_traits<std::optional<T>> {
+  /// What travels in the message.
   using wire_type = caf::optional<T>;
+  /// The message carrying `x` (as wire_type).
   static caf::message make(std::optional<T> x) {
     return caf::make_message(x ? wire_type{std::move(*x)} : wire_type{});
   }
+  /// Whether `m` carries a wire_type.
   static bool matches(const caf::message& m) {
     return m.match_elements<wire_type>();
   }
+  /// The std::optional<T> in `m` (matches(m) must hold).
   static std::optional<T> extract(const caf::message& m) {
     auto& x = m.get_as<wire_type>(0);
     return x ? std::optional<T>{*x} : std::nullopt;
@@ -201,6 +217,7 @@ class replicated_call;
 template <class R>
 class [[nodiscard]] expected_call {
 public:
+  /// Made by replicated_call::as_expected().
   expected_call(const call_binding* b, caf::message args)
     : binding_(b), args_(std::move(args)) {
     // nop
@@ -220,6 +237,7 @@ private:
 template <class R>
 class [[nodiscard]] replicated_call {
 public:
+  /// Made by state_machine::call() and the batteries' operations.
   replicated_call(const call_binding* binding, caf::message args)
     : binding_(binding), args_(std::move(args)) {
     // nop
@@ -245,6 +263,7 @@ public:
   }
 
   template <class F>
+  /// As then(f), with an explicit deadline.
   void then(F f, caf::timespan timeout) {
     auto done = std::make_shared<call_completion>(
       [f = std::move(f)](caf::message& m, const caf::error& err) mutable {
@@ -261,6 +280,8 @@ public:
     return {self, binding_, std::move(args_)};
   }
 
+  /// For `co_await std::move(call).as_expected()`: the outcome as
+  /// caf::expected<R> instead of an exception (see expected_call).
   expected_call<R> as_expected() && {
     return {binding_, std::move(args_)};
   }
@@ -297,6 +318,7 @@ private:
 class state_machine : public replicated_object {
 public:
   /// Prepares a replicated call of the operation matching `xs`.
+  /// @throws std::logic_error when the object is not registered with a node.
   template <class R = void, class... Ts>
   replicated_call<R> call(Ts&&... xs) {
     return replicated_call<R>{require_bound(),
@@ -341,6 +363,9 @@ public:
   }
 
   template <class F>
+  /// As read_linearizable(f, timeout), with the node's default_call_timeout.
+  /// @throws command_error when the barrier fails.
+  /// @throws std::logic_error when the object is not registered with a node.
   auto read_linearizable(F&& f) {
     return read_linearizable(std::forward<F>(f), require_bound()->default_timeout);
   }

@@ -1,15 +1,18 @@
 #pragma once
 
-// The public handle of one node: spawns its actors, registers the replicated
-// objects, and offers readiness, status and a clean stop. Calls go through
-// the objects themselves (state_machine::call).
-//
-//   flexsync::system_config cfg;
-//   caf::actor_system sys{cfg};
-//   auto net = flexsync::spawn_local_network(sys);
-//   my_counter c;
-//   flexsync::node n{sys, {"a", {"b", "c"}}, net, {&c}};
-//   n.wait_ready(5s);
+/// @class flexsync::node
+/// The public handle of one node: spawns its actors, registers the replicated
+/// objects, and offers readiness, status and a clean stop. Calls go through
+/// the objects themselves (state_machine::call).
+///
+/// @code
+///   flexsync::system_config cfg;
+///   caf::actor_system sys{cfg};
+///   auto net = flexsync::spawn_local_network(sys);
+///   my_counter c;
+///   flexsync::node n{sys, {"a", {"b", "c"}}, net, {&c}};
+///   n.wait_ready(5s);
+/// @endcode
 
 #include <chrono>
 #include <memory>
@@ -32,8 +35,13 @@
 #include "protocol/metrics.hpp"
 #include "protocol/storage.hpp"
 
+/// Fault-tolerant replicated state for C++ programs on CAF 0.17: Raft with
+/// flexible quorums, following PySyncObj. Start with node, state_machine and
+/// the batteries (repl_counter, repl_dict, ...).
 namespace flexsync {
 
+/// Optional parts of a node that are not configuration (node_config): storage
+/// and observer overrides, logging, manual tick mode, a failure callback.
 struct node_options {
   /// Replaces the storage chosen by node_config::persistence (tests).
   std::shared_ptr<storage> store;
@@ -41,6 +49,7 @@ struct node_options {
   node_observer* observer = nullptr;
   /// Log lines at or above this level go to `log_sink` (stderr by default).
   log_level level = log_level::warning;
+  /// Receives each log line (level and text, no newline); empty: stderr.
   logger::sink_fn log_sink;
   /// Manual tick mode: the node runs only inside loop->tick(). The node must
   /// then be spawned on loop->system() and used from the loop's thread.
@@ -66,6 +75,7 @@ public:
   node(const node&) = delete;
   node& operator=(const node&) = delete;
 
+  /// This node's id (node_config::self).
   const node_id& id() const { return wiring_->config.self; }
 
   /// PySyncObj's name for id().
@@ -74,6 +84,8 @@ public:
   /// The configuration the node runs with (validated, defaults filled in).
   const node_config& config() const { return wiring_->config; }
 
+  /// The handles of this node's actors (election, log store, replicator,
+  /// state machine, membership, snapshotter).
   const node_endpoints& endpoints() const { return wiring_->self; }
 
   /// True once this node has caught up with a leader (applied an entry of
@@ -89,6 +101,7 @@ public:
   /// hint: several nodes may believe they lead.
   raft_role role() const;
 
+  /// Whether role() is leader; the same hint. Lock-free, any thread.
   bool is_leader() const { return role() == raft_role::leader; }
 
   /// Gathers the node's status from its actors. Threaded mode: asks them
@@ -110,6 +123,7 @@ public:
   /// has_quorum (see node_status::has_quorum), from status().
   bool has_quorum() const { return status().has_quorum; }
 
+  /// The current term, from status() (threaded mode: blocks up to 2 s).
   term_t term() const { return status().term; }
 
   /// PySyncObj's name for term().
@@ -129,8 +143,12 @@ public:
   /// Logs every status key (to_key_values()) at info level, one line each.
   void print_status() const;
 
+  /// The highest index known committed, from status() (threaded mode:
+  /// blocks up to 2 s).
   index_t commit_index() const { return status().commit_index; }
 
+  /// The highest index applied to the objects here, from status()
+  /// (threaded mode: blocks up to 2 s).
   index_t last_applied() const { return status().last_applied; }
 
   /// Entries held in the log (PySyncObj's raft_log_size / log_len).
@@ -150,6 +168,7 @@ public:
   /// True until stop().
   bool running() const { return !stopped_; }
 
+  /// True in manual tick mode (node_options::loop set).
   bool manual() const { return loop_ != nullptr; }
 
   /// Takes a snapshot now (if anything was applied since the last one) and

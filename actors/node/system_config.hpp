@@ -1,8 +1,9 @@
 #pragma once
 
-// An actor_system_config ready for flexsync: every message type registered and
-// the scheduler set explicitly (CAF 0.17's defaults let one busy actor hold a
-// worker forever and start 4 threads on a 2-core machine).
+/// @class flexsync::system_config
+/// An actor_system_config ready for flexsync: every message type registered and
+/// the scheduler set explicitly (CAF 0.17's defaults let one busy actor hold a
+/// worker forever and start 4 threads on a 2-core machine).
 
 #include <caf/actor_system_config.hpp>
 

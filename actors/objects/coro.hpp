@@ -1,46 +1,50 @@
 #pragma once
 
-// Coroutines inside actors. CAF 0.17 has none of its own; this is the one
-// small bridge flexsync provides (DESIGN.md, "Coroutines").
-//
-// A coroutine returning flexsync::task<T> whose parameters include the actor
-// it runs in (any caf::event_based_actor*, e.g. a stateful_actor pointer)
-// can co_await replicated calls and other tasks as straight-line code:
-//
-//   flexsync::task<int64_t> bump(caf::event_based_actor* self,
-//                                flexsync::repl_counter& hits) {
-//     auto v = co_await hits.add(10);                 // throws like get()
-//     auto w = co_await hits.inc().as_expected();      // caf::expected
-//     co_return v + (w ? *w : 0);
-//   }
-//
-// Rules:
-// - A task starts at once, on the calling thread, which must be its actor's
-//   (call it from a message handler). Every co_await suspends the coroutine
-//   and returns to the actor, which keeps handling other messages; the
-//   coroutine resumes inside a later handler of the same actor (a
-//   request(...).then(...) reply). So the actor stays single-threaded.
-// - Errors: co_await on a call throws command_error / apply_error exactly as
-//   the blocking get() does; `as_expected()` delivers them as values. An
-//   exception that leaves a task is rethrown where the task is awaited (or by
-//   result()); a task nobody awaits keeps it in its state.
-// - Cancellation: when the actor stops while a coroutine waits, CAF drops
-//   the pending reply handler, which destroys the coroutine frame (running
-//   its locals' destructors) and, in cascade, every task awaiting it. Code
-//   after the co_await never runs. cancelled() reports it.
-// - Lifetime: the frame belongs to whoever resumes it next (the pending
-//   reply, or the task it awaits), not to the task object; dropping the
-//   task object detaches the coroutine.
-// - g++ 12: never co_await/co_yield an aggregate temporary holding a
-//   std::string temporary (CAF-NOTES §3f); build a named local first.
-//
-// Besides replicated calls and other tasks, a task can await
-// - ask<Rs...>(dest, xs...): a request to another actor, answered as
-//   caf::expected<std::tuple<Rs...>>;
-// - a pending<T>: a value that a message handler of the same actor delivers
-//   later (a peer's reply, a timeout), so a protocol that spans several
-//   messages reads as one loop (see the snapshot install in
-//   replicator_install.cpp).
+/// @class flexsync::task
+/// @details
+/// Coroutines inside actors. CAF 0.17 has none of its own; this is the one
+/// small bridge flexsync provides (DESIGN.md, "Coroutines").
+///
+/// A coroutine returning flexsync::task<T> whose parameters include the actor
+/// it runs in (any caf::event_based_actor*, e.g. a stateful_actor pointer)
+/// can co_await replicated calls and other tasks as straight-line code:
+///
+/// @code
+///   flexsync::task<int64_t> bump(caf::event_based_actor* self,
+///                                flexsync::repl_counter& hits) {
+///     auto v = co_await hits.add(10);                 // throws like get()
+///     auto w = co_await hits.inc().as_expected();      // caf::expected
+///     co_return v + (w ? *w : 0);
+///   }
+/// @endcode
+///
+/// Rules:
+/// - A task starts at once, on the calling thread, which must be its actor's
+///   (call it from a message handler). Every co_await suspends the coroutine
+///   and returns to the actor, which keeps handling other messages; the
+///   coroutine resumes inside a later handler of the same actor (a
+///   request(...).then(...) reply). So the actor stays single-threaded.
+/// - Errors: co_await on a call throws command_error / apply_error exactly as
+///   the blocking get() does; `as_expected()` delivers them as values. An
+///   exception that leaves a task is rethrown where the task is awaited (or by
+///   result()); a task nobody awaits keeps it in its state.
+/// - Cancellation: when the actor stops while a coroutine waits, CAF drops
+///   the pending reply handler, which destroys the coroutine frame (running
+///   its locals' destructors) and, in cascade, every task awaiting it. Code
+///   after the co_await never runs. cancelled() reports it.
+/// - Lifetime: the frame belongs to whoever resumes it next (the pending
+///   reply, or the task it awaits), not to the task object; dropping the
+///   task object detaches the coroutine.
+/// - g++ 12: never co_await/co_yield an aggregate temporary holding a
+///   std::string temporary (CAF-NOTES §3f); build a named local first.
+///
+/// Besides replicated calls and other tasks, a task can await
+/// - ask<Rs...>(dest, xs...): a request to another actor, answered as
+///   caf::expected<std::tuple<Rs...>>;
+/// - a pending<T>: a value that a message handler of the same actor delivers
+///   later (a peer's reply, a timeout), so a protocol that spans several
+///   messages reads as one loop (see the snapshot install in
+///   replicator_install.cpp).
 
 #include <coroutine>
 #include <exception>
@@ -171,10 +175,13 @@ struct promise_base {
 template <class T>
 class [[nodiscard]] task {
 public:
+  /// The coroutine's promise (internal).
   struct promise_type : detail::promise_base<T> {
     using detail::promise_base<T>::promise_base;
+    /// Makes the task the coroutine returns (internal).
     task get_return_object() { return task{this->state}; }
     template <class U>
+    /// Stores the co_returned value (internal).
     void return_value(U&& x) {
       this->state->value.emplace(std::forward<U>(x));
     }
@@ -182,6 +189,7 @@ public:
 
   task() = default;
 
+  /// The coroutine finished (returned or threw); false for a default-made task.
   bool done() const { return st_ && st_->done; }
 
   /// The coroutine was destroyed before it finished (its actor stopped).
@@ -197,6 +205,8 @@ public:
     return std::move(*st_->value);
   }
 
+  /// Inside another task: waits for this one, then yields its value or
+  /// rethrows its exception.
   auto operator co_await() && { return awaiter{st_}; }
 
 private:
@@ -217,20 +227,28 @@ private:
 };
 
 template <>
+/// A task without a value (`co_return;`); see task.
 class [[nodiscard]] task<void> {
 public:
+  /// The coroutine's promise (internal).
   struct promise_type : detail::promise_base<void> {
     using detail::promise_base<void>::promise_base;
+    /// Makes the task the coroutine returns (internal).
     task get_return_object() { return task{this->state}; }
+    /// Marks a plain `co_return;` (internal).
     void return_void() {}
   };
 
   task() = default;
 
+  /// The coroutine finished (returned or threw); false for a default-made task.
   bool done() const { return st_ && st_->done; }
 
+  /// The coroutine was destroyed before it finished (its actor stopped).
   bool cancelled() const { return st_ && st_->cancelled; }
 
+  /// Rethrows the exception of a finished task, if any.
+  /// @throws std::logic_error when the task has not finished.
   void result() {
     if (!done())
       throw std::logic_error("task::result() before the task finished");
@@ -238,6 +256,8 @@ public:
       std::rethrow_exception(st_->error);
   }
 
+  /// Inside another task: waits for this one, then rethrows its exception,
+  /// if any.
   auto operator co_await() && { return awaiter{st_}; }
 
 private:
@@ -260,28 +280,36 @@ private:
 /// A request to another actor, awaitable from a task: the reply's values, or
 /// the error (a timeout, a dead receiver, an error reply).
 ///
+/// @code
 ///   auto r = co_await ask<index_t, std::string>(dest, chunk_atom::value, 0);
 ///   if (!r) ...;                       // r.error()
 ///   auto& [index, data] = *r;
+/// @endcode
 template <class... Rs>
 class [[nodiscard]] ask_call {
 public:
+  /// The outcome: the reply's values, or the error.
   using result_type = caf::expected<std::tuple<Rs...>>;
 
+  /// Prepares the request; ask() is the usual way to make one.
   ask_call(caf::actor dest, caf::duration timeout, caf::message msg)
     : dest_(std::move(dest)), timeout_(timeout), msg_(std::move(msg)) {
     // nop
   }
 
+  /// The awaiter co_await uses (internal).
   class awaiter {
   public:
+    /// Binds the call to the awaiting task's actor (internal).
     awaiter(caf::event_based_actor* self, ask_call&& call)
       : self_(self), call_(std::move(call)) {
       // nop
     }
 
+    /// Always suspends (internal).
     bool await_ready() const noexcept { return false; }
 
+    /// Sends the request from the actor; its reply resumes the task (internal).
     void await_suspend(std::coroutine_handle<> h) {
       // Both handlers share the guard: whichever runs resumes the frame;
       // when the actor stops first, CAF drops them and the guard destroys
@@ -299,6 +327,7 @@ public:
           });
     }
 
+    /// The reply's values or the error (internal).
     result_type await_resume() { return std::move(result_); }
 
   private:
@@ -334,7 +363,9 @@ template <class T>
 class pending {
 public:
   pending() = default;
+  /// Moves the slot, with the task waiting on it, if any.
   pending(pending&&) noexcept = default;
+  /// Moves the slot, with the task waiting on it, if any.
   pending& operator=(pending&&) noexcept = default;
 
   /// A task waits on this slot.
@@ -353,12 +384,17 @@ public:
     return true;
   }
 
+  /// The awaiter co_await uses (internal).
   class awaiter {
   public:
+    /// Waits on `slot` (internal).
     explicit awaiter(pending* slot) : slot_(slot) {}
 
+    /// Always suspends (internal).
     bool await_ready() const noexcept { return false; }
 
+    /// Registers the task with the slot (internal).
+    /// @throws std::logic_error when another task already waits on it.
     void await_suspend(std::coroutine_handle<> h) {
       if (slot_->guard_)
         throw std::logic_error("two tasks wait on one flexsync::pending");
@@ -366,6 +402,7 @@ public:
       slot_->out_ = &value_;
     }
 
+    /// The delivered value (internal).
     T await_resume() { return std::move(*value_); }
 
   private:
@@ -373,6 +410,9 @@ public:
     std::optional<T> value_;
   };
 
+  /// Suspends the awaiting task until deliver(); the slot must outlive the
+  /// wait (destroying it destroys the waiting task).
+  /// @throws std::logic_error when another task already waits on this slot.
   awaiter operator co_await() & { return awaiter{this}; }
 
 private:

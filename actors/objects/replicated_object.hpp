@@ -1,9 +1,10 @@
 #pragma once
 
-// What a node needs from an object it replicates: its operations as CAF
-// message handlers and a lock that keeps readers out while a command is
-// applied. The user-facing API (calls, reads, batteries) builds on this in
-// state_machines/state_machine.hpp.
+/// @class flexsync::replicated_object
+/// What a node needs from an object it replicates: its operations as CAF
+/// message handlers and a lock that keeps readers out while a command is
+/// applied. The user-facing API (calls, reads, batteries) builds on this in
+/// state_machines/state_machine.hpp.
 
 #include <cstdint>
 #include <functional>
@@ -29,18 +30,23 @@ namespace flexsync {
 /// each call either reaches the node before it stops (and is answered, if
 /// need be with `stopped`) or is answered with `stopped` at once.
 struct call_gate {
+  /// Guards `open`.
   std::mutex mtx;
+  /// False once the node stopped.
   bool open = true;
 };
 
 /// Where an object's calls go; set when a node registers the object.
 struct call_binding {
+  /// The node's actor system; null until a node registers the object.
   caf::actor_system* sys = nullptr;
   /// The node's state machine actor.
   caf::actor target;
   /// The object's position in the node's list of objects.
   uint32_t index = 0;
+  /// node_config::default_call_timeout: the deadline of calls that name none.
   caf::timespan default_timeout{};
+  /// The node's gate (see call_gate).
   std::shared_ptr<call_gate> gate;
   /// The node runs in manual tick mode: a blocking call could never be
   /// answered while it waits, so it fails at once with would_block.
@@ -51,6 +57,7 @@ struct call_binding {
 /// message on success, or an error (flexsync's category carries a
 /// fail_reason).
 using call_completion = std::function<void(caf::message&, const caf::error&)>;
+/// Shared handle of a call_completion; null when nobody waits for the outcome.
 using completion_ptr = std::shared_ptr<call_completion>;
 
 /// The entry a node is applying, as seen from inside a replicated
@@ -98,7 +105,7 @@ public:
 } // namespace detail
 
 /// An object's replicated operations by code version (PySyncObj's
-/// @replicated(ver=N)): the set under N holds the operations added or
+/// \@replicated(ver=N)): the set under N holds the operations added or
 /// changed in version N.
 using versioned_behavior = std::map<uint32_t, caf::behavior>;
 
@@ -159,11 +166,15 @@ public:
   /// Called by the node that registers this object.
   void bind(call_binding b) { binding_ = std::move(b); }
 
+  /// Whether a node registered this object (bind() was called).
   bool bound() const { return binding_.sys != nullptr; }
 
 protected:
+  /// Where calls go; valid once bound().
   const call_binding& binding() const { return binding_; }
 
+  /// The apply lock behind apply_mutex(): read() takes it shared, the node
+  /// exclusively while it applies a command here.
   mutable std::shared_mutex mutex_;
 
 private:

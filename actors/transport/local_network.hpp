@@ -16,6 +16,8 @@
 
 namespace flexsync {
 
+/// Decides the fate of every message of a simulated network (see
+/// spawn_local_network): drop, delay, duplicate or reorder.
 class network_policy {
 public:
   virtual ~network_policy() = default;

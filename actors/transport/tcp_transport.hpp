@@ -50,6 +50,8 @@ namespace flexsync {
 
 using namespace std::chrono_literals;
 
+/// Options of the TCP peer transport (spawn_tcp_transport): identity,
+/// security, limits and timing, logging.
 struct tcp_transport_config {
   // -- identity -------------------------------------------------------------
 
@@ -101,6 +103,7 @@ struct tcp_transport_config {
   /// Delay before redialing a lost peer; doubles after each failed attempt,
   /// up to `max_connection_retry_time`.
   caf::timespan connection_retry_time = 1s;
+  /// Upper bound of the doubling redial delay.
   caf::timespan max_connection_retry_time = 5s;
   /// Deadline of one connect attempt (per resolved address).
   caf::timespan connect_timeout = 2s;
@@ -108,19 +111,24 @@ struct tcp_transport_config {
   caf::timespan bind_retry_time = 1s;
   /// ... up to this many failed attempts in all (0: forever).
   uint32_t max_bind_retries = 0;
-  /// TCP keepalive: idle seconds, probe interval seconds, probes.
+  /// TCP keepalive: idle seconds before the first probe (TCP_KEEPIDLE).
   int keepalive_idle_s = 16;
+  /// Seconds between keepalive probes (TCP_KEEPINTVL).
   int keepalive_interval_s = 3;
+  /// Unanswered probes before the kernel drops the link (TCP_KEEPCNT).
   int keepalive_probes = 5;
 
   // -- logging ----------------------------------------------------------------
 
+  /// Log lines at or above this level go to `log_sink`.
   log_level level = log_level::warning;
+  /// Receives each log line (level and text, no newline); empty: stderr.
   logger::sink_fn log_sink;
   /// Events on unauthenticated connections (evicted, timed out, rejected)
   /// get their own line up to this many per interval; the rest are counted
   /// into one summary line per interval, so a flood cannot flood the log.
   size_t handshake_log_lines = 5;
+  /// The interval of `handshake_log_lines` and of the summary line.
   caf::timespan handshake_log_interval = 5s;
 };
 
@@ -135,11 +143,16 @@ struct tcp_transport_status {
   /// `not_listening`: an unconfigured read-only node (read_only), which
   /// only dials and never listens.
   enum class bind_state : uint8_t {
+    /// Trying to bind (also while retrying after a failure).
     binding = 0,
+    /// Listening on `port`.
     bound = 1,
+    /// Gave up: bind_error says why (wait_bound() throws it).
     failed = 2,
+    /// Never listens (a read-only node that only dials).
     not_listening = 3,
   };
+  /// Where binding the listening socket stands.
   bind_state bind = bind_state::binding;
   /// The last bind error (also while still retrying).
   std::string bind_error;
