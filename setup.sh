@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(libcaf-dev nlohmann-json3-dev catch2 libssl-dev cmake g++ make
-          clang libclang-rt-14-dev spin)
+          clang libclang-rt-14-dev spin doxygen)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
