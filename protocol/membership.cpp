@@ -412,22 +412,14 @@ change_step next_change_step(const change_context& ctx,
 namespace {
 
 /// Why the change from `now` to `target` is refused for its term mode: the
-/// mode never changes at run time, and with owned terms neither do the
-/// voters nor the quorum system (the owner of a term is a slot of the
-/// sorted voters, so two configurations would name two owners of one term).
-std::optional<std::string> static_membership(const membership& now,
-                                             const membership& target) {
+/// mode never changes at run time. (Voters and quorum systems may change
+/// under either mode: an owned term's candidate follows from its name alone,
+/// term_owner.hpp.)
+std::optional<std::string> fixed_term_mode(const membership& now,
+                                           const membership& target) {
   if (target.terms != now.terms)
     return std::string{"the term mode cannot change at run time ("}
            + to_string(now.terms) + " terms)";
-  if (!terms_owned(now.terms))
-    return std::nullopt;
-  auto q = [](const std::optional<quorum_spec>& x) {
-    return x.value_or(quorum_spec{});
-  };
-  if (target.voters != now.voters || !(q(target.quorum) == q(now.quorum)))
-    return std::string{"membership is static with owned terms: voters and "
-                       "quorum system cannot change (learners may)"};
   return std::nullopt;
 }
 
@@ -436,9 +428,7 @@ std::optional<std::string> static_membership(const membership& now,
 change_result admit_change(const change_context& ctx,
                            const std::optional<membership>& in_flight,
                            const membership& target) {
-  // Static membership first: with owned terms no voter change is valid,
-  // whatever the target.
-  if (auto why = static_membership(eventual(ctx.config), target))
+  if (auto why = fixed_term_mode(eventual(ctx.config), target))
     return change_result::denied(*why);
   if (auto why = check_membership(target))
     return change_result::denied(*why);

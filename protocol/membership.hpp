@@ -43,9 +43,8 @@ struct membership {
   /// The quorum system with every voter's label (a weight, a zone, a
   /// grid's order), or nothing for majority.
   std::optional<quorum_spec> quorum;
-  /// How terms are given to candidates (the cluster's node_config::terms).
-  /// With owned terms the voters and the quorum system never change (see
-  /// admit_change).
+  /// How terms are given to candidates (the cluster's node_config::terms);
+  /// it never changes at run time (see admit_change).
   term_mode terms = term_mode::shared;
 
   /// The quorum system of the voters, under `terms`.

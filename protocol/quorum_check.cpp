@@ -1,4 +1,5 @@
 #include "protocol/quorum.hpp"
+#include "protocol/term_owner.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -311,6 +312,14 @@ quorum_system::check(const std::vector<node_id>& voters,
     return "quorum system: unknown term mode " + n(static_cast<size_t>(terms));
   if (auto err = stray_labels(spec))
     return err;
+  // Owned terms: a slot names one candidate per term, so two voters must
+  // not share one (term_owner.hpp).
+  if (terms_owned(terms))
+    if (auto both = slot_collision(xs))
+      return "voters " + both->first.name + " and " + both->second.name
+             + " share the term slot " + n(term_slot(both->first))
+             + " (owned terms name a term's candidate by a hash of its "
+               "name): rename one of them";
   switch (spec.kind) {
   case kind::counting:
     return check_counting(xs, spec.election_quorum, spec.replication_quorum,

@@ -50,7 +50,7 @@ vote_decision decide_vote(const voter_state& self, const request_vote& req) {
   // which is what lets two election quorums be disjoint. A request for a
   // term its candidate does not own is forged or buggy: it gets nothing and
   // changes nothing, not even this voter's term.
-  if (!may_campaign_in(self.terms, req.term, req.candidate, self.voters)) {
+  if (!may_campaign_in(self.terms, req.term, req.candidate)) {
     result.unowned_term = true;
     return result;
   }

@@ -35,11 +35,10 @@ struct voter_state {
   /// For a voter that is not intact: whether the recovery rules let it grant
   /// this request (recovery::may_grant).
   grant_rule special = grant_rule::no;
-  /// How terms are given to candidates in the voter's configuration, and
-  /// its voters (sorted): with owned terms a request for a term its
-  /// candidate does not own is refused (term_owner.hpp).
+  /// How terms are given to candidates in the voter's configuration: with
+  /// owned terms a request for a term its candidate does not own is
+  /// refused (term_owner.hpp).
   term_mode terms = term_mode::shared;
-  std::vector<node_id> voters;
 };
 
 /// What the voter must do. The caller persists `term` and `voted_for` (when

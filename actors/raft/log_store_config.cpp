@@ -112,16 +112,14 @@ voter_state voter_state_of(log_store_ptr self, const request_vote& req) {
                  st.store->last_index(), st.store->last_term(),
                  votes_by_configuration(self), st.rec.intact(),
                  st.rec.may_grant(req, log_facts_of(self))};
-  // With owned terms the owner of a term is a slot of these voters, the
-  // same on every node (membership is static).
+  // With owned terms the owner of a term follows from the names alone.
   vs.terms = st.quorum.terms();
-  vs.voters = st.quorum.voters();
   return vs;
 }
 
 bool from_term_owner(log_store_ptr self, term_t term, const node_id& leader) {
   auto& st = self->state;
-  if (may_lead_term(st.quorum.terms(), term, leader, st.quorum.voters()))
+  if (may_lead_term(st.quorum.terms(), term, leader))
     return true;
   if (st.refused_leader != std::make_pair(term, leader)) {
     st.refused_leader = {term, leader};

@@ -171,8 +171,7 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
     term = st.rec.special_term(facts);
   }
   // Owned terms: a node never campaigns in a term it does not own.
-  FLEXSYNC_ASSERT(may_campaign_in(st.quorum.terms(), term, w.config.self,
-                                  st.quorum.voters()),
+  FLEXSYNC_ASSERT(may_campaign_in(st.quorum.terms(), term, w.config.self),
                   w.config.self.name + " campaigns in term " + to_string(term)
                     + ", which it does not own");
   // §5.2: a campaign increments the term and votes for itself, durably,
