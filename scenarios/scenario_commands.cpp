@@ -1,7 +1,6 @@
 #include "scenarios/scenario_commands.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -205,88 +204,140 @@ void scenario_state::wait_leader(const command_line& cmd,
   }
 }
 
-void scenario_state::status(std::vector<std::string>& out) {
+void scenario_state::campaign(const command_line& cmd,
+                              std::vector<std::string>&) {
   auto& c = require_cluster();
-  for (auto& id : c.ids()) {
-    if (!c.up(id)) {
-      out.push_back(id.name + " down");
-      continue;
-    }
-    if (auto why = c.failure(id)) {
-      out.push_back(id.name + " stopped: " + *why);
-      continue;
-    }
-    std::string line = id.name + " ";
-    auto& roles = c.check().roles();
-    auto i = roles.find(id);
-    auto view = i == roles.end() ? checker::role_view{} : i->second;
-    auto& store = c.check().storage_of(id);
-    line += to_string(view.role);
-    line += " term=" + to_string(store.current_term());
-    if (view.role == raft_role::follower)
-      line += " leader=" + (view.leader.empty() ? "none" : view.leader.name);
-    line += " commit=" + to_string(store.commit_index());
-    line += " applied=" + to_string(c.check().applied(id));
-    line += " last=" + to_string(store.last_index());
-    if (store.snapshot_index() > index_t{0})
-      line += " snap=" + to_string(store.snapshot_index());
-    if (auto m = c.check().member(id); m != member_state::intact)
-      line += std::string{" "} + to_string(m);
-    out.push_back(std::move(line));
-  }
+  for (size_t i = 0; i < cmd.args.size(); ++i)
+    c.campaign(node_arg(cmd, i));
 }
 
-void scenario_state::results(const command_line& cmd,
-                             std::vector<std::string>& out) {
+void scenario_state::run(const command_line& cmd, std::vector<std::string>&) {
   auto& c = require_cluster();
-  auto& all = c.outcomes();
-  if (!cmd.args.empty() && cmd.args[0] == "brief") {
-    std::map<std::string, size_t> counts;
-    for (size_t i = reported_; i < all.size(); ++i)
-      ++counts[all[i].done ? to_string(all[i].reason) : "pending"];
-    std::string line = std::to_string(all.size() - reported_) + " calls:";
-    for (auto& [what, n] : counts)
-      line += " " + what + "=" + std::to_string(n);
-    out.push_back(std::move(line));
-    while (reported_ < all.size() && all[reported_].done)
-      ++reported_;
-    return;
-  }
-  for (size_t i = reported_; i < all.size(); ++i) {
-    auto& o = all[i];
-    std::string line = o.label + " on " + o.node.name + ": ";
-    if (!o.done)
-      line += "pending";
-    else if (o.reason == fail_reason::success)
-      line += "success at " + std::to_string(o.position);
-    else
-      line += to_string(o.reason);
-    out.push_back(std::move(line));
-  }
-  // Pending calls are reported again next time.
-  while (reported_ < all.size() && all[reported_].done)
-    ++reported_;
+  if (cmd.args.empty())
+    throw std::invalid_argument("run: missing duration");
+  c.run_for(parse_duration(cmd.args[0]));
 }
 
-void scenario_state::log(const command_line& cmd,
-                         std::vector<std::string>& out) {
+void scenario_state::propose(const command_line& cmd,
+                             std::vector<std::string>&) {
   auto& c = require_cluster();
   auto id = node_arg(cmd, 0);
-  auto& store = c.check().storage_of(id);
-  std::string line = id.name + " log:";
-  for (auto i = store.snapshot_index() + 1; i <= store.last_index(); ++i)
-    line += " " + to_string(i) + ":" + to_string(store.term_at(i));
-  line += " (commit " + to_string(store.commit_index()) + ")";
-  out.push_back(std::move(line));
-  if (c.up(id)) {
-    std::string values = id.name + " values:";
-    for (auto& v : c.values(id))
-      values += " " + v;
-    out.push_back(std::move(values));
+  if (cmd.args.size() < 2)
+    throw std::invalid_argument("propose: missing value");
+  c.propose(id, cmd.args[1], parse_duration(opt(cmd, "timeout", "5s")));
+}
+
+void scenario_state::read(const command_line& cmd, std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.read(node_arg(cmd, 0), parse_duration(opt(cmd, "timeout", "5s")),
+         cmd.args.size() > 1 && cmd.args[1] == "lease");
+}
+
+/// fill N COUNT BYTES: COUNT proposals of BYTES-long values on node N.
+void scenario_state::fill(const command_line& cmd, std::vector<std::string>&) {
+  auto& c = require_cluster();
+  auto id = node_arg(cmd, 0);
+  if (cmd.args.size() < 3)
+    throw std::invalid_argument("fill: usage fill N COUNT BYTES");
+  auto count = std::stoull(cmd.args[1]);
+  auto bytes = std::stoull(cmd.args[2]);
+  auto timeout = parse_duration(opt(cmd, "timeout", "60s"));
+  for (uint64_t i = 0; i < count; ++i) {
+    auto value = std::to_string(++filled_) + ":";
+    value.resize(std::max<size_t>(bytes, value.size()),
+                 static_cast<char>('a' + filled_ % 26));
+    c.propose(id, std::move(value), timeout);
   }
 }
 
-void scenario_state::net(const command_line& cmd) {
+/// disk-full N and disk-ok N.
+void scenario_state::disk(const command_line& cmd, std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.fail_disk(node_arg(cmd, 0), cmd.verb == "disk-full");
+}
+
+void scenario_state::compact(const command_line& cmd,
+                             std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.compact(node_arg(cmd, 0));
+}
+
+void scenario_state::force_recover(const command_line& cmd,
+                                   std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.force_recover(node_arg(cmd, 0));
+}
+
+void scenario_state::partition(const command_line& cmd,
+                               std::vector<std::string>&) {
+  auto& c = require_cluster();
+  std::vector<std::vector<node_id>> groups{{}};
+  for (auto& a : cmd.args) {
+    if (a == "|") {
+      groups.emplace_back();
+      continue;
+    }
+    for (auto& x : split(a, ','))
+      groups.back().emplace_back(x);
+  }
+  c.partition(groups);
+}
+
+void scenario_state::isolate(const command_line& cmd,
+                             std::vector<std::string>&) {
+  auto& c = require_cluster();
+  auto id = node_arg(cmd, 0);
+  std::vector<node_id> rest;
+  for (auto& x : c.ids())
+    if (x != id)
+      rest.push_back(x);
+  c.partition({{id}, rest});
+}
+
+/// block, unblock, hold and drop-held, each on one link such as 1->2.
+void scenario_state::link(const command_line& cmd, std::vector<std::string>&) {
+  auto& c = require_cluster();
+  auto& v = cmd.verb;
+  if (cmd.args.empty())
+    throw std::invalid_argument(v + ": missing link such as 1->2");
+  auto [from, to] = parse_link(cmd.args[0]);
+  if (v == "block")
+    c.net().block(from, to);
+  else if (v == "unblock")
+    c.net().unblock(from, to);
+  else if (v == "hold")
+    c.net().hold(from, to);
+  else
+    c.net().drop_held(from, to);
+}
+
+void scenario_state::release(const command_line& cmd,
+                             std::vector<std::string>& out) {
+  auto& c = require_cluster();
+  if (cmd.args.empty())
+    throw std::invalid_argument("release: missing link such as 1->2");
+  auto [from, to] = parse_link(cmd.args[0]);
+  for (auto& m : c.release(from, to, std::stoul(opt(cmd, "n", "1000000"))))
+    out.push_back("released " + from.name + "->" + to.name + ": " + m);
+}
+
+void scenario_state::heal(const command_line&, std::vector<std::string>&) {
+  require_cluster().heal();
+}
+
+void scenario_state::crash(const command_line& cmd,
+                           std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.crash(node_arg(cmd, 0));
+}
+
+void scenario_state::restart(const command_line& cmd,
+                             std::vector<std::string>&) {
+  auto& c = require_cluster();
+  c.restart(node_arg(cmd, 0));
+}
+
+void scenario_state::net(const command_line& cmd, std::vector<std::string>&) {
   auto& f = require_cluster().net().faults;
   if (cmd.opts.count("drop"))
     f.drop = std::stod(cmd.opts.at("drop"));
@@ -296,148 +347,60 @@ void scenario_state::net(const command_line& cmd) {
     std::tie(f.min_delay, f.max_delay) = parse_range(cmd.opts.at("delay"));
 }
 
-void scenario_state::stats(const command_line& cmd,
+void scenario_state::check(const command_line&,
                            std::vector<std::string>& out) {
-  auto& netw = require_cluster().net();
-  if (!cmd.args.empty() && cmd.args[0] == "reset") {
-    netw.reset_counts();
-    return;
-  }
-  std::map<std::string, size_t> totals;
-  for (auto& [key, n] : netw.counts())
-    totals[std::get<2>(key)] += n;
-  for (auto& [type, n] : totals)
-    out.push_back(type + " " + std::to_string(n));
-  for (auto& [id, n] : netw.rejections())
-    out.push_back("rejected appends from " + id.name + ": "
-                  + std::to_string(n));
+  auto& c = require_cluster();
+  c.end_check();
+  if (c.check().ok())
+    out.push_back("ok");
+}
+
+const std::map<std::string, scenario_state::verb_handler>&
+scenario_state::verbs() {
+  using s = scenario_state;
+  static const std::map<std::string, verb_handler> table{
+    {"elect", &s::elect},
+    {"campaign", &s::campaign},
+    {"wait-leader", &s::wait_leader},
+    {"run", &s::run},
+    {"propose", &s::propose},
+    {"read", &s::read},
+    {"results", &s::results},
+    {"fill", &s::fill},
+    {"disk-full", &s::disk},
+    {"disk-ok", &s::disk},
+    {"compact", &s::compact},
+    {"force-recover", &s::force_recover},
+    {"digest", &s::digest},
+    {"status", &s::status},
+    {"log", &s::log},
+    {"partition", &s::partition},
+    {"isolate", &s::isolate},
+    {"block", &s::link},
+    {"unblock", &s::link},
+    {"hold", &s::link},
+    {"drop-held", &s::link},
+    {"release", &s::release},
+    {"heal", &s::heal},
+    {"crash", &s::crash},
+    {"restart", &s::restart},
+    {"net", &s::net},
+    {"stats", &s::stats},
+    {"check", &s::check},
+  };
+  return table;
 }
 
 void scenario_state::execute(const command_line& cmd,
                              std::vector<std::string>& out) {
-  auto& v = cmd.verb;
-  if (v == "cluster")
+  if (cmd.verb == "cluster")
     return make_cluster(cmd, out);
-  auto& c = require_cluster();
-  if (v == "elect") {
-    elect(cmd, out);
-  } else if (v == "campaign") {
-    for (size_t i = 0; i < cmd.args.size(); ++i)
-      c.campaign(node_arg(cmd, i));
-  } else if (v == "wait-leader") {
-    wait_leader(cmd, out);
-  } else if (v == "run") {
-    if (cmd.args.empty())
-      throw std::invalid_argument("run: missing duration");
-    c.run_for(parse_duration(cmd.args[0]));
-  } else if (v == "propose") {
-    auto id = node_arg(cmd, 0);
-    if (cmd.args.size() < 2)
-      throw std::invalid_argument("propose: missing value");
-    c.propose(id, cmd.args[1], parse_duration(opt(cmd, "timeout", "5s")));
-  } else if (v == "read") {
-    c.read(node_arg(cmd, 0), parse_duration(opt(cmd, "timeout", "5s")),
-           cmd.args.size() > 1 && cmd.args[1] == "lease");
-  } else if (v == "results") {
-    results(cmd, out);
-  } else if (v == "fill") {
-    // fill N COUNT BYTES: COUNT proposals of BYTES-long values on node N.
-    auto id = node_arg(cmd, 0);
-    if (cmd.args.size() < 3)
-      throw std::invalid_argument("fill: usage fill N COUNT BYTES");
-    auto count = std::stoull(cmd.args[1]);
-    auto bytes = std::stoull(cmd.args[2]);
-    auto timeout = parse_duration(opt(cmd, "timeout", "60s"));
-    for (uint64_t i = 0; i < count; ++i) {
-      auto value = std::to_string(++filled_) + ":";
-      value.resize(std::max<size_t>(bytes, value.size()),
-                   static_cast<char>('a' + filled_ % 26));
-      c.propose(id, std::move(value), timeout);
-    }
-  } else if (v == "disk-full" || v == "disk-ok") {
-    c.fail_disk(node_arg(cmd, 0), v == "disk-full");
-  } else if (v == "compact") {
-    c.compact(node_arg(cmd, 0));
-  } else if (v == "force-recover") {
-    c.force_recover(node_arg(cmd, 0));
-  } else if (v == "digest") {
-    for (auto& id : c.ids()) {
-      if (!c.up(id)) {
-        out.push_back(id.name + " down");
-        continue;
-      }
-      auto& values = c.values(id);
-      uint64_t h = 0xcbf29ce484222325ULL, bytes = 0;
-      for (auto& x : values) {
-        bytes += x.size();
-        for (unsigned char ch : x)
-          h = (h ^ ch) * 0x100000001b3ULL;
-        h = (h ^ 0xff) * 0x100000001b3ULL;
-      }
-      char hex[17];
-      std::snprintf(hex, sizeof hex, "%016llx",
-                    static_cast<unsigned long long>(h));
-      out.push_back(id.name + " values=" + std::to_string(values.size())
-                    + " bytes=" + std::to_string(bytes) + " digest=" + hex);
-    }
-  } else if (v == "status") {
-    status(out);
-  } else if (v == "log") {
-    log(cmd, out);
-  } else if (v == "partition") {
-    std::vector<std::vector<node_id>> groups{{}};
-    for (auto& a : cmd.args) {
-      if (a == "|") {
-        groups.emplace_back();
-        continue;
-      }
-      for (auto& x : split(a, ','))
-        groups.back().emplace_back(x);
-    }
-    c.partition(groups);
-  } else if (v == "isolate") {
-    auto id = node_arg(cmd, 0);
-    std::vector<node_id> rest;
-    for (auto& x : c.ids())
-      if (x != id)
-        rest.push_back(x);
-    c.partition({{id}, rest});
-  } else if (v == "block" || v == "unblock" || v == "hold"
-             || v == "drop-held") {
-    if (cmd.args.empty())
-      throw std::invalid_argument(v + ": missing link such as 1->2");
-    auto [from, to] = parse_link(cmd.args[0]);
-    if (v == "block")
-      c.net().block(from, to);
-    else if (v == "unblock")
-      c.net().unblock(from, to);
-    else if (v == "hold")
-      c.net().hold(from, to);
-    else
-      c.net().drop_held(from, to);
-  } else if (v == "release") {
-    if (cmd.args.empty())
-      throw std::invalid_argument("release: missing link such as 1->2");
-    auto [from, to] = parse_link(cmd.args[0]);
-    for (auto& m : c.release(from, to, std::stoul(opt(cmd, "n", "1000000"))))
-      out.push_back("released " + from.name + "->" + to.name + ": " + m);
-  } else if (v == "heal") {
-    c.heal();
-  } else if (v == "crash") {
-    c.crash(node_arg(cmd, 0));
-  } else if (v == "restart") {
-    c.restart(node_arg(cmd, 0));
-  } else if (v == "net") {
-    net(cmd);
-  } else if (v == "stats") {
-    stats(cmd, out);
-  } else if (v == "check") {
-    c.end_check();
-    if (c.check().ok())
-      out.push_back("ok");
-  } else if (!membership_command(cmd, out)) {
-    throw std::invalid_argument("unknown command: " + v);
-  }
+  require_cluster();
+  if (auto i = verbs().find(cmd.verb); i != verbs().end())
+    return (this->*(i->second))(cmd, out);
+  // The membership verbs (scenario_membership.cpp), or an unknown verb.
+  if (!membership_command(cmd, out))
+    throw std::invalid_argument("unknown command: " + cmd.verb);
 }
 
 } // namespace flexsync::sim

@@ -54,13 +54,40 @@ private:
   node_id node_arg(const command_line& cmd, size_t pos);
 
   void make_cluster(const command_line& cmd, std::vector<std::string>& out);
+
+  /// The handler of one verb; execute looks it up in verbs().
+  using verb_handler = void (scenario_state::*)(const command_line&,
+                                                std::vector<std::string>&);
+  static const std::map<std::string, verb_handler>& verbs();
+
+  // The verbs that drive the cluster (scenario_commands.cpp).
   void elect(const command_line& cmd, std::vector<std::string>& out);
+  void campaign(const command_line& cmd, std::vector<std::string>& out);
   void wait_leader(const command_line& cmd, std::vector<std::string>& out);
-  void status(std::vector<std::string>& out);
+  void run(const command_line& cmd, std::vector<std::string>& out);
+  void propose(const command_line& cmd, std::vector<std::string>& out);
+  void read(const command_line& cmd, std::vector<std::string>& out);
+  void fill(const command_line& cmd, std::vector<std::string>& out);
+  void disk(const command_line& cmd, std::vector<std::string>& out);
+  void compact(const command_line& cmd, std::vector<std::string>& out);
+  void force_recover(const command_line& cmd, std::vector<std::string>& out);
+  void partition(const command_line& cmd, std::vector<std::string>& out);
+  void isolate(const command_line& cmd, std::vector<std::string>& out);
+  void link(const command_line& cmd, std::vector<std::string>& out);
+  void release(const command_line& cmd, std::vector<std::string>& out);
+  void heal(const command_line& cmd, std::vector<std::string>& out);
+  void crash(const command_line& cmd, std::vector<std::string>& out);
+  void restart(const command_line& cmd, std::vector<std::string>& out);
+  void net(const command_line& cmd, std::vector<std::string>& out);
+  void check(const command_line& cmd, std::vector<std::string>& out);
+
+  // The verbs that report (scenario_reports.cpp).
+  void status(const command_line& cmd, std::vector<std::string>& out);
   void results(const command_line& cmd, std::vector<std::string>& out);
   void log(const command_line& cmd, std::vector<std::string>& out);
-  void net(const command_line& cmd);
   void stats(const command_line& cmd, std::vector<std::string>& out);
+  void digest(const command_line& cmd, std::vector<std::string>& out);
+
   /// scenario_membership.cpp: false when `cmd` is no membership command.
   bool membership_command(const command_line& cmd,
                           std::vector<std::string>& out);

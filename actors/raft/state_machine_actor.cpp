@@ -224,7 +224,9 @@ caf::message execute(sm_ptr self, const log_entry& e, pending_call* own) {
   return caf::make_message(to_error(fail_reason::bad_command));
 }
 
-void update_ready(sm_ptr self) {
+} // namespace
+
+void detail::update_ready(sm_ptr self) {
   auto& st = self->state;
   // Ready once this node applied an entry of its leader's term: it has caught
   // up at least to that leader's no-op.
@@ -243,6 +245,8 @@ void update_ready(sm_ptr self) {
   if (w.config.on_ready)
     run_user_callback(w, "on_ready", w.config.on_ready);
 }
+
+namespace {
 
 void on_apply(sm_ptr self, entry_list& entries) {
   auto& st = self->state;
@@ -282,33 +286,6 @@ void on_apply(sm_ptr self, entry_list& entries) {
 
 // -- snapshots ----------------------------------------------------------------
 
-/// Replaces every object's state with a snapshot's and skips ahead to it,
-/// taking the snapshot's code version (refused, changing nothing, when this
-/// node does not support it). `at_start`: the restart's own snapshot.
-caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start) {
-  auto& st = self->state;
-  if (snap.meta.last_index <= st.last_applied)
-    return caf::none; // already past it
-  if (auto why = st.objects.adopt(snap.meta.code_version, st.w->log,
-                                  !at_start))
-    return caf::make_error(caf::sec::runtime_error, *why);
-  if (auto err = load_objects(st.w->machines, snap.payload))
-    return err;
-  st.last_applied = snap.meta.last_index;
-  st.last_applied_term = snap.meta.last_term;
-  st.last_applied_time = snap.meta.last_time;
-  st.applied_config = snap.meta.configuration.empty()
-                        ? encode_configuration(
-                          bootstrap_configuration(st.w->config))
-                        : snap.meta.configuration;
-  if (st.w->observer)
-    st.w->observer->on_restore(st.w->config.self, st.last_applied);
-  st.calls.on_snapshot_restored();
-  release_barriers(self);
-  update_ready(self);
-  return caf::none;
-}
-
 /// node_config::on_state_changed(old, new), only when the role differs from
 /// the last one reported.
 void report_role(sm_ptr self) {
@@ -338,94 +315,110 @@ void on_role(sm_ptr self, raft_role role, term_t term, const node_id& leader,
   update_ready(self);
 }
 
+// -- the handlers of running -----------------------------------------------------
+
+/// A call in request mode: the response promise answers it.
+caf::result<result_atom, caf::message>
+on_submit(sm_ptr self, uint32_t index, const caf::message& args,
+          caf::timespan timeout) {
+  auto rp = self->make_response_promise();
+  if (is_read_barrier(args)) {
+    start_barrier(self, args, timeout, barrier_wait{rp, nullptr});
+    return caf::delegated<result_atom, caf::message>{};
+  }
+  auto id = submit(self, index, args);
+  if (id == 0)
+    return to_error(fail_reason::bad_command);
+  pending_call call{rp, nullptr};
+  call.object = index;
+  call.args = args;
+  track(self, id, timeout, std::move(call));
+  return caf::delegated<result_atom, caf::message>{};
+}
+
+/// A call in callback mode, or a post (no completion).
+void on_submit_callback(sm_ptr self, uint32_t index, const caf::message& args,
+                        caf::timespan timeout, const completion_ptr& done) {
+  // A post (no completion) is tracked too: it keeps the watermark below
+  // its request id until it is resolved, so the leader never mistakes it
+  // for an old duplicate.
+  if (is_read_barrier(args)) {
+    start_barrier(self, args, timeout, barrier_wait{{}, done});
+    return;
+  }
+  auto id = submit(self, index, args);
+  if (id != 0) {
+    pending_call call{{}, done};
+    call.object = index;
+    call.args = args;
+    track(self, id, timeout, std::move(call));
+  } else if (done) {
+    caf::message none;
+    detail::node_context_guard context;
+    (*done)(none, to_error(fail_reason::bad_command));
+  }
+}
+
+void on_forward_reply(sm_ptr self, const forward_reply& r) {
+  // The receiver proved it never appended these in the term we bound
+  // them to: a definitive failure.
+  if (r.client_id == self->state.client_id)
+    for (auto id : r.request_ids)
+      fail(self, id, r.reason);
+}
+
+/// True once ready; until then the answer waits for update_ready.
+caf::result<bool> on_ready_query(sm_ptr self) {
+  auto& st = self->state;
+  if (st.ready)
+    return true;
+  auto rp = self->make_response_promise();
+  st.ready_waiters.push_back(rp);
+  return caf::delegated<bool>{};
+}
+
+state_machine_status status_of(sm_ptr self) {
+  auto& st = self->state;
+  return state_machine_status{st.last_applied, st.ready,
+                              uint64_t{st.calls.size()}, st.objects.enabled()};
+}
+
+state_machine_metrics metrics_of(sm_ptr self) {
+  auto& st = self->state;
+  auto m = st.metrics;
+  m.last_applied = st.last_applied;
+  m.ready = st.ready;
+  m.pending_calls = st.calls.size();
+  return m;
+}
+
 caf::behavior running(sm_ptr self) {
   return {
     [=](submit_atom, uint32_t index, const caf::message& args,
-        caf::timespan timeout) -> caf::result<result_atom, caf::message> {
-      auto rp = self->make_response_promise();
-      if (is_read_barrier(args)) {
-        start_barrier(self, args, timeout, barrier_wait{rp, nullptr});
-        return caf::delegated<result_atom, caf::message>{};
-      }
-      auto id = submit(self, index, args);
-      if (id == 0)
-        return to_error(fail_reason::bad_command);
-      pending_call call{rp, nullptr};
-      call.object = index;
-      call.args = args;
-      track(self, id, timeout, std::move(call));
-      return caf::delegated<result_atom, caf::message>{};
+        caf::timespan timeout) {
+      return on_submit(self, index, args, timeout);
     },
     [=](submit_atom, uint32_t index, const caf::message& args,
         caf::timespan timeout, const completion_ptr& done) {
-      // A post (no completion) is tracked too: it keeps the watermark below
-      // its request id until it is resolved, so the leader never mistakes it
-      // for an old duplicate.
-      if (is_read_barrier(args)) {
-        start_barrier(self, args, timeout, barrier_wait{{}, done});
-        return;
-      }
-      auto id = submit(self, index, args);
-      if (id != 0) {
-        pending_call call{{}, done};
-        call.object = index;
-        call.args = args;
-        track(self, id, timeout, std::move(call));
-      } else if (done) {
-        caf::message none;
-        detail::node_context_guard context;
-        (*done)(none, to_error(fail_reason::bad_command));
-      }
+      on_submit_callback(self, index, args, timeout, done);
     },
     [=](apply_atom, entry_list& entries) { on_apply(self, entries); },
     [=](role_atom, raft_role role, term_t term, const node_id& leader,
         fail_reason why) { on_role(self, role, term, leader, why); },
-    [=](const forward_reply& r) {
-      // The receiver proved it never appended these in the term we bound
-      // them to: a definitive failure.
-      if (r.client_id == self->state.client_id)
-        for (auto id : r.request_ids)
-          fail(self, id, r.reason);
-    },
+    [=](const forward_reply& r) { on_forward_reply(self, r); },
     [=](flush_atom) { flush(self); },
     [=](snapshot_atom, bool use_fork, index_t above) {
       return detail::take_snapshot(self, use_fork, above);
     },
-    [=](install_atom,
-        const std::shared_ptr<const loaded_snapshot>& snap) -> caf::result<bool> {
-      if (auto err = restore(self, *snap, false)) {
-        self->state.w->log.error("cannot install snapshot "
-                                 + to_string(snap->meta.last_index) + ": "
-                                 + self->system().render(err));
-        return err;
-      }
-      return true;
+    [=](install_atom, const std::shared_ptr<const loaded_snapshot>& snap) {
+      return install_snapshot(self, snap);
     },
     [=](sweep_atom, uint64_t id) { on_sweep(self, id); },
     [=](barrier_atom) { flush_barriers(self); },
-    [=](ready_atom) -> caf::result<bool> {
-      auto& st = self->state;
-      if (st.ready)
-        return true;
-      auto rp = self->make_response_promise();
-      st.ready_waiters.push_back(rp);
-      return caf::delegated<bool>{};
-    },
+    [=](ready_atom) { return on_ready_query(self); },
     [=](code_version_atom) { return self->state.objects.enabled(); },
-    [=](status_atom) {
-      auto& st = self->state;
-      return state_machine_status{st.last_applied, st.ready,
-                                  uint64_t{st.calls.size()},
-                                  st.objects.enabled()};
-    },
-    [=](metrics_atom) {
-      auto& st = self->state;
-      auto m = st.metrics;
-      m.last_applied = st.last_applied;
-      m.ready = st.ready;
-      m.pending_calls = st.calls.size();
-      return m;
-    },
+    [=](status_atom) { return status_of(self); },
+    [=](metrics_atom) { return metrics_of(self); },
   };
 }
 

@@ -13,6 +13,7 @@
 
 #include <caf/behavior.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/node/wiring.hpp"
@@ -104,6 +105,20 @@ using sm_ptr = caf::stateful_actor<sm_state>*;
 
 /// Arms the sweep timer for the earliest deadline (state_machine_actor.cpp).
 void arm_sweep(sm_ptr self);
+
+/// Marks the node ready (and answers who waits for it) once it applied an
+/// entry of its leader's term (state_machine_actor.cpp).
+void update_ready(sm_ptr self);
+
+/// Replaces every object's state with a snapshot's and skips ahead to it;
+/// `at_start`: the restart's own snapshot (state_machine_snapshots.cpp).
+caf::error restore(sm_ptr self, const loaded_snapshot& snap, bool at_start);
+
+/// Installs a snapshot the log store received: true, or the error (logged)
+/// (state_machine_snapshots.cpp).
+caf::result<bool>
+install_snapshot(sm_ptr self,
+                 const std::shared_ptr<const loaded_snapshot>& snap);
 
 /// Takes a snapshot of the objects' states after `above` (the latest one);
 /// answers (pid, index, term, time, payload, configuration, code version)

@@ -146,6 +146,88 @@ void print(const char* phase, latencies& l) {
   std::cout << '\n';
 }
 
+/// Four nodes in one actor system: a, b and c form the cluster, d starts
+/// empty later and joins it.
+struct bench_cluster {
+  caf::actor_system& sys;
+  caf::actor net;
+  std::vector<std::string> names{"a", "b", "c", "d"};
+  std::vector<blob_store> objs = std::vector<blob_store>(4);
+  std::vector<std::unique_ptr<flexsync::node>> nodes
+    = std::vector<std::unique_ptr<flexsync::node>>(4);
+
+  void start(size_t i) {
+    flexsync::node_config nc{names[i], {"a", "b", "c"}};
+    nc.join = i == 3;
+    nc.persistence.snapshot_threshold_entries = 0; // compacted by hand
+    nodes[i] = std::make_unique<flexsync::node>(
+      sys, nc, net, std::vector<flexsync::replicated_object*>{&objs[i]});
+  }
+};
+
+/// Starts a, b and c; returns the index of their leader.
+size_t start_cluster(bench_cluster& c) {
+  for (size_t i = 0; i < 3; ++i)
+    c.start(i);
+  for (size_t i = 0; i < 3; ++i)
+    c.nodes[i]->wait_ready(10s);
+  size_t leader = 0;
+  while (!c.nodes[leader]->is_leader())
+    leader = (leader + 1) % 3, std::this_thread::sleep_for(1ms);
+  return leader;
+}
+
+/// Every node snapshots the whole state: once it applied everything (a
+/// follower may still be applying when the leader's calls returned).
+void compact_all(bench_cluster& c, size_t leader) {
+  auto last = c.nodes[leader]->last_applied();
+  for (size_t i = 0; i < 3; ++i) {
+    while (c.nodes[i]->last_applied() < last)
+      std::this_thread::sleep_for(10ms);
+    c.nodes[i]->force_compaction();
+  }
+  for (size_t i = 0; i < 3; ++i)
+    while (c.nodes[i]->status().snapshot_index < last)
+      std::this_thread::sleep_for(10ms);
+}
+
+/// The blocking-call latency on the leader for 2 s before the add.
+void probe_before_add(blob_store& obj) {
+  std::atomic<bool> stop{false};
+  latencies before;
+  std::thread t{[&] { probe(obj, stop, before); }};
+  std::this_thread::sleep_for(2s);
+  stop = true;
+  t.join();
+  print("before_add", before);
+}
+
+/// Starts d and adds it while a client keeps making blocking calls on the
+/// leader; prints the latencies and the add; true when the add succeeded.
+bool add_fourth(bench_cluster& c, size_t leader) {
+  std::atomic<bool> stop{false};
+  latencies during;
+  std::thread t{[&] { probe(c.objs[leader], stop, during); }};
+  auto term_before = c.nodes[leader]->status().term.value;
+  c.start(3);
+  auto t0 = clock_type::now();
+  auto r = c.nodes[leader]->add_node(flexsync::node_id{"d"}, 600s);
+  auto add_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+  stop = true;
+  t.join();
+  print("during_add", during);
+  std::cout << "RESULT membership_bench phase=add ok=" << r.ok()
+            << " seconds=" << add_s
+            << " new_node_mb=" << c.objs[3].held() / 1e6
+            << " voters=" << c.nodes[leader]->status().voters.size()
+            << " term_before=" << term_before
+            << " term_after=" << c.nodes[leader]->status().term.value << '\n';
+  if (!r.ok())
+    std::cerr << "add failed: " << to_string(r.reason) << ": " << r.detail
+              << '\n';
+  return r.ok();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -156,67 +238,17 @@ int main(int argc, char** argv) {
   }
   flexsync::system_config cfg{2};
   caf::actor_system sys{cfg};
-  auto net = flexsync::spawn_local_network(sys);
-  std::vector<std::string> names{"a", "b", "c", "d"};
-  std::vector<blob_store> objs(4);
-  std::vector<std::unique_ptr<flexsync::node>> nodes(4);
-  auto start = [&](size_t i) {
-    flexsync::node_config nc{names[i], {"a", "b", "c"}};
-    nc.join = i == 3;
-    nc.persistence.snapshot_threshold_entries = 0; // compacted by hand
-    nodes[i] = std::make_unique<flexsync::node>(
-      sys, nc, net, std::vector<flexsync::replicated_object*>{&objs[i]});
-  };
-  for (size_t i = 0; i < 3; ++i)
-    start(i);
-  for (size_t i = 0; i < 3; ++i)
-    nodes[i]->wait_ready(10s);
-  size_t leader = 0;
-  while (!nodes[leader]->is_leader())
-    leader = (leader + 1) % 3, std::this_thread::sleep_for(1ms);
-  auto fill_s = fill(objs[leader], o);
+  bench_cluster c{sys, flexsync::spawn_local_network(sys)};
+  auto leader = start_cluster(c);
+  auto fill_s = fill(c.objs[leader], o);
   std::cout << "RESULT membership_bench phase=fill mb=" << o.mb
             << " seconds=" << fill_s << " mb_per_second=" << o.mb / fill_s
             << '\n';
-  // Every node snapshots the whole state: once it applied everything (a
-  // follower may still be applying when the leader's calls returned).
-  auto last = nodes[leader]->last_applied();
-  for (size_t i = 0; i < 3; ++i) {
-    while (nodes[i]->last_applied() < last)
-      std::this_thread::sleep_for(10ms);
-    nodes[i]->force_compaction();
-  }
-  for (size_t i = 0; i < 3; ++i)
-    while (nodes[i]->status().snapshot_index < last)
-      std::this_thread::sleep_for(10ms);
-  std::atomic<bool> stop{false};
-  latencies before, during;
-  std::thread t{[&] { probe(objs[leader], stop, before); }};
-  std::this_thread::sleep_for(2s);
-  stop = true;
-  t.join();
-  print("before_add", before);
-  stop = false;
-  t = std::thread{[&] { probe(objs[leader], stop, during); }};
-  auto term_before = nodes[leader]->status().term.value;
-  start(3);
-  auto t0 = clock_type::now();
-  auto r = nodes[leader]->add_node(flexsync::node_id{"d"}, 600s);
-  auto add_s = std::chrono::duration<double>(clock_type::now() - t0).count();
-  stop = true;
-  t.join();
-  print("during_add", during);
-  std::cout << "RESULT membership_bench phase=add ok=" << r.ok()
-            << " seconds=" << add_s
-            << " new_node_mb=" << objs[3].held() / 1e6
-            << " voters=" << nodes[leader]->status().voters.size()
-            << " term_before=" << term_before
-            << " term_after=" << nodes[leader]->status().term.value << '\n';
-  if (!r.ok())
-    std::cerr << "add failed: " << to_string(r.reason) << ": " << r.detail
-              << '\n';
-  for (auto& n : nodes)
+  compact_all(c, leader);
+  probe_before_add(c.objs[leader]);
+  auto ok = add_fourth(c, leader);
+  for (auto& n : c.nodes)
     n->stop();
-  caf::anon_send_exit(net, caf::exit_reason::user_shutdown);
-  return r.ok() ? 0 : 1;
+  caf::anon_send_exit(c.net, caf::exit_reason::user_shutdown);
+  return ok ? 0 : 1;
 }

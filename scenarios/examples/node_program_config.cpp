@@ -16,6 +16,17 @@ program_config::program_config() : system_config(2) {
   set("scheduler.policy", caf::atom("sharing"));
   load<caf::io::middleman>();
   flexsync::admin::register_admin_types(*this);
+  // In this order in --help.
+  add_membership_options();
+  add_quorum_options();
+  add_security_options();
+  add_storage_options();
+  add_operation_options();
+  add_tuning_options();
+}
+
+/// This node, its partners, and how it joins: as a member or read-only.
+void program_config::add_membership_options() {
   opt_group{custom_options_, "global"}
     .add(self, "self", "this node's address host:port (IPv4, [IPv6], name)")
     .add(bind, "bind",
@@ -33,7 +44,12 @@ program_config::program_config() : system_config(2) {
          "toward a quorum; commands are forwarded to the leader")
     .add(admit_non_member, "admit-non-member",
          "voters: admit read-only nodes that are not in the configuration "
-         "(started with --read-only); off: they are refused")
+         "(started with --read-only); off: they are refused");
+}
+
+/// The quorum system, the term mode and leader placement.
+void program_config::add_quorum_options() {
+  opt_group{custom_options_, "global"}
     .add(quorum, "quorum",
          "the quorum system, the same on every node: majority | "
          "counting(Q1,Q2) | grid(RxC[,elect=rows|columns][,order=a/b/..]) | "
@@ -61,14 +77,29 @@ program_config::program_config() : system_config(2) {
          "--zones)")
     .add(weights, "weights",
          "each voter's weight for --quorum=weighted(...): "
-         "HOST:PORT=W,HOST:PORT=W,... (positive integers, every voter)")
+         "HOST:PORT=W,HOST:PORT=W,... (positive integers, every voter)");
+}
+
+/// The cluster password.
+void program_config::add_security_options() {
+  opt_group{custom_options_, "global"}
     .add(password_file, "password-file",
          "file whose first line is the cluster password (none: plain TCP)")
     .add(cluster_salt, "cluster-salt",
-         "per-cluster PBKDF2 salt (default: derived from the member list)")
+         "per-cluster PBKDF2 salt (default: derived from the member list)");
+}
+
+/// Where and how the node keeps its state.
+void program_config::add_storage_options() {
+  opt_group{custom_options_, "global"}
     .add(storage, "storage", "memory | disk")
     .add(data_dir, "data-dir", "journal and snapshot folder (disk storage)")
-    .add(fsync, "fsync", "always | periodic | never (disk storage)")
+    .add(fsync, "fsync", "always | periodic | never (disk storage)");
+}
+
+/// Logs, console, metrics, admin and code versions.
+void program_config::add_operation_options() {
+  opt_group{custom_options_, "global"}
     .add(log_level, "log-level", "error | warning | info | debug")
     .add(no_console, "no-console", "do not read commands from stdin")
     .add(metrics_file, "metrics-file",
@@ -82,7 +113,12 @@ program_config::program_config() : system_config(2) {
     .add(max_code_version, "max-code-version",
          "the highest code version this node supports (default: the "
          "highest its objects declare, 2); set-version enables a version "
-         "only when every voter supports it")
+         "only when every voter supports it");
+}
+
+/// Deadlines, timeouts, reads from the lease, frame size.
+void program_config::add_tuning_options() {
+  opt_group{custom_options_, "global"}
     .add(call_timeout, "call-timeout", "deadline of console calls")
     .add(election_timeout_min, "election-timeout-min",
          "shortest election timeout (Raft §5.2)")

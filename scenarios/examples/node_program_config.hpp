@@ -61,6 +61,15 @@ struct program_config : flexsync::system_config {
   bool follow_workload = false;
 
   program_config();
+
+private:
+  // The option groups, registered in this order (--help lists them so).
+  void add_membership_options();
+  void add_quorum_options();
+  void add_security_options();
+  void add_storage_options();
+  void add_operation_options();
+  void add_tuning_options();
 };
 
 log_level parse_level(const std::string& x);

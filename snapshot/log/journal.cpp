@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "protocol/assert.hpp"
-#include "protocol/planted_bugs.hpp"
 #include "protocol/well_formed.hpp"
 #include "protocol/work_progress.hpp"
 #include "snapshot/disk/codec.hpp"
@@ -24,8 +23,6 @@ constexpr size_t record_header_size = 8;
 /// index, term, time, client_id, request_id (8 each) and kind (1).
 constexpr size_t entry_fixed_size = 41;
 constexpr uint32_t max_record_size = 0x7fffffff;
-constexpr char meta_magic[8] = {'F', 'S', 'M', 'E', 'T', 'A', '0', '1'};
-const std::string meta_name = "meta";
 
 std::string segment_name(index_t first) {
   char buf[64];
@@ -36,6 +33,46 @@ std::string segment_name(index_t first) {
 bool is_segment_name(const std::string& name) {
   return name.size() == 32 && name.rfind("journal-", 0) == 0
          && name.compare(28, 4, ".seg") == 0;
+}
+
+/// The segment files of `d`, in index order (list() sorts the names).
+std::vector<std::string> segment_names(const disk& d) {
+  std::vector<std::string> segs;
+  for (auto& n : d.list())
+    if (is_segment_name(n))
+      segs.push_back(n);
+  return segs;
+}
+
+/// Bytes of the segments `segs` (replay progress knows them before reading).
+uint64_t total_size(disk& d, const std::vector<std::string>& segs) {
+  uint64_t total = 0;
+  for (auto& s : segs)
+    total += d.open(s, false)->size();
+  return total;
+}
+
+/// The first index of segment `name`, from its header.
+/// @throws storage_error for a header not of a flexsync journal version 1.
+uint64_t segment_first(const disk_file& f, const disk& d,
+                       const std::string& name) {
+  std::string header(header_size, '\0');
+  f.read(0, header.data(), header_size);
+  codec::reader in{header.data() + 8, header_size - 8};
+  uint32_t version = 0;
+  uint32_t reserved = 0;
+  uint64_t first = 0;
+  uint32_t crc = 0;
+  in.u32(version);
+  in.u32(reserved);
+  in.u64(first);
+  in.u32(crc);
+  if (header.compare(0, 8, segment_magic, 8) != 0
+      || crc32c(0, header.data(), 24) != crc || version != segment_version)
+    throw storage_error("journal segment " + d.where() + "/" + name
+                        + " has a bad header (not a flexsync journal of "
+                          "version 1)");
+  return first;
 }
 
 std::string make_header(index_t first) {
@@ -155,83 +192,24 @@ journal::journal(std::shared_ptr<disk> d, journal_options opts)
 
 journal::~journal() = default;
 
-// -- meta -----------------------------------------------------------------------
-
-void journal::load_meta() {
-  if (!disk_->exists(meta_name))
-    return;
-  auto bytes = disk_->read_all(meta_name);
-  auto where = disk_->where() + "/" + meta_name;
-  if (bytes.size() < sizeof(meta_magic) + 4
-      || bytes.compare(0, sizeof(meta_magic), meta_magic, sizeof(meta_magic))
-           != 0)
-    throw storage_error("corrupt meta file " + where + ": bad header");
-  auto body = bytes.size() - 4;
-  codec::reader tail{bytes.data() + body, 4};
-  uint32_t crc = 0;
-  tail.u32(crc);
-  if (crc32c(0, bytes.data(), body) != crc)
-    throw storage_error("corrupt meta file " + where + ": checksum mismatch");
-  codec::reader in{bytes.data() + sizeof(meta_magic),
-                   body - sizeof(meta_magic)};
-  uint64_t term = 0;
-  uint64_t commit = 0;
-  uint8_t has_vote = 0;
-  std::string vote;
-  if (!in.u64(term) || !in.u8(has_vote) || !in.string(vote) || !in.u64(commit))
-    throw storage_error("corrupt meta file " + where + ": truncated");
-  std::optional<node_id> v;
-  if (has_vote && !planted(planted_bug::forget_vote))
-    v = node_id{vote};
-  mem_.save_term_and_vote(term_t{term}, std::move(v));
-  persisted_commit_ = index_t{commit};
-}
-
-void journal::write_meta() {
-  std::string out(meta_magic, sizeof(meta_magic));
-  codec::put_u64(out, mem_.current_term().value);
-  auto vote = mem_.voted_for();
-  codec::put_u8(out, vote ? 1 : 0);
-  codec::put_string(out, vote ? vote->name : std::string{});
-  codec::put_u64(out, mem_.commit_index().value);
-  codec::put_u32(out, crc32c(0, out.data(), out.size()));
-  if (opts_.fsync == fsync_policy::never) {
-    auto f = disk_->open(meta_name + ".tmp", true);
-    f->truncate(0);
-    f->append(out.data(), out.size());
-    disk_->rename(meta_name + ".tmp", meta_name);
-  } else {
-    disk_->write_atomically(meta_name, out);
-  }
-  persisted_commit_ = mem_.commit_index();
-  commit_persisted_at_ = opts_.clock();
-}
-
 // -- recovery -------------------------------------------------------------------
 
 void journal::recover(index_t snap_index, term_t snap_term, int64_t snap_time) {
   mem_.install_snapshot(snap_index, snap_term, snap_time);
   segments_.clear();
   locations_.clear();
-  auto names = disk_->list();
-  std::vector<std::string> segs;
-  for (auto& n : names)
-    if (is_segment_name(n))
-      segs.push_back(n);
+  auto segs = segment_names(*disk_);
   // Replay progress: total bytes of the segments, known before reading.
   std::optional<work_progress> progress;
   uint64_t base = 0;
   if (opts_.progress) {
-    uint64_t total = 0;
-    for (auto& s : segs)
-      total += disk_->open(s, false)->size();
+    auto total = total_size(*disk_, segs);
     progress.emplace("replaying journal " + disk_->where(), total,
                      opts_.clock());
   }
   for (size_t i = 0; i < segs.size(); ++i) {
     auto f = disk_->open(segs[i], false);
     bool last = i + 1 == segs.size();
-    std::string header(header_size, '\0');
     if (f->size() < header_size) {
       if (!last)
         throw storage_error("journal segment " + disk_->where() + "/" + segs[i]
@@ -241,21 +219,7 @@ void journal::recover(index_t snap_index, term_t snap_term, int64_t snap_time) {
       disk_->remove(segs[i]);
       break;
     }
-    f->read(0, header.data(), header_size);
-    codec::reader in{header.data() + 8, header_size - 8};
-    uint32_t version = 0;
-    uint32_t reserved = 0;
-    uint64_t first = 0;
-    uint32_t crc = 0;
-    in.u32(version);
-    in.u32(reserved);
-    in.u64(first);
-    in.u32(crc);
-    if (header.compare(0, 8, segment_magic, 8) != 0
-        || crc32c(0, header.data(), 24) != crc || version != segment_version)
-      throw storage_error("journal segment " + disk_->where() + "/" + segs[i]
-                          + " has a bad header (not a flexsync journal of "
-                            "version 1)");
+    auto first = segment_first(*f, *disk_, segs[i]);
     segments_.push_back(
       std::make_unique<segment>(segment{segs[i], index_t{first}, std::move(f)}));
     auto size = segments_.back()->file->size();
