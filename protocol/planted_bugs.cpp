@@ -17,6 +17,8 @@ std::optional<planted_bug> planted_bug_from(const std::string& name) {
     return planted_bug::commit_hint_unchecked;
   if (name == "owned-term-unchecked")
     return planted_bug::owned_term_unchecked;
+  if (name == "lease-drift")
+    return planted_bug::lease_drift;
   return std::nullopt;
 }
 

@@ -38,12 +38,17 @@ enum class planted_bug : unsigned char {
   /// ownership check (protocol/term_owner.hpp): two candidates may share a
   /// term, and disjoint election quorums elect two leaders in it.
   owned_term_unchecked,
+  /// A lease lasts election_timeout_min from its round's send time,
+  /// without the clock_drift_bound margin (protocol/read_index.hpp): a
+  /// leader whose clock runs slower than its followers' keeps answering
+  /// from its lease after they stopped ignoring candidates, so it serves
+  /// stale reads while a new leader commits.
+  lease_drift,
 };
 
 /// "figure8-commit", "forget-vote", "skip-joint",
 /// "read-index-unconfirmed", "commit-hint-unchecked",
-/// "owned-term-unchecked"; nothing for an
-/// unknown name.
+/// "owned-term-unchecked", "lease-drift"; nothing for an unknown name.
 std::optional<planted_bug> planted_bug_from(const std::string& name);
 
 #ifdef FLEXSYNC_PLANTED_BUGS

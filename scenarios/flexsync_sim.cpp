@@ -2,8 +2,9 @@
 //
 //   flexsync-sim --seeds N [--first-seed S] [--nodes K] [--jobs J] [--verbose]
 //                [--batteries] [--storage memory|disk] [--no-rule-checks]
-//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked]
+//                [--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked|lease-drift]
 //                [--churn] [--membership] [--transfers] [--terms shared|owned]
+//                [--lease-reads] [--clock-skew on|off]
 //
 // --batteries: half the client load are random operations on replicated
 // batteries (counter, dict, list, set, bounded queue), and every replica's
@@ -25,6 +26,13 @@
 // --terms: shared, no seed draws owned terms; owned, every seed of three or
 // more nodes outside the membership profile does (with a system that needs
 // them); by default about one in four of those does.
+// --lease-reads: every seed runs with lease reads (and check-quorum, which
+// they need); by default half the runs with check-quorum do.
+// --clock-skew: the lease-skew profile of runs with lease reads (clock
+// rates within the drift bound, leaders cut off while they hold a lease:
+// sim/lease_skew.hpp). on: no such run draws exact clocks; off: no run
+// draws the profile (seeds replay as before it existed); by default every
+// run with lease reads draws it, about one in seven with exact clocks.
 // --storage: every node on a simulated disk, or in memory mode (a crash loses
 // everything); by default each run draws one (90 % disk).
 //
@@ -62,6 +70,8 @@ struct cli {
   bool churn = false;
   bool membership = false;
   bool transfers = false;
+  bool lease_reads = false;
+  std::optional<std::string> clock_skew;
   std::string plant;
   double chaos = 6.0;
   std::optional<std::string> storage;
@@ -102,11 +112,20 @@ bool parse(int argc, char** argv, cli& out) {
       out.membership = true;
     else if (arg == "--transfers")
       out.transfers = true;
+    else if (arg == "--lease-reads")
+      out.lease_reads = true;
+    else if (arg == "--clock-skew") {
+      out.clock_skew = value();
+      if (*out.clock_skew != "on" && *out.clock_skew != "off")
+        throw std::invalid_argument("--clock-skew must be on or off");
+    }
     else if (arg == "--plant") {
       out.plant = value();
       if (!flexsync::planted_bug_from(out.plant))
-        throw std::invalid_argument("--plant must be figure8-commit, "
-                                    "forget-vote or skip-joint");
+        throw std::invalid_argument(
+          "--plant must be one of figure8-commit, forget-vote, skip-joint, "
+          "read-index-unconfirmed, commit-hint-unchecked, "
+          "owned-term-unchecked, lease-drift");
 #ifndef FLEXSYNC_PLANTED_BUGS
       throw std::invalid_argument("--plant needs a build with "
                                   "-DFLEXSYNC_PLANTED_BUGS=ON");
@@ -143,6 +162,9 @@ flexsync::sim::run_params params_of(const cli& opts, uint64_t seed) {
   if (opts.membership)
     p.membership = true;
   p.transfers = opts.transfers;
+  p.lease_reads = opts.lease_reads;
+  if (opts.clock_skew)
+    p.clock_skew = *opts.clock_skew == "on";
   if (opts.storage)
     p.disk = *opts.storage == "disk";
   if (opts.terms)
@@ -159,6 +181,8 @@ std::string replay_command(const cli& opts, uint64_t seed) {
          + (opts.churn ? " --churn" : "")
          + (opts.membership ? " --membership" : "")
          + (opts.transfers ? " --transfers" : "")
+         + (opts.lease_reads ? " --lease-reads" : "")
+         + (opts.clock_skew ? " --clock-skew " + *opts.clock_skew : "")
          + (opts.plant.empty() ? "" : " --plant " + opts.plant)
          + (opts.storage ? " --storage " + *opts.storage : "")
          + (opts.terms ? " --terms " + *opts.terms : "")
@@ -177,9 +201,10 @@ int main(int argc, char** argv) {
       std::cerr << "usage: flexsync-sim --seeds N [--first-seed S] "
                    "[--nodes K] [--jobs J] [--chaos-seconds X] [--verbose] "
                    "[--batteries] [--storage memory|disk] [--no-rule-checks] "
-                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked] "
+                   "[--plant-local-reads] [--plant figure8-commit|forget-vote|skip-joint|read-index-unconfirmed|commit-hint-unchecked|owned-term-unchecked|lease-drift] "
                    "[--churn] [--membership] [--transfers] "
-                   "[--terms shared|owned]\n";
+                   "[--terms shared|owned] [--lease-reads] "
+                   "[--clock-skew on|off]\n";
       return 2;
     }
   } catch (std::exception& e) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "scenarios/sim/cluster.hpp"
+#include "scenarios/sim/lease_skew.hpp"
 #include "scenarios/sim/lin_workload.hpp"
 
 namespace flexsync::sim {
@@ -49,6 +50,8 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   // Lease reads on half of the runs with check-quorum, drawn from the
   // cluster's seed so that the other draws stay what they were.
   opts.lease_reads = opts.check_quorum && (opts.seed >> 17) % 2 == 1;
+  if (p.lease_reads)
+    opts.check_quorum = opts.lease_reads = true;
   opts.max_batch_entries = pick(rng, std::vector<size_t>{1, 3, 4096});
   if (uniform(rng) < 0.3) {
     // Timeouts close to network delays: frequent elections and many terms.
@@ -77,34 +80,11 @@ cluster_options random_options(std::mt19937_64& rng, const run_params& p,
   if (p.verbose)
     opts.level = p.debug ? log_level::debug : log_level::info;
   opts.batteries = p.batteries;
-  if (churn_profile(p)) {
-    churn_options(opts, p);
-    setup << "churn ";
-  } else {
-    auto changes = membership_profile(p.seed, p.membership);
-    if (changes)
-      membership_options(opts, setup);
-    if (auto q = labelled_quorum(p.seed, opts.nodes))
-      opts.quorum = q;
-    // Membership is static with owned terms.
-    if (!changes && owned_terms(opts, p.seed, p.owned_terms))
-      setup << "terms=owned ";
-    if (auto pl = random_placement(p.seed, opts.nodes, opts.quorum, setup))
-      opts.placement = *pl;
-  }
-  // As a scenario's cluster command writes it (quorum=..., zones=...).
-  auto spec = opts.quorum.value_or(quorum_spec{});
-  setup << "nodes=" << opts.nodes << " quorum=" << to_string(spec);
-  if (auto labels = labels_to_string(spec); !labels.empty())
-    setup << (spec.kind == quorum_kind::zones ? " zones=" : " weights=")
-          << labels;
-  setup << " pre_vote=" << opts.pre_vote
-        << " check_quorum=" << opts.check_quorum
-        << " lease_reads=" << opts.lease_reads
-        << " batch=" << opts.max_batch_entries << " storage="
-        << (opts.disk ? (opts.tear ? "disk+tear" : "disk") : "memory")
-        << " snapshot_entries=" << opts.persistence.snapshot_threshold_entries
-        << " chunk=" << opts.persistence.snapshot_chunk_bytes;
+  profile_options(opts, p, setup);
+  // Clock rates within the drift bound when leases are on, from a generator
+  // of their own (sim/lease_skew.hpp).
+  opts.clock_rates = lease_clock_rates(p, opts, setup);
+  describe_options(opts, setup);
   return opts;
 }
 
@@ -324,11 +304,32 @@ void append_violations(run_result& r, cluster& c) {
     r.report += "  " + v + "\n";
 }
 
+/// The events of the fault phase drawn from generators of their own, so
+/// that they leave the runs without them as they were.
+struct side_events {
+  /// Membership changes (membership runs).
+  std::optional<std::mt19937_64> members;
+  /// Leadership transfers (--transfers).
+  std::optional<std::mt19937_64> transfers;
+  /// Lease cuts (runs with lease reads; sim/lease_skew.hpp) in the run's
+  /// cluster.
+  std::optional<std::mt19937_64> leases;
+  const cluster_options* opts = nullptr;
+
+  void after_event(cluster& c, lin_workload& lin) {
+    if (members && (*members)() % 4 == 0)
+      membership_event(*members, c);
+    if (transfers && (*transfers)() % 3 == 0)
+      transfer_event(*transfers, c);
+    if (leases && (*leases)() % 3 == 0)
+      lease_cut_event(*leases, c, lin, *opts);
+  }
+};
+
 /// Fault phase: random events at random times under client load, until
 /// `chaos` of virtual time passed or a checker failed.
 void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
-                 const swarm& mix, caf::timespan chaos,
-                 std::mt19937_64* members, std::mt19937_64* transfers) {
+                 const swarm& mix, caf::timespan chaos, side_events& side) {
   uint64_t counter = 0;
   term_t seen;
   // Crashed new leaders come back soon, with their uncommitted entries.
@@ -362,10 +363,7 @@ void chaos_phase(std::mt19937_64& rng, cluster& c, lin_workload& lin,
       }
     }
     random_event(rng, c, lin, mix, counter);
-    if (members && (*members)() % 4 == 0)
-      membership_event(*members, c);
-    if (transfers && (*transfers)() % 3 == 0)
-      transfer_event(*transfers, c);
+    side.after_event(c, lin);
   }
 }
 
@@ -466,18 +464,19 @@ run_result run_random(const run_params& p) {
   // Churn runs are long: the history they aim at needs many terms.
   auto chaos = p.chaos_seconds * (mix.churn ? 4 : 1);
   // Membership runs change the configuration from a generator of their own.
-  std::optional<std::mt19937_64> members;
+  side_events side;
   if (opts.spares > 0)
-    members.emplace(p.seed ^ 0x6d65'6d62'6572'0001);
-  // So do runs with leadership transfers.
-  std::optional<std::mt19937_64> transfers;
+    side.members.emplace(p.seed ^ 0x6d65'6d62'6572'0001);
+  // So do runs with leadership transfers, and lease cuts with lease reads.
   if (p.transfers)
-    transfers.emplace(p.seed ^ 0x7472'616e'7366'0001);
+    side.transfers.emplace(p.seed ^ 0x7472'616e'7366'0001);
+  if (lease_skew_profile(p, opts))
+    side.leases.emplace(p.seed ^ 0x6c65'6173'6521'0001);
+  side.opts = &opts;
   chaos_phase(rng, c, lin, mix,
               std::chrono::duration_cast<caf::timespan>(
                   std::chrono::duration<double>(chaos)),
-              members ? &*members : nullptr,
-              transfers ? &*transfers : nullptr);
+              side);
   heal_phase(c, opts);
   if (c.check().ok())
     final_command(rng, c);

@@ -63,6 +63,13 @@ struct run_params {
   /// Leadership transfers during the fault phase (sim/profiles.hpp),
   /// asked of random nodes for random or the best targets.
   bool transfers = false;
+  /// Lease reads forced on (with check-quorum, which they need) for every
+  /// seed, or drawn (half the runs with check-quorum) when unset.
+  bool lease_reads = false;
+  /// The lease-skew profile of runs with lease reads (sim/lease_skew.hpp):
+  /// forced on (no run draws exact clocks) or off (no run draws the
+  /// profile: seeds replay as before it), or drawn per run when unset.
+  std::optional<bool> clock_skew;
 };
 
 run_result run_random(const run_params& params);

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/raft/replicator_state.hpp"
+#include "protocol/planted_bugs.hpp"
 
 namespace flexsync::detail {
 
@@ -216,9 +217,11 @@ void reads_on_lead(replicator_ptr self) {
   auto& st = self->state;
   auto& cfg = st.w->config;
   st.lease_given_up = false;
-  st.reads.set_lease(cfg.lease_reads ? sim_time{cfg.election_timeout_min
-                                                - cfg.clock_drift_bound}
-                                     : sim_time{0});
+  auto margin = planted(planted_bug::lease_drift) ? sim_time{0}
+                                                 : cfg.clock_drift_bound;
+  st.reads.set_lease(cfg.lease_reads
+                       ? sim_time{cfg.election_timeout_min - margin}
+                       : sim_time{0});
 }
 
 void give_up_lease(replicator_ptr self) {

@@ -11,6 +11,7 @@
 #include "actors/node/spawn.hpp"
 #include "actors/node/system_config.hpp"
 #include "protocol/assert.hpp"
+#include "scenarios/sim/clock_rate.hpp"
 #include "scenarios/sim/driver.hpp"
 #include "scenarios/sim/observer_pair.hpp"
 
@@ -74,6 +75,8 @@ cluster::cluster(cluster_options opts)
     if (opts_.disk)
       n.disk = std::make_shared<memory_disk>("disk-of-" + id.name);
   }
+  for (size_t i = 0; i < opts_.clock_rates.size() && i < ids_.size(); ++i)
+    clock_rate(ids_[i], opts_.clock_rates[i]);
   quorum_ = nodes_.at(ids_.front()).cfg.make_quorum_system();
   if (opts_.batteries) {
     batteries_ = std::make_unique<battery_checker>(*sys_, checker_);
@@ -118,7 +121,8 @@ cluster::~cluster() {
 
 void cluster::start(sim_node& n) {
   auto w = std::make_shared<node_wiring>();
-  w->config = n.cfg;
+  // Its clock's rate: every duration it measures, in virtual time.
+  w->config = at_clock_rate(n.cfg, n.rate);
   do
     w->config.seed = rng_();
   while (w->config.seed == 0);
@@ -128,7 +132,14 @@ void cluster::start(sim_node& n) {
   w->incarnation = incarnation_t{++n.starts};
   w->observer = observers_ ? observers_.get() : &checker_;
   // Entry times come from virtual time, so runs stay reproducible.
-  w->wall_clock = [this, &n] { return (now() + n.skew).count(); };
+  // A node's wall clock runs at its clock's rate.
+  if (n.rate == 1.0)
+    w->wall_clock = [this, &n] { return (now() + n.skew).count(); };
+  else
+    w->wall_clock = [this, &n, rate = n.rate] {
+      return static_cast<int64_t>(static_cast<double>(now().count()) * rate)
+             + n.skew.count();
+    };
   add_objects(n, *w);
   w->log = node_log(n);
   checker_.on_start(n.cfg.self);
@@ -193,7 +204,7 @@ void cluster::bind_calls(sim_node& n, const node_wiring& w) {
   n.gate = std::make_shared<call_gate>();
   for (uint32_t i = 1; i < w.machines.size(); ++i)
     w.machines[i]->bind(call_binding{sys_.get(), n.endpoints.state_machine, i,
-                                     n.cfg.default_call_timeout, n.gate});
+                                     w.config.default_call_timeout, n.gate});
 }
 
 // The node's actors are linked: when the log store ends, the node ended.
@@ -344,6 +355,13 @@ void cluster::crash_after(const node_id& id, uint64_t steps) {
 
 void cluster::crash_when_dirty(const node_id& id, uint64_t steps) {
   due_crashes_.push_back(due_crash{steps_ + steps, id, true});
+}
+
+void cluster::clock_rate(const node_id& id, double rate) {
+  if (!(rate > 0))
+    throw std::invalid_argument("clock rate of " + id.name
+                                + " must be positive");
+  node(id).rate = rate;
 }
 
 void cluster::restart(const node_id& id) {

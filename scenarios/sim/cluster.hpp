@@ -13,6 +13,12 @@
 // --storage=memory` does: a crash loses everything, and the node restarts
 // empty (term 0, no vote, no log, no snapshot). Either way the restarted
 // node gets new actors, a new client identity and a fresh state machine.
+//
+// Clocks: all nodes read one virtual clock, but each may run at a rate of
+// its own (cluster::clock_rate, cluster_options::clock_rates): the node
+// gets its configured durations divided by its rate, which is the same as
+// its clock running at that rate (sim/clock_rate.hpp). skew_clock offsets
+// the wall clock that stamps entry times.
 
 #include <functional>
 #include <memory>
@@ -64,6 +70,9 @@ struct cluster_options {
   caf::timespan heartbeat_interval = std::chrono::milliseconds(50);
   caf::timespan election_timeout_min = std::chrono::milliseconds(160);
   caf::timespan election_timeout_max = std::chrono::milliseconds(320);
+  /// The rate of each node's clock, by position in ids() (node 1 first);
+  /// missing entries are 1 (see cluster::clock_rate).
+  std::vector<double> clock_rates;
   /// Node log lines at or above this level are printed to stderr.
   log_level level = log_level::error;
   /// Simulated disks with crash semantics (see above); false: memory.
@@ -183,6 +192,14 @@ class cluster {
   /// ahead of virtual time (behind if negative), across restarts: the error
   /// between servers' clocks that time-based objects must tolerate.
   void skew_clock(const node_id& id, caf::timespan by) { node(id).skew = by; }
+  /// Makes `id`'s clock run at `rate` (> 0) from its next start on, across
+  /// restarts: it measures a real duration d as rate·d. The simulator has
+  /// one virtual clock, so the node gets every duration of its node_config
+  /// divided by `rate` instead (sim/clock_rate.hpp says why that is the
+  /// same), and its wall clock (entry times) runs at `rate` too.
+  /// cluster_options::clock_rates sets it before the first start.
+  void clock_rate(const node_id& id, double rate);
+  double clock_rate(const node_id& id) const { return node(id).rate; }
   /// The highest code version `id` supports from its next start on (a
   /// rolling upgrade: set it, crash the node, restart it).
   void set_max_code_version(const node_id& id, uint32_t v) {
@@ -274,6 +291,8 @@ class cluster {
     object_list extras;
     /// How far its leader clock runs ahead of virtual time (skew_clock).
     caf::timespan skew{0};
+    /// The rate of its clock (clock_rate).
+    double rate = 1.0;
     node_endpoints endpoints;
     bool up = false;
     /// The node stopped on its own (a storage failure), with its last

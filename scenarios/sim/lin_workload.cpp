@@ -146,27 +146,14 @@ void lin_workload::random_call(const node_id& at, std::mt19937_64& rng,
     auto k = std::uniform_int_distribution<int64_t>{0, register_keys - 1}(rng);
     auto name = register_key(k);
     if (x < 25) {
-      auto v = next_value_++;
-      auto slot = invoke(at, name, check::write(v));
-      regs->write(k, v).then(
-        [rec, slot](const caf::error& err) { rec->complete(slot, err, {}); },
-        timeout);
+      write_register(at, *regs, k, timeout);
     } else if (x < 45 && local_reads_) {
       auto slot = invoke(at, name, check::read());
       rec->complete(slot, {}, check::returns(regs->local_value(k)));
     } else if (x < 35) {
       // A linearizable read (ReadIndex, or the leader's lease every other
-      // time): the barrier, then this replica.
-      auto slot = invoke(at, name, check::read());
-      auto mode = slot % 2 == 0 ? read_mode::read_index : read_mode::lease;
-      regs->barrier(mode).then(
-        [rec, slot, this, regs, k](const caf::error& err) {
-          int64_t v = err ? 0 : regs->local_value(k);
-          if (!err && rec->open)
-            seen_[k] = v;
-          rec->complete(slot, err, check::returns(v));
-        },
-        timeout);
+      // time).
+      barrier_read(at, *regs, k, std::nullopt, timeout);
     } else if (x < 45) {
       auto slot = invoke(at, name, check::read());
       regs->read(k).then(
@@ -197,6 +184,62 @@ void lin_workload::random_call(const node_id& at, std::mt19937_64& rng,
       rec->complete(slot, err, check::returns(after - d));
     },
     timeout);
+}
+
+size_t lin_workload::write_register(const node_id& at, sim_registers& regs,
+                                    int64_t k, caf::timespan timeout) {
+  auto rec = rec_;
+  auto v = next_value_++;
+  auto slot = invoke(at, register_key(k), check::write(v));
+  regs.write(k, v).then(
+    [rec, slot](const caf::error& err) { rec->complete(slot, err, {}); },
+    timeout);
+  return slot;
+}
+
+// The barrier, then this replica; without a mode, ReadIndex or the
+// leader's lease every other call.
+size_t lin_workload::barrier_read(const node_id& at, sim_registers& regs,
+                                  int64_t k, std::optional<read_mode> mode,
+                                  caf::timespan timeout) {
+  auto rec = rec_;
+  auto slot = invoke(at, register_key(k), check::read());
+  if (!mode)
+    mode = slot % 2 == 0 ? read_mode::read_index : read_mode::lease;
+  auto* r = &regs;
+  regs.barrier(*mode).then(
+    [rec, slot, this, r, k](const caf::error& err) {
+      int64_t v = err ? 0 : r->local_value(k);
+      if (!err && rec->open)
+        seen_[k] = v;
+      rec->complete(slot, err, check::returns(v));
+    },
+    timeout);
+  return slot;
+}
+
+std::optional<size_t> lin_workload::write(const node_id& at, int64_t key,
+                                          caf::timespan timeout) {
+  auto* regs = registers_of(at);
+  if (!cluster_->up(at) || regs == nullptr)
+    return std::nullopt;
+  return write_register(at, *regs, key, timeout);
+}
+
+std::optional<size_t> lin_workload::lease_read(const node_id& at, int64_t key,
+                                               caf::timespan timeout) {
+  auto* regs = registers_of(at);
+  if (!cluster_->up(at) || regs == nullptr)
+    return std::nullopt;
+  return barrier_read(at, *regs, key, read_mode::lease, timeout);
+}
+
+bool lin_workload::succeeded(size_t slot) const {
+  return rec_->answered[slot] && rec_->ops[slot].result == check::outcome::ok;
+}
+
+bool lin_workload::answered(size_t slot) const {
+  return rec_->answered[slot];
 }
 
 void lin_workload::read_everything(const node_id& at, caf::timespan timeout) {

@@ -22,9 +22,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "protocol/read_mode.hpp"
 #include "scenarios/check/checker.hpp"
 #include "scenarios/sim/history_stats.hpp"
 #include "scenarios/sim/cluster.hpp"
@@ -88,6 +90,18 @@ public:
   void random_call(const node_id& at, std::mt19937_64& rng,
                    caf::timespan timeout);
 
+  /// A write of a fresh value to register `key` (0 to register_keys - 1)
+  /// on `at`; returns its slot, nothing if `at` is down.
+  std::optional<size_t> write(const node_id& at, int64_t key,
+                              caf::timespan timeout);
+  /// A lease read (read_mode::lease barrier, then `at`'s replica) of
+  /// register `key` on `at`; returns its slot, nothing if `at` is down.
+  std::optional<size_t> lease_read(const node_id& at, int64_t key,
+                                   caf::timespan timeout);
+  /// Whether call `slot` was answered, and answered with success.
+  bool answered(size_t slot) const;
+  bool succeeded(size_t slot) const;
+
   /// Reads every key through `at`; the final reads pin down what the info
   /// writes did.
   void read_everything(const node_id& at, caf::timespan timeout);
@@ -107,6 +121,10 @@ private:
   /// Records the invocation of `input` on `key` by `at`; returns its slot.
   size_t invoke(const node_id& at, std::string key, check::op_input input);
   sim_registers* registers_of(const node_id& at) const;
+  size_t write_register(const node_id& at, sim_registers& regs, int64_t k,
+                        caf::timespan timeout);
+  size_t barrier_read(const node_id& at, sim_registers& regs, int64_t k,
+                      std::optional<read_mode> mode, caf::timespan timeout);
   repl_counter* counter_of(const node_id& at, int64_t key) const;
 
   cluster* cluster_ = nullptr;

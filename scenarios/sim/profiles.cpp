@@ -288,4 +288,41 @@ void transfer_event(std::mt19937_64& rng, cluster& c) {
   c.change(at, std::move(req), timeout, label);
 }
 
+/// Writes `opts` to `setup` as a scenario's cluster command writes it
+/// (quorum=..., zones=...).
+void describe_options(const cluster_options& opts, std::ostringstream& setup) {
+  auto spec = opts.quorum.value_or(quorum_spec{});
+  setup << "nodes=" << opts.nodes << " quorum=" << to_string(spec);
+  if (auto labels = labels_to_string(spec); !labels.empty())
+    setup << (spec.kind == quorum_kind::zones ? " zones=" : " weights=")
+          << labels;
+  setup << " pre_vote=" << opts.pre_vote
+        << " check_quorum=" << opts.check_quorum
+        << " lease_reads=" << opts.lease_reads
+        << " batch=" << opts.max_batch_entries << " storage="
+        << (opts.disk ? (opts.tear ? "disk+tear" : "disk") : "memory")
+        << " snapshot_entries=" << opts.persistence.snapshot_threshold_entries
+        << " chunk=" << opts.persistence.snapshot_chunk_bytes;
+}
+
+/// The profiles drawn from generators of their own (sim/profiles.hpp).
+void profile_options(cluster_options& opts, const run_params& p,
+                     std::ostringstream& setup) {
+  if (churn_profile(p)) {
+    churn_options(opts, p);
+    setup << "churn ";
+    return;
+  }
+  auto changes = membership_profile(p.seed, p.membership);
+  if (changes)
+    membership_options(opts, setup);
+  if (auto q = labelled_quorum(p.seed, opts.nodes))
+    opts.quorum = q;
+  // Membership is static with owned terms.
+  if (!changes && owned_terms(opts, p.seed, p.owned_terms))
+    setup << "terms=owned ";
+  if (auto pl = random_placement(p.seed, opts.nodes, opts.quorum, setup))
+    opts.placement = *pl;
+}
+
 } // namespace flexsync::sim

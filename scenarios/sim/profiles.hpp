@@ -61,4 +61,14 @@ void membership_event(std::mt19937_64& rng, cluster& c);
 /// the best voter (flexsync-sim --transfers).
 void transfer_event(std::mt19937_64& rng, cluster& c);
 
+/// The profiles drawn from generators of their own, each in `opts`, and
+/// written to `setup`: leader churn, or membership, labelled quorum
+/// systems, owned terms and placement.
+void profile_options(cluster_options& opts, const run_params& p,
+                     std::ostringstream& setup);
+
+/// Writes `opts` to `setup` as a scenario's cluster command writes it
+/// (quorum=..., zones=...).
+void describe_options(const cluster_options& opts, std::ostringstream& setup);
+
 } // namespace flexsync::sim
