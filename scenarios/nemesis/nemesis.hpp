@@ -47,7 +47,7 @@ public:
   static constexpr const char* failed_write_text = "File too large";
 
   /// More lines than this about one failed write are a flood.
-  static constexpr size_t max_lines_per_failed_write = 3;
+  static constexpr size_t max_lines_per_failed_write = 2;
 
 private:
   size_t start_disk_full(const fault_event& ev, size_t target);
