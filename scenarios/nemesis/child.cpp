@@ -62,14 +62,6 @@ void relay(int from, int to, const std::atomic<bool>& stop) {
   ::close(to);
 }
 
-std::string describe_status(int st) {
-  if (WIFEXITED(st))
-    return "exit status " + std::to_string(WEXITSTATUS(st));
-  if (WIFSIGNALED(st))
-    return "killed by signal " + std::to_string(WTERMSIG(st));
-  return "wait status " + std::to_string(st);
-}
-
 } // namespace
 
 node_child::~node_child() {
@@ -134,8 +126,7 @@ void node_child::kill() {
       ::kill(pid, SIGCONT);
     ::kill(pid, SIGKILL);
     int st = 0;
-    if (::waitpid(pid, &st, 0) == pid)
-      last_end_ = describe_status(st);
+    ::waitpid(pid, &st, 0);
   }
   stop_relay();
   std::lock_guard<std::mutex> guard{console_};

@@ -58,10 +58,6 @@ public:
   /// as "exit status N" or "killed by signal N"; empty while it runs.
   std::string exited() const;
 
-  /// How the process ended, as exited() said, at the last kill(): "killed
-  /// by signal 9" when kill() ended it.
-  const std::string& last_end() const { return last_end_; }
-
   void pause();
   void resume();
 
@@ -113,7 +109,6 @@ private:
   /// of a killed node may still hold the pipe).
   std::thread relay_;
   std::atomic<bool> relay_stop_{false};
-  std::string last_end_;
 };
 
 } // namespace flexsync::nemesis

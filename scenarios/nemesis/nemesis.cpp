@@ -2,6 +2,7 @@
 
 #include "scenarios/nemesis/nemesis.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -88,8 +89,10 @@ size_t nemesis::start_disk_full(const fault_event& ev, size_t target) {
   // clients writing through it. At restart (or when prlimit is refused):
   // it restarts with the limit set before exec, so it recovers on a nearly
   // full disk.
+  // (At least 1 byte: 0 means no limit.)
   if (!ev.at_restart) {
-    auto limit = journal_size(cluster_.data_dir(target)) + headroom;
+    auto limit = std::max<uint64_t>(
+      1, journal_size(cluster_.data_dir(target)) + headroom);
     if (n.set_file_size_limit(limit)) {
       note_ = "file size limit " + std::to_string(limit) + " bytes (live)";
       return target;
@@ -97,7 +100,8 @@ size_t nemesis::start_disk_full(const fault_event& ev, size_t target) {
     note_ = "prlimit refused, so at restart: ";
   }
   n.kill();
-  auto limit = journal_size(cluster_.data_dir(target)) + headroom;
+  auto limit = std::max<uint64_t>(
+    1, journal_size(cluster_.data_dir(target)) + headroom);
   n.start(limit);
   note_ += "file size limit " + std::to_string(limit) + " bytes (at restart)";
   return target;
