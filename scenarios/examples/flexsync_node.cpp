@@ -204,8 +204,10 @@ int run(program_config& cfg) {
   // A node that stopped itself serves nothing: leave (status 70), so that a
   // supervisor restarts the process from its durable state.
   static std::atomic<bool> failed{false};
-  opts.on_failure = [](const std::string& why) {
-    log_line("ERROR the node stopped itself (" + why + "); exiting");
+  // The node has already logged why, in one ERROR line ("stopping the node
+  // (...): ..."); repeating it here would say it twice.
+  opts.on_failure = [](const std::string&) {
+    log_line("ERROR the node stopped itself; exiting with status 70");
     failed = true;
     kill(getpid(), SIGTERM);
   };

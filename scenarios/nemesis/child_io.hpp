@@ -8,10 +8,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -20,13 +22,23 @@
 
 namespace flexsync::child_io {
 
+/// How a child starts besides its arguments and descriptors.
+struct spawn_limits {
+  /// Ignore SIGXFSZ (the disposition survives exec), so a write past
+  /// RLIMIT_FSIZE fails with EFBIG instead of killing the process, also
+  /// when the parent lowers the limit later (prlimit).
+  bool ignore_sigxfsz = false;
+  /// RLIMIT_FSIZE's soft limit in bytes; none when 0.
+  uint64_t file_size_limit = 0;
+};
+
 /// Starts `program` with `args`, its stdin, stdout and stderr on the given
 /// descriptors, dying with this process (PR_SET_PDEATHSIG). Returns its
 /// PID; the caller closes the descriptors.
 /// @throws std::runtime_error when fork fails.
 inline pid_t spawn(const std::string& program,
                    const std::vector<std::string>& args, int in_fd,
-                   int out_fd, int err_fd) {
+                   int out_fd, int err_fd, spawn_limits limits = {}) {
   std::vector<std::string> strings{program};
   strings.insert(strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -46,6 +58,17 @@ inline pid_t spawn(const std::string& program,
     ::dup2(in_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
+    if (limits.ignore_sigxfsz)
+      ::signal(SIGXFSZ, SIG_IGN);
+    if (limits.file_size_limit > 0) {
+      struct rlimit lim{};
+      ::getrlimit(RLIMIT_FSIZE, &lim);
+      lim.rlim_cur = static_cast<rlim_t>(limits.file_size_limit);
+      if (lim.rlim_max != RLIM_INFINITY && lim.rlim_cur > lim.rlim_max)
+        lim.rlim_cur = lim.rlim_max;
+      if (::setrlimit(RLIMIT_FSIZE, &lim) != 0)
+        ::_exit(125);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

@@ -60,7 +60,7 @@ parse_role_line(const std::string& line) {
 
 } // namespace
 
-cluster::cluster(const cluster_options& opts) {
+cluster::cluster(const cluster_options& opts) : dir_(opts.dir) {
   std::vector<uint16_t> back_ports;
   for (size_t i = 0; i < opts.nodes; ++i)
     back_ports.push_back(free_port());
@@ -68,7 +68,11 @@ cluster::cluster(const cluster_options& opts) {
   for (size_t i = 0; i < opts.nodes; ++i)
     nodes_.push_back(std::make_unique<node_child>(
       opts.node_bin, node_args(opts, *proxy_, i, back_ports[i]),
-      opts.dir + "/n" + std::to_string(i) + ".log"));
+      opts.dir + "/n" + std::to_string(i) + ".log", opts.disk_full));
+}
+
+std::string cluster::data_dir(size_t i) const {
+  return dir_ + "/n" + std::to_string(i);
 }
 
 void cluster::start_all() {

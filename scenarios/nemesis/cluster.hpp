@@ -26,6 +26,9 @@ struct cluster_options {
   int call_timeout_ms = 2000;
   /// Password mode: every link authenticated and sealed.
   bool password = false;
+  /// Full-disk faults: the nodes ignore SIGXFSZ, so a file size limit makes
+  /// their writes fail instead of killing them.
+  bool disk_full = false;
 };
 
 class cluster {
@@ -34,6 +37,8 @@ public:
 
   size_t size() const { return nodes_.size(); }
   node_child& at(size_t i) { return *nodes_[i]; }
+  /// Node i's data dir.
+  std::string data_dir(size_t i) const;
   fault_proxy& proxy() { return *proxy_; }
 
   void start_all();
@@ -43,7 +48,8 @@ public:
   void cut_sides(const std::vector<size_t>& side);
 
   /// Every link fault lifted, every paused node resumed, every killed node
-  /// restarted.
+  /// restarted. A node whose process ended by itself stays down: outside a
+  /// full disk's episode that is a bug the checks must see.
   void heal();
 
   /// The running, unpaused node whose last role line says leader, with the
@@ -54,6 +60,7 @@ public:
   size_t elections() const;
 
 private:
+  std::string dir_;
   std::unique_ptr<fault_proxy> proxy_;
   std::vector<std::unique_ptr<node_child>> nodes_;
 };

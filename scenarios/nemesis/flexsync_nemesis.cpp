@@ -1,7 +1,8 @@
 // flexsync-nemesis: a real-process nemesis run. N flexsync-node processes on
 // loopback with disk storage, one client per node, and a seeded nemesis
 // (SIGKILL and restart, SIGSTOP/SIGCONT, partitions, link drops and delays
-// through a fault-injecting proxy, full-cluster restarts); afterwards it
+// through a fault-injecting proxy, full-cluster restarts, with --disk-full
+// full disks); afterwards it
 // heals everything and checks liveness, convergence and the history's
 // linearizability. See runner.hpp and the README's "Nemesis runs".
 
@@ -22,7 +23,7 @@ using flexsync::nemesis::run_options;
 const char* usage =
   "usage: flexsync-nemesis [--seed S] [--nodes 3|5] [--seconds T | --minutes M]\n"
   "                        [--node-bin PATH] [--plant-local-reads] [--password]\n"
-  "                        [--keep-dir]\n"
+  "                        [--disk-full] [--keep-dir]\n"
   "\n"
   "  --seed S             seed of the fault schedule and the clients (default 1)\n"
   "  --nodes N            cluster size, 3 or 5 (default 3)\n"
@@ -35,6 +36,12 @@ const char* usage =
   "                       then include replays of sealed traffic (a frame\n"
   "                       sent twice, a connection start sent again), which\n"
   "                       the victim must refuse with a log line\n"
+  "  --disk-full          the faults include full disks: a node's files may\n"
+  "                       not grow past a limit just above its journal's size\n"
+  "                       (RLIMIT_FSIZE, no privileges needed), lowered on\n"
+  "                       the running node or set as it restarts; it must\n"
+  "                       log the failed write, exit with status 70 and\n"
+  "                       restart from its durable state\n"
   "  --keep-dir           keep data dirs and logs of a passing run too\n"
   "\n"
   "The same seed, nodes and seconds replay the same fault schedule (events and\n"
@@ -86,6 +93,8 @@ run_options parse(int argc, char** argv) {
       opts.plant_local_reads = true;
     else if (a == "--password")
       opts.password = true;
+    else if (a == "--disk-full")
+      opts.disk_full = true;
     else if (a == "--keep-dir")
       opts.keep_dir = true;
     else

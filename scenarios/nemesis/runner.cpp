@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -27,6 +28,8 @@ std::string replay_command(const run_options& opts) {
     out << " --plant-local-reads";
   if (opts.password)
     out << " --password";
+  if (opts.disk_full)
+    out << " --disk-full";
   return out.str();
 }
 
@@ -60,7 +63,8 @@ void run_schedule(nemesis& nem,
   for (auto& ev : schedule) {
     std::this_thread::sleep_until(start + std::chrono::milliseconds(ev.start_ms));
     auto target = nem.start(ev);
-    std::cout << "fault " << describe(ev) << " -> n" << target << std::endl;
+    std::cout << "fault " << describe(ev) << " -> n" << target
+              << (nem.note().empty() ? "" : ": ") << nem.note() << std::endl;
     std::this_thread::sleep_until(
       start + std::chrono::milliseconds(ev.start_ms + ev.duration_ms));
     nem.stop(ev, target);
@@ -87,7 +91,7 @@ int64_t longest_gap_ms(const check::history& ops, check::ticks from,
 std::pair<check::ticks, check::ticks>
 run_workload(cluster& c, nemesis& nem, recorder& rec, const run_options& opts) {
   auto schedule = make_schedule(opts.seed, opts.nodes, opts.seconds * 1000,
-                                opts.password);
+                                opts.password, opts.disk_full);
   std::atomic<bool> stop{false};
   workload_options wo;
   wo.seed = opts.seed;
@@ -130,13 +134,17 @@ struct findings {
   std::string divergence;
   /// A replay the victim did not refuse with a log line.
   std::string unrefused;
+  /// What victims of full disks did wrong, or, with --disk-full, that no
+  /// episode made a write fail.
+  std::string disk_full;
   history_verdict history;
   /// How long the linearizability check took.
   int64_t check_ms = 0;
 
   int violations() const {
     return history.violations + (write_after_heal_ms < 0 ? 1 : 0)
-           + (divergence.empty() ? 0 : 1) + (unrefused.empty() ? 0 : 1);
+           + (divergence.empty() ? 0 : 1) + (unrefused.empty() ? 0 : 1)
+           + (disk_full.empty() ? 0 : 1);
   }
 };
 
@@ -165,10 +173,27 @@ std::string check_replays(cluster& c) {
   return out;
 }
 
-findings heal_and_check(cluster& c, recorder& rec, size_t registers) {
+/// Every full disk's victim must log its failed write in a line or two,
+/// exit with status 70, and restart (the later checks need it); a run with
+/// --disk-full must have made a write fail. Empty when all held.
+std::string check_disk_full(const nemesis& nem, bool disk_full) {
+  std::string out;
+  for (auto& p : nem.disk_full_problems())
+    out += p + "; ";
+  if (disk_full && nem.disk_full_bites() == 0)
+    out += std::to_string(nem.counts().count("disk-full")
+                            ? nem.counts().at("disk-full")
+                            : 0)
+           + " disk-full episode(s), none made a write fail";
+  return out;
+}
+
+findings heal_and_check(cluster& c, const nemesis& nem, recorder& rec,
+                        size_t registers, bool disk_full) {
   findings f;
   c.heal();
   f.unrefused = check_replays(c);
+  f.disk_full = check_disk_full(nem, disk_full);
   f.write_after_heal_ms = wait_for_write(c, rec);
   if (f.write_after_heal_ms >= 0)
     f.divergence = wait_for_convergence(c, registers);
@@ -207,9 +232,14 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
               << heal_bound.count() << " ms: " << f.divergence << '\n';
   if (!f.unrefused.empty())
     std::cout << "VIOLATION hostile traffic: " << f.unrefused << '\n';
+  if (!f.disk_full.empty())
+    std::cout << "VIOLATION full disk: " << f.disk_full << '\n';
   if (!f.history.text.empty())
     std::cout << (f.history.violations ? "VIOLATION " : "UNDECIDED ")
               << "linearizability:\n" << f.history.text;
+  auto disk_full_count = nem.counts().count("disk-full")
+                           ? nem.counts().at("disk-full")
+                           : 0;
   auto verdict = f.violations() ? "fail"
                  : f.history.undecided ? "undecided" : "pass";
   std::cout << "RESULT nemesis seed=" << opts.seed << " nodes=" << opts.nodes
@@ -226,6 +256,8 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
             << " replay_refusals="
             << logged(c, "replayed or reordered frame")
                  + logged(c, "authentication failed")
+            << " disk_full=" << disk_full_count
+            << " disk_full_writes_failed=" << nem.disk_full_bites()
             << " violations=" << f.violations() << " verdict=" << verdict
             << std::endl;
   if (f.violations())
@@ -238,22 +270,25 @@ void report(const run_options& opts, cluster& c, const nemesis& nem,
 void print_plan(const run_options& opts, const std::string& dir) {
   std::cout << "nemesis seed=" << opts.seed << " nodes=" << opts.nodes
             << " seconds=" << opts.seconds
-            << " password=" << (opts.password ? "yes" : "no") << " dir=" << dir
-            << '\n'
-            << "full disk: skipped (needs a size-limited filesystem, which "
-               "only root can mount)\n";
+            << " password=" << (opts.password ? "yes" : "no")
+            << " disk_full=" << (opts.disk_full ? "yes" : "no") << " dir=" << dir
+            << '\n';
+  if (!opts.disk_full)
+    std::cout << "full disk: not injected (--disk-full adds it)\n";
   for (auto& ev : make_schedule(opts.seed, opts.nodes, opts.seconds * 1000,
-                                opts.password))
+                                opts.password, opts.disk_full))
     std::cout << "  planned " << describe(ev) << '\n';
   std::cout << std::flush;
 }
 
-int run_in(const run_options& opts, const std::string& dir) {
+/// Sets `undecided` when the checker could not decide a part.
+int run_in(const run_options& opts, const std::string& dir, bool& undecided) {
   cluster_options co;
   co.nodes = opts.nodes;
   co.node_bin = opts.node_bin;
   co.dir = dir;
   co.password = opts.password;
+  co.disk_full = opts.disk_full;
   cluster c{co};
   c.start_all();
   if (!wait_for_service(c)) {
@@ -264,9 +299,15 @@ int run_in(const run_options& opts, const std::string& dir) {
   nemesis nem{c};
   recorder rec;
   auto phase = run_workload(c, nem, rec, opts);
-  auto f = heal_and_check(c, rec, workload_options{}.registers);
+  auto f = heal_and_check(c, nem, rec, workload_options{}.registers,
+                          opts.disk_full);
   report(opts, c, nem, rec, phase, f);
   c.kill_all();
+  // The history next to the logs of a run whose dir is kept, for a look
+  // at what the checker saw (one op a line, check::describe).
+  if (opts.keep_dir || f.violations() || f.history.undecided)
+    std::ofstream{dir + "/history.txt"} << check::describe(rec.ops());
+  undecided = f.history.undecided > 0;
   return f.violations() ? 1 : 0;
 }
 
@@ -276,12 +317,13 @@ int run(const run_options& opts) {
   auto dir = make_temp_dir();
   print_plan(opts, dir);
   int rc = 3;
+  bool undecided = false;
   try {
-    rc = run_in(opts, dir);
+    rc = run_in(opts, dir, undecided);
   } catch (const std::exception& e) {
     std::cout << "nemesis run failed: " << e.what() << std::endl;
   }
-  if (rc == 0 && !opts.keep_dir)
+  if (rc == 0 && !undecided && !opts.keep_dir)
     std::filesystem::remove_all(dir);
   else
     std::cout << "data dirs and node logs kept in " << dir << std::endl;

@@ -18,6 +18,8 @@ struct run_options {
   bool plant_local_reads = false;
   /// Password mode, with replays of sealed traffic among the faults.
   bool password = false;
+  /// Full disks among the faults (a file size limit on a node).
+  bool disk_full = false;
   /// Keep the data dirs and logs even when the run passes.
   bool keep_dir = false;
   /// This program, for the replay command.

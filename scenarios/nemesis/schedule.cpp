@@ -25,6 +25,8 @@ const char* to_string(fault_kind x) {
       return "delay";
     case fault_kind::replay:
       return "replay";
+    case fault_kind::disk_full:
+      return "disk-full";
     default:
       return "cluster-restart";
   }
@@ -39,23 +41,28 @@ int64_t uniform(rng& g, int64_t lo, int64_t hi) {
 }
 
 /// Relative weights of the kinds, in enum order: process faults and
-/// partitions most, full-cluster restarts rarely.
-fault_kind draw_kind(rng& g, bool replays) {
-  static const std::vector<int> weights{4, 4, 3, 3, 2, 2, 1};
-  static const std::vector<int> with_replays{4, 4, 3, 3, 2, 2, 1, 8};
-  auto& w = replays ? with_replays : weights;
+/// partitions most, full-cluster restarts rarely. The weights without the
+/// optional kinds are those from before they existed, so a seed's schedule
+/// without them is unchanged.
+fault_kind draw_kind(rng& g, bool replays, bool disk_full) {
+  std::vector<int> w{4, 4, 3, 3, 2, 2, 1};
+  if (replays || disk_full)
+    w.push_back(replays ? 8 : 0);
+  if (disk_full)
+    w.push_back(6);
   std::discrete_distribution<int> d{w.begin(), w.end()};
   return static_cast<fault_kind>(d(g));
 }
 
-fault_event draw_event(rng& g, size_t nodes, bool replays) {
+fault_event draw_event(rng& g, size_t nodes, bool replays, bool disk_full) {
   fault_event ev;
-  ev.kind = draw_kind(g, replays);
+  ev.kind = draw_kind(g, replays, disk_full);
   ev.node = static_cast<size_t>(uniform(g, 0, static_cast<int64_t>(nodes) - 1));
   // Leaders are the interesting target of pauses and isolation (a paused
   // leader wakes up still believing it leads); half the time aim at one.
   ev.at_leader = (ev.kind == fault_kind::pause || ev.kind == fault_kind::isolate
-                  || ev.kind == fault_kind::kill_restart)
+                  || ev.kind == fault_kind::kill_restart
+                  || ev.kind == fault_kind::disk_full)
                  && uniform(g, 0, 1) == 0;
   ev.duration_ms = uniform(g, 400, 3000);
   if (ev.kind == fault_kind::drop_links || ev.kind == fault_kind::replay)
@@ -64,6 +71,14 @@ fault_event draw_event(rng& g, size_t nodes, bool replays) {
     ev.duration_ms = uniform(g, 100, 1000);
   if (ev.kind == fault_kind::delay)
     ev.delay_ms = uniform(g, 20, 400);
+  if (ev.kind == fault_kind::disk_full) {
+    // A node's journal grows by some 50 KB/s under the clients: the limit
+    // bites within the episode, mostly while clients write through the
+    // node, sometimes at its very next write.
+    ev.duration_ms = uniform(g, 1500, 3000);
+    ev.headroom_bytes = uniform(g, 0, 3) == 0 ? 0 : uniform(g, 4096, 65536);
+    ev.at_restart = uniform(g, 0, 2) == 0;
+  }
   if (ev.kind == fault_kind::partition) {
     std::vector<size_t> all(nodes);
     std::iota(all.begin(), all.end(), size_t{0});
@@ -78,13 +93,14 @@ fault_event draw_event(rng& g, size_t nodes, bool replays) {
 } // namespace
 
 std::vector<fault_event> make_schedule(uint64_t seed, size_t nodes,
-                                       int64_t run_ms, bool replays) {
+                                       int64_t run_ms, bool replays,
+                                       bool disk_full) {
   rng g{seed};
   std::vector<fault_event> out;
   // The first second is fault-free, so the run starts from a working cluster.
   int64_t t = 1000;
   for (;;) {
-    auto ev = draw_event(g, nodes, replays);
+    auto ev = draw_event(g, nodes, replays, disk_full);
     ev.start_ms = t + uniform(g, 200, 1500);
     if (ev.start_ms + 100 > run_ms)
       break;
@@ -112,6 +128,9 @@ std::string describe(const fault_event& x) {
   }
   if (x.kind == fault_kind::delay)
     out << " by " << x.delay_ms << "ms";
+  if (x.kind == fault_kind::disk_full)
+    out << (x.at_restart ? " at restart" : " live") << ", journal +"
+        << x.headroom_bytes << " bytes";
   return out.str();
 }
 

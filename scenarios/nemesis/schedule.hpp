@@ -24,6 +24,10 @@ enum class fault_kind : uint8_t {
   cluster_restart, // SIGKILL every node, restart them all
   replay,          // replay sealed traffic of one node's link (password
                    // mode only; fault_proxy::replay)
+  disk_full,       // the node's files may not grow past a limit just above
+                   // its journal's size (RLIMIT_FSIZE: writes fail with
+                   // EFBIG as on a full disk); then it restarts without
+                   // one (--disk-full only)
 };
 
 const char* to_string(fault_kind x);
@@ -43,13 +47,20 @@ struct fault_event {
   std::vector<size_t> side;
   /// The delay of a delay event.
   int64_t delay_ms = 0;
+  /// disk_full: how many bytes the journal may still grow.
+  int64_t headroom_bytes = 0;
+  /// disk_full: restart the node with the limit (recovery on a nearly full
+  /// disk) instead of lowering it on the running process.
+  bool at_restart = false;
 };
 
 /// The events for a run of `run_ms` ms over `nodes` nodes; replays only
-/// when `replays` (a password cluster, whose links carry sealed frames).
-/// Without replays a seed draws what it drew before they existed.
+/// when `replays` (a password cluster, whose links carry sealed frames),
+/// full disks only when `disk_full`. Without either a seed draws what it
+/// drew before they existed.
 std::vector<fault_event> make_schedule(uint64_t seed, size_t nodes,
-                                       int64_t run_ms, bool replays = false);
+                                       int64_t run_ms, bool replays = false,
+                                       bool disk_full = false);
 
 /// One line: "at 1200ms for 800ms: pause leader (else n2)".
 std::string describe(const fault_event& x);

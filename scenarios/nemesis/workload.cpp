@@ -85,8 +85,11 @@ check::outcome run_op(node_child& node, recorder& rec, int64_t client,
   rop.key = op.key;
   rop.input = op.input;
   rop.invoke_time = rec.now();
-  auto answer = node.command(op.line, bound);
+  bool sent = false;
+  auto answer = node.command(op.line, bound, &sent);
   rop.return_time = rec.now();
+  if (!sent)
+    return check::outcome::fail; // never reached the node: not an op
   rop.result = check::outcome::info;
   if (answer && answer->rfind("ok", 0) == 0) {
     rop.result = check::outcome::ok;
@@ -145,12 +148,21 @@ void client_loop(node_child& node, recorder& rec, int64_t client,
   std::mt19937_64 g{opts.seed * 1000 + static_cast<uint64_t>(client)};
   int64_t seq = 0;
   while (!stop.load()) {
-    if (!node.running() || node.paused()) {
+    // A node that stopped itself (say on a full disk) closes its console
+    // and exits with status 70, but stays unreaped until the nemesis
+    // restarts it: commands would fail at once, in a tight loop.
+    if (!node.running() || node.paused() || node.console_gone()) {
       // Nothing to talk to; look again soon (not a pass/fail decision).
       std::this_thread::sleep_for(10ms);
       continue;
     }
-    run_op(node, rec, client, next_op(g, client, ++seq, opts), opts.bound);
+    // An unknown outcome often comes from a node that is stopping (it
+    // answers "stopped" until its console closes): back off a little
+    // rather than pile up more unknown ops, each of which the checker
+    // must consider applied or not.
+    if (run_op(node, rec, client, next_op(g, client, ++seq, opts), opts.bound)
+        == check::outcome::info)
+      std::this_thread::sleep_for(20ms);
   }
 }
 

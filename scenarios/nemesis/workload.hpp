@@ -61,7 +61,8 @@ struct client_op {
 };
 
 /// Runs `op` on `node` as client `client` and records it; returns its
-/// outcome.
+/// outcome. An op whose line never reached the node's console (the process
+/// is gone or ending) is not recorded and counts as failed.
 check::outcome run_op(node_child& node, recorder& rec, int64_t client,
                       const client_op& op, std::chrono::milliseconds bound);
 
