@@ -178,8 +178,10 @@ public:
   /// Starts an election now, skipping pre-vote and leader stickiness (the
   /// building block of leadership transfer). With node_config::lease_reads
   /// it is an ordinary campaign (pre-vote, and followers that hear a live
-  /// leader ignore it), since that leader may hold a lease: use
-  /// transfer_leadership() to move a live leader.
+  /// leader ignore it), and a node that itself heard a live leader within
+  /// election_timeout_min does not campaign at all (one info line), since
+  /// that leader may hold a lease: use transfer_leadership() to move a live
+  /// leader.
   void campaign_now();
 
   /// Operator recovery after more than a minority of the voters lost their

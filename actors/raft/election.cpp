@@ -342,8 +342,18 @@ caf::behavior running(election_ptr self) {
     [=](campaign_now_atom) {
       // With lease reads a campaign asked for here must not ignore leader
       // stickiness: a live leader may hold a lease (only a transfer, whose
-      // leader gave its lease up, may).
-      start_election(self, !self->state.w->config.lease_reads);
+      // leader gave its lease up, may). That covers this node's own vote:
+      // having echoed the leader's round it grants none, itself included,
+      // for election_timeout_min (a timer's campaign never comes sooner).
+      auto& st = self->state;
+      if (st.w->config.lease_reads && st.role != raft_role::leader
+          && leader_recently_heard(self)) {
+        st.w->log.info("campaign not started: a leader was heard less than "
+                       "election_timeout_min ago and may hold a lease (lease "
+                       "reads); transfer_leadership moves a live leader");
+        return;
+      }
+      start_election(self, !st.w->config.lease_reads);
     },
     [=](const timeout_now& m) {
       auto& st = self->state;

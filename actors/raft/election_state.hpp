@@ -65,4 +65,9 @@ void become_follower(election_ptr self, term_t term, node_id leader,
 /// A vote or pre-vote request from a peer (election_votes.cpp).
 void on_request_vote(election_ptr self, const request_vote& req);
 
+/// A live leader was heard within the minimum election timeout (or this
+/// node is that leader, or it started less than that ago with lease reads):
+/// leader stickiness, which a lease rests on (election_votes.cpp).
+bool leader_recently_heard(election_ptr self);
+
 } // namespace flexsync::election_detail

@@ -18,6 +18,8 @@ bool may_vote(election_ptr self) {
   return !self->state.w->config.read_only;
 }
 
+} // namespace
+
 /// A live leader was heard within the minimum election timeout (or this
 /// node is that leader).
 bool leader_recently_heard(election_ptr self) {
@@ -34,8 +36,6 @@ bool leader_recently_heard(election_ptr self) {
   auto age = self->clock().now() - *st.last_leader_contact;
   return age < st.w->config.election_timeout_min;
 }
-
-} // namespace
 
 void on_request_vote(election_ptr self, const request_vote& req) {
   auto& w = *self->state.w;

@@ -318,9 +318,16 @@ void profile_options(cluster_options& opts, const run_params& p,
     membership_options(opts, setup);
   if (auto q = labelled_quorum(p.seed, opts.nodes))
     opts.quorum = q;
-  // Membership is static with owned terms.
-  if (!changes && owned_terms(opts, p.seed, p.owned_terms))
+  if (!changes && owned_terms(opts, p.seed, p.owned_terms)) {
     setup << "terms=owned ";
+  } else if (changes && p.owned_terms.value_or(false)) {
+    // Membership runs draw owned terms only when asked (`--membership
+    // --terms owned`), keeping their quorum system (one safe under either
+    // mode, so that the changes they draw stay valid): default seeds replay
+    // as before.
+    opts.terms = term_mode::owned;
+    setup << "terms=owned ";
+  }
   if (auto pl = random_placement(p.seed, opts.nodes, opts.quorum, setup))
     opts.placement = *pl;
 }

@@ -32,7 +32,7 @@ void churn_options(cluster_options& opts, const run_params& p);
 std::optional<quorum_spec> labelled_quorum(uint64_t seed, size_t nodes);
 
 /// About one seed in four with three or more nodes (the caller skips it for
-/// membership runs: membership is static with owned terms): owned terms and
+/// membership runs, whose changes need a system safe for any voters): owned terms and
 /// a quorum system that is safe only with them (counting with 2*Q1 <= n, a
 /// grid of two or more election lines) in `opts`, from a generator of its
 /// own (`forced`: on for every such seed, or off). Returns whether it did.
