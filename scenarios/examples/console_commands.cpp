@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "protocol/code_version.hpp"
@@ -39,6 +40,9 @@ std::string failure(console_node& t, const std::exception& e) {
 /// An inc every 5 ms until one succeeds; how long after the command that
 /// success came (the submission of that call is after the command).
 std::string probe(console_node& t, int64_t timeout_ms) {
+  // Beyond a day, the deadline would overflow the clock.
+  if (timeout_ms < 0 || timeout_ms > 86'400'000)
+    return "error probe needs TIMEOUT_MS from 0 to 86400000";
   struct shared {
     std::mutex mtx;
     std::condition_variable cv;
@@ -174,9 +178,20 @@ std::string field_of(const std::string& answer, const std::string& key) {
 /// (counted): the offered rate is past what the cluster sustains.
 constexpr size_t max_open_loop_in_flight = 100000;
 
+/// A bench call's payload of BYTES: at most 64 MiB (flexsync-node's
+/// default --max-frame-size; a larger command cannot travel anyway), so a
+/// typo cannot make the node allocate gigabytes.
+std::string payload_of(const std::string& bytes) {
+  constexpr unsigned long max_payload = 64 << 20;
+  auto n = std::stoul(bytes);
+  if (n > max_payload)
+    throw std::invalid_argument("BYTES must be at most 67108864");
+  return std::string(n, 'x');
+}
+
 std::string run_load(console_node& t, const std::vector<std::string>& w) {
   if (w.size() == 5 && w[1] == "pipelined") {
-    std::string payload(std::stoul(w[3]), 'x');
+    auto payload = payload_of(w[3]);
     return bench_pipelined(
       std::stod(w[2]), std::max<size_t>(1, std::stoul(w[4])),
       [&](std::function<void(bool)> done) {
@@ -184,7 +199,7 @@ std::string run_load(console_node& t, const std::vector<std::string>& w) {
       });
   }
   if (w.size() == 5 && w[1] == "open-loop") {
-    std::string payload(std::stoul(w[3]), 'x');
+    auto payload = payload_of(w[3]);
     return bench_open_loop(
       std::stod(w[2]), std::stod(w[4]), max_open_loop_in_flight,
       [&](std::function<void(bool)> done) {
@@ -192,7 +207,7 @@ std::string run_load(console_node& t, const std::vector<std::string>& w) {
       });
   }
   if (w.size() == 4 && w[1] == "sync") {
-    std::string payload(std::stoul(w[3]), 'x');
+    auto payload = payload_of(w[3]);
     return bench_sync(std::stod(w[2]), [&] { t.sink_put(payload); });
   }
   // Linearizable reads: read barriers (a last word `lease`: lease

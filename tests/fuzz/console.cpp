@@ -6,7 +6,8 @@
 // error; bit 1: membership changes, transfers and set-version are refused;
 // bit 2: the node is recovering), then command lines separated by '\n'.
 // Bench lines run for their SECONDS: the target skips those asking for
-// more than 5 ms (every other word of theirs is fuzzed as is).
+// more than 5 ms and at most a day, the longest run the console accepts
+// (every other word of theirs is fuzzed as is).
 //
 // Properties: run_console_command never throws (the console thread of
 // flexsync-node catches nothing); every answer is one line starting with
@@ -187,12 +188,13 @@ std::vector<std::string> words(const std::string& line) {
   return out;
 }
 
-/// Whether a bench line would run longer than the target waits.
+/// Whether a bench line would run longer than the target waits (more
+/// than a day is refused at once).
 bool long_bench(const std::vector<std::string>& w) {
   if (w.size() < 3 || w[0] != "bench")
     return false;
   auto seconds = std::strtod(w[2].c_str(), nullptr);
-  return seconds > 0.005;
+  return seconds > 0.005 && seconds <= 86400;
 }
 
 bool starts_with(const std::string& x, const std::string& prefix) {
