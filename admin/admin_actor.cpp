@@ -11,6 +11,7 @@
 #include "actors/node/node.hpp"
 #include "actors/transport/wire/tcp_socket.hpp"
 #include "admin/admin_auth.hpp"
+#include "protocol/node_name.hpp"
 
 namespace flexsync::admin {
 
@@ -257,6 +258,9 @@ std::optional<caf::error> check_request(const admin_change_request& req) {
       && req.op != change_op::remove)
     return to_error(admin_refusal::bad_request,
                     "only add, add-learner and remove are served");
+  // Before the address is quoted in a refusal: one line, whatever it holds.
+  if (auto why = check_node_name(node_id{req.node}))
+    return to_error(admin_refusal::bad_request, *why);
   if (!net::parse_address(req.node))
     return to_error(admin_refusal::bad_request,
                     "not a host:port address: " + req.node);
@@ -264,7 +268,11 @@ std::optional<caf::error> check_request(const admin_change_request& req) {
 }
 
 std::optional<caf::error> check_request(const admin_transfer_request& req) {
-  if (!req.target.empty() && !net::parse_address(req.target))
+  if (req.target.empty())
+    return std::nullopt;
+  if (auto why = check_node_name(node_id{req.target}))
+    return to_error(admin_refusal::bad_request, *why);
+  if (!net::parse_address(req.target))
     return to_error(admin_refusal::bad_request,
                     "not a host:port address: " + req.target);
   return std::nullopt;

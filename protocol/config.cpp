@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocol/membership.hpp"
+#include "protocol/node_name.hpp"
 
 namespace flexsync {
 
@@ -83,6 +84,12 @@ void node_config::normalize_and_validate() {
   require(valid_utf8(self.name), "self is not valid UTF-8");
   for (auto& p : partners)
     require(valid_utf8(p.name), "a partner's name is not valid UTF-8");
+  // Names with control characters never make a valid configuration
+  // (check_node_name): refused here, not when the node starts.
+  require(!check_node_name(self), "self must not contain control characters");
+  for (auto& p : partners)
+    require(!check_node_name(p),
+            "a partner's name must not contain control characters");
   // A read-only node is a learner by definition; a learner is never also a
   // voting partner.
   if (read_only)
@@ -93,6 +100,8 @@ void node_config::normalize_and_validate() {
   for (auto& l : learners) {
     require(!l.empty(), "learners must not contain an empty name");
     require(valid_utf8(l.name), "a learner's name is not valid UTF-8");
+    require(!check_node_name(l),
+            "a learner's name must not contain control characters");
   }
   std::erase_if(partners, [this](const node_id& p) { return is_learner(p); });
   if (is_learner(self))
