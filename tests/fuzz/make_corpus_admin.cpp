@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "admin/admin_auth.hpp"
+#include "admin/admin_types.hpp"
 #include "protocol/admin.hpp"
 #include "protocol/membership.hpp"
 #include "tests/fuzz/make_corpus.hpp"
