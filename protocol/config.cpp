@@ -135,12 +135,25 @@ void node_config::normalize_and_validate() {
           "persistence.snapshot_chunk_bytes must be >= 16");
   require(p.snapshot_check_interval > 0ns,
           "persistence.snapshot_check_interval must be positive");
+  // Zone labels travel in config entries, which check_membership checks.
+  auto zone_ok = [](const std::string& z) {
+    return valid_utf8(z)
+           && std::none_of(z.begin(), z.end(), [](unsigned char c) {
+                return c < 0x20 || c == 0x7f;
+              });
+  };
   for (auto& [x, l] : labels)
-    if (l.zone)
+    if (l.zone) {
+      require(zone_ok(*l.zone), "a zone label must be UTF-8 without control "
+                                "characters");
       placement.zone.emplace(x, *l.zone);
+    }
   if (quorum)
-    for (auto& [x, z] : quorum->zone_of)
+    for (auto& [x, z] : quorum->zone_of) {
+      require(zone_ok(z), "a zone label must be UTF-8 without control "
+                          "characters");
       placement.zone.emplace(x, z);
+    }
   placement.validate();
   // The simulator's unchecked terms are unsafe by design; it validates its
   // nodes with owned terms instead (scenarios/sim/cluster.cpp).

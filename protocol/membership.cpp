@@ -204,10 +204,26 @@ std::optional<std::string> check_membership(const membership& m) {
   for (auto& x : m.learners)
     if (auto why = check_node_name(x))
       return why;
-  if (m.quorum)
-    for (auto& label : m.quorum->zone_of)
+  if (m.quorum) {
+    // The quorum system's own names (a grid's order, labels' keys) are
+    // quoted by its refusals too.
+    for (auto& x : m.quorum->order)
+      if (auto why = check_node_name(x))
+        return why;
+    for (auto& [x, w] : m.quorum->weight_of)
+      if (auto why = check_node_name(x))
+        return why;
+    for (auto& label : m.quorum->zone_of) {
+      if (auto why = check_node_name(label.first))
+        return why;
       if (!valid_utf8(label.second))
         return std::string{"a zone label is not valid UTF-8"};
+      if (std::any_of(label.second.begin(), label.second.end(),
+                      [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return std::string{"a zone label must not contain control "
+                           "characters"};
+    }
+  }
   try {
     m.make_quorum();
   } catch (const config_error& e) {
