@@ -1,4 +1,5 @@
-# The fuzz targets (tests/fuzz/<target>.cpp) and the libraries each links,
+# The fuzz targets (tests/fuzz/<target>.cpp), the libraries each links and
+# the program sources some compile besides (FLEXSYNC_FUZZ_SOURCES_<target>),
 # shared by the replay build (tests/fuzz/CMakeLists.txt) and the libFuzzer
 # sub-build (tests/fuzz/libfuzzer/). The sub-build compiles only CAF-free
 # libraries, so the targets that need CAF are replayed but not fuzzed in CI.
