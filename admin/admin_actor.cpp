@@ -11,6 +11,7 @@
 #include "actors/node/node.hpp"
 #include "actors/transport/wire/tcp_socket.hpp"
 #include "admin/admin_auth.hpp"
+#include "protocol/node_name.hpp"
 
 namespace flexsync::admin {
 
@@ -196,18 +197,6 @@ caf::result<admin_login_reply> on_login(admin_pointer self,
   return admin_login_reply{bytes(proof.begin(), proof.end())};
 }
 
-/// Why `req` is malformed, or nothing.
-std::optional<caf::error> check_change(const admin_change_request& req) {
-  if (req.op != change_op::add_voter && req.op != change_op::add_learner
-      && req.op != change_op::remove)
-    return to_error(admin_refusal::bad_request,
-                    "only add, add-learner and remove are served");
-  if (!net::parse_address(req.node))
-    return to_error(admin_refusal::bad_request,
-                    "not a host:port address: " + req.node);
-  return std::nullopt;
-}
-
 void on_down(admin_pointer self, const caf::down_msg& dm) {
   auto& st = self->state;
   // A worker that ended, or a client whose actor or connection is gone.
@@ -237,7 +226,7 @@ admin_actor::behavior_type admin_impl(admin_pointer self, node* n,
     [=](const admin_change_request& x) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))
         return std::move(*refusal);
-      if (auto bad = check_change(x))
+      if (auto bad = check_request(x))
         return std::move(*bad);
       return serve_by_worker<change_result>(self, x);
     },
@@ -249,9 +238,8 @@ admin_actor::behavior_type admin_impl(admin_pointer self, node* n,
     [=](const admin_transfer_request& x) -> caf::result<change_result> {
       if (auto refusal = refuse_unauthenticated(self))
         return std::move(*refusal);
-      if (!x.target.empty() && !net::parse_address(x.target))
-        return to_error(admin_refusal::bad_request,
-                        "not a host:port address: " + x.target);
+      if (auto bad = check_request(x))
+        return std::move(*bad);
       return serve_by_worker<change_result>(self, x);
     },
     [=](const admin_compact_request&) -> caf::result<change_result> {
@@ -264,6 +252,31 @@ admin_actor::behavior_type admin_impl(admin_pointer self, node* n,
 }
 
 } // namespace
+
+std::optional<caf::error> check_request(const admin_change_request& req) {
+  if (req.op != change_op::add_voter && req.op != change_op::add_learner
+      && req.op != change_op::remove)
+    return to_error(admin_refusal::bad_request,
+                    "only add, add-learner and remove are served");
+  // Before the address is quoted in a refusal: one line, whatever it holds.
+  if (auto why = check_node_name(node_id{req.node}))
+    return to_error(admin_refusal::bad_request, *why);
+  if (!net::parse_address(req.node))
+    return to_error(admin_refusal::bad_request,
+                    "not a host:port address: " + req.node);
+  return std::nullopt;
+}
+
+std::optional<caf::error> check_request(const admin_transfer_request& req) {
+  if (req.target.empty())
+    return std::nullopt;
+  if (auto why = check_node_name(node_id{req.target}))
+    return to_error(admin_refusal::bad_request, *why);
+  if (!net::parse_address(req.target))
+    return to_error(admin_refusal::bad_request,
+                    "not a host:port address: " + req.target);
+  return std::nullopt;
+}
 
 admin_actor spawn_admin(caf::actor_system& sys, node& n, admin_options opts) {
   std::optional<crypto::key256> key;

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <caf/expected.hpp>
@@ -42,6 +43,13 @@ struct admin_options {
   /// Node calls served at once.
   size_t max_workers = 8;
 };
+
+/// Why the admin actor refuses `req` as malformed (bad_request, before any
+/// node call), or nothing. Pure: the fuzz target admin_requests drives it.
+std::optional<caf::error> check_request(const admin_change_request& req);
+
+/// Why the admin actor refuses `req` as malformed, or nothing.
+std::optional<caf::error> check_request(const admin_transfer_request& req);
 
 /// Spawns the admin actor of `n`, which must outlive it. With a password
 /// this derives the key (about 0.2 s unless the transport already did).

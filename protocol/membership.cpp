@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/node_name.hpp"
 #include "protocol/planted_bugs.hpp"
 #include "protocol/quorum_json.hpp"
 
@@ -181,31 +182,48 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-namespace {
-
-std::optional<std::string> check_name(const node_id& x) {
+std::optional<std::string> check_node_name(const node_id& x) {
   if (x.empty())
     return "a node name must not be empty";
   if (!valid_utf8(x.name))
     return "a node name is not valid UTF-8";
+  // A name is an address: a line break in it would split every status,
+  // log line and refusal that names the node.
+  for (unsigned char c : x.name)
+    if (c < 0x20 || c == 0x7f)
+      return "a node name must not contain control characters";
   return std::nullopt;
 }
-
-} // namespace
 
 std::optional<std::string> check_membership(const membership& m) {
   if (m.voters.empty())
     return "a configuration needs at least one voter";
   for (auto& x : m.voters)
-    if (auto why = check_name(x))
+    if (auto why = check_node_name(x))
       return why;
   for (auto& x : m.learners)
-    if (auto why = check_name(x))
+    if (auto why = check_node_name(x))
       return why;
-  if (m.quorum)
-    for (auto& label : m.quorum->zone_of)
+  if (m.quorum) {
+    // The quorum system's own names (a grid's order, labels' keys) are
+    // quoted by its refusals too.
+    for (auto& x : m.quorum->order)
+      if (auto why = check_node_name(x))
+        return why;
+    for (auto& [x, w] : m.quorum->weight_of)
+      if (auto why = check_node_name(x))
+        return why;
+    for (auto& label : m.quorum->zone_of) {
+      if (auto why = check_node_name(label.first))
+        return why;
       if (!valid_utf8(label.second))
         return std::string{"a zone label is not valid UTF-8"};
+      if (std::any_of(label.second.begin(), label.second.end(),
+                      [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return std::string{"a zone label must not contain control "
+                           "characters"};
+    }
+  }
   try {
     m.make_quorum();
   } catch (const config_error& e) {

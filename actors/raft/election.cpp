@@ -268,6 +268,24 @@ void start_election(election_ptr self, bool transfer) {
     });
 }
 
+/// An operator's campaign (node::campaign_now). With lease reads it must
+/// not ignore leader stickiness: a live leader may hold a lease (only a
+/// transfer, whose leader gave its lease up, may). That covers this node's
+/// own vote: having echoed the leader's round it grants none, itself
+/// included, for election_timeout_min (a timer's campaign never comes
+/// sooner).
+void campaign_now(election_ptr self) {
+  auto& st = self->state;
+  if (st.w->config.lease_reads && st.role != raft_role::leader
+      && leader_recently_heard(self)) {
+    st.w->log.info("campaign not started: a leader was heard less than "
+                   "election_timeout_min ago and may hold a lease (lease "
+                   "reads); transfer_leadership moves a live leader");
+    return;
+  }
+  start_election(self, !st.w->config.lease_reads);
+}
+
 /// A newer term was seen (replies carry terms, §5.1): the log store adopts
 /// it durably, then this node follows nobody in it, unless it moved on
 /// meanwhile.
@@ -339,22 +357,7 @@ caf::behavior running(election_ptr self) {
     [=](step_down_atom, term_t term, fail_reason why) {
       on_step_down(self, term, why);
     },
-    [=](campaign_now_atom) {
-      // With lease reads a campaign asked for here must not ignore leader
-      // stickiness: a live leader may hold a lease (only a transfer, whose
-      // leader gave its lease up, may). That covers this node's own vote:
-      // having echoed the leader's round it grants none, itself included,
-      // for election_timeout_min (a timer's campaign never comes sooner).
-      auto& st = self->state;
-      if (st.w->config.lease_reads && st.role != raft_role::leader
-          && leader_recently_heard(self)) {
-        st.w->log.info("campaign not started: a leader was heard less than "
-                       "election_timeout_min ago and may hold a lease (lease "
-                       "reads); transfer_leadership moves a live leader");
-        return;
-      }
-      start_election(self, !st.w->config.lease_reads);
-    },
+    [=](campaign_now_atom) { campaign_now(self); },
     [=](const timeout_now& m) {
       auto& st = self->state;
       // Only the leader of this node's term hands over; a late one is void.

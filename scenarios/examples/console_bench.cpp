@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -60,6 +61,22 @@ private:
   size_t count_ = 0;
 };
 
+/// The longest run (a day): beyond it, or for no number at all (NaN), the
+/// deadline would overflow the clock.
+constexpr double max_seconds = 86400;
+
+/// Open loop: the highest rate, and the most arrivals of one run (each
+/// takes 9 bytes until the end).
+constexpr double max_rate = 1e7;
+constexpr double max_arrivals = 1e8;
+
+/// An error answer when `seconds` is no duration a run can have.
+std::optional<std::string> bad_seconds(double seconds) {
+  if (seconds >= 0 && seconds <= max_seconds)
+    return std::nullopt;
+  return "error SECONDS must be a number from 0 to 86400";
+}
+
 /// The `p` quantile of sorted `xs` (nonempty).
 double quantile(const std::vector<double>& xs, double p) {
   return xs[static_cast<size_t>(p * static_cast<double>(xs.size() - 1))];
@@ -72,6 +89,8 @@ double us_between(clock_type::time_point a, clock_type::time_point b) {
 } // namespace
 
 std::string bench_pipelined(double seconds, size_t window, const async_op& op) {
+  if (auto bad = bad_seconds(seconds))
+    return *bad;
   in_flight_gate gate;
   std::atomic<uint64_t> ok{0}, failed{0};
   auto start = clock_type::now();
@@ -96,6 +115,8 @@ std::string bench_pipelined(double seconds, size_t window, const async_op& op) {
 }
 
 std::string bench_sync(double seconds, const std::function<void()>& op) {
+  if (auto bad = bad_seconds(seconds))
+    return *bad;
   std::vector<double> us;
   uint64_t failed = 0;
   auto stop = clock_type::now() + std::chrono::duration<double>(seconds);
@@ -122,6 +143,11 @@ std::string bench_open_loop(double seconds, double rate, size_t max_in_flight,
                             const async_op& op) {
   if (!(rate > 0) || !(seconds > 0))
     return "error open loop needs a positive rate and duration";
+  if (auto bad = bad_seconds(seconds))
+    return *bad;
+  if (rate > max_rate || rate * seconds > max_arrivals)
+    return "error open loop takes at most 10000000 calls per second and "
+           "100000000 in all";
   auto total = static_cast<size_t>(rate * seconds);
   // One slot per arrival, written once by its completion: no lock.
   auto latency = std::make_unique<double[]>(total);

@@ -178,6 +178,30 @@ void console_loop(examples::console_target target, bool exit_on_eof) {
     kill(getpid(), SIGTERM);
 }
 
+/// Set when the node stopped itself (node_options::on_failure).
+std::atomic<bool> node_failed{false};
+
+/// The node's options in this program: its log level and sink, role lines
+/// from `roles`, and leaving with status 70 when the node stops itself.
+node_options program_node_options(log_level level, role_logger& roles) {
+  node_options opts;
+  opts.observer = &roles;
+  // The node's own info lines repeat what role_logger says.
+  opts.level = level == log_level::debug ? level
+                                         : std::min(level, log_level::warning);
+  opts.log_sink = stderr_sink();
+  // A node that stopped itself serves nothing: leave (status 70), so that a
+  // supervisor restarts the process from its durable state. The node has
+  // already logged why, in one ERROR line ("stopping the node (...): ...");
+  // repeating it here would say it twice.
+  opts.on_failure = [](const std::string&) {
+    log_line("ERROR the node stopped itself; exiting with status 70");
+    node_failed = true;
+    kill(getpid(), SIGTERM);
+  };
+  return opts;
+}
+
 int run(program_config& cfg) {
   if (!cfg.metrics_file.empty() && !(cfg.metrics_interval > 0))
     throw config_error("--metrics-interval must be a positive number of "
@@ -196,21 +220,7 @@ int run(program_config& cfg) {
   examples::payload_sink sink;
   examples::versioned_tally tally;
   role_logger roles;
-  node_options opts;
-  opts.observer = &roles;
-  // The node's own info lines repeat what role_logger says.
-  opts.level = level == log_level::debug ? level : std::min(level, log_level::warning);
-  opts.log_sink = stderr_sink();
-  // A node that stopped itself serves nothing: leave (status 70), so that a
-  // supervisor restarts the process from its durable state.
-  static std::atomic<bool> failed{false};
-  // The node has already logged why, in one ERROR line ("stopping the node
-  // (...): ..."); repeating it here would say it twice.
-  opts.on_failure = [](const std::string&) {
-    log_line("ERROR the node stopped itself; exiting with status 70");
-    failed = true;
-    kill(getpid(), SIGTERM);
-  };
+  auto opts = program_node_options(level, roles);
   std::unique_ptr<node> owner;
   try {
     owner = std::make_unique<node>(
@@ -248,7 +258,7 @@ int run(program_config& cfg) {
   // The console thread may sit in a blocking read; leave without joining.
   std::cout.flush();
   std::cerr.flush();
-  _exit(failed ? 70 : 0);
+  _exit(node_failed ? 70 : 0);
 }
 
 } // namespace

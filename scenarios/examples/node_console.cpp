@@ -18,7 +18,7 @@
 #include "protocol/metrics.hpp"
 #include "protocol/types.hpp"
 #include "scenarios/examples/alloc_counter.hpp"
-#include "scenarios/examples/console_bench.hpp"
+#include "scenarios/examples/console_commands.hpp"
 
 namespace flexsync::examples {
 
@@ -88,16 +88,8 @@ caf::error versioned_tally::load(caf::deserializer& source) {
 
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::istringstream in{line};
-  std::vector<std::string> words;
-  for (std::string w; in >> w;)
-    words.push_back(std::move(w));
-  return words;
-}
-
-/// The text of a failed call, without spaces (answers are key=value).
-std::string failure(const std::exception& e) {
+/// The text of a failed call.
+std::string describe_failure(const std::exception& e) {
   std::string text = e.what();
   // A command no handler of the enabled code version takes (tick-n before
   // version 2) was applied as a no-op on every replica.
@@ -106,8 +98,7 @@ std::string failure(const std::exception& e) {
     text = std::string{to_string(to_fail_reason(ae->error()))}
            + ": unknown operation under the enabled code version, or "
              "undecodable";
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return "error " + text;
+  return text;
 }
 
 /// FNV-1a over the key-value store's items: equal on replicas that hold
@@ -159,326 +150,124 @@ std::string metrics_text(console_target& t) {
   return "ok lines=" + std::to_string(lines) + (lines > 0 ? "\n" + text : "");
 }
 
-/// An inc every 5 ms until one succeeds; how long after the command that
-/// success came (the submission of that call is after the command).
-std::string probe(console_target& t, int64_t timeout_ms) {
-  struct shared {
-    std::mutex mtx;
-    std::condition_variable cv;
-    bool done = false;
-    clock_type::time_point at;
-  };
-  auto sh = std::make_shared<shared>();
-  auto start = clock_type::now();
-  auto deadline = start + std::chrono::milliseconds(timeout_ms);
-  std::unique_lock<std::mutex> guard{sh->mtx};
-  while (!sh->done && clock_type::now() < deadline) {
-    guard.unlock();
-    t.counter->inc().then(
-      [sh](int64_t, const caf::error& err) {
-        if (err)
-          return;
-        std::lock_guard<std::mutex> g{sh->mtx};
-        if (!sh->done) {
-          sh->done = true;
-          sh->at = clock_type::now();
-          sh->cv.notify_all();
-        }
-      },
-      std::chrono::milliseconds(timeout_ms));
-    guard.lock();
-    sh->cv.wait_for(guard, 5ms, [&] { return sh->done; });
-  }
-  if (!sh->done)
-    return "error probe timed out";
-  auto ms = std::chrono::duration<double, std::milli>(sh->at - start).count();
-  std::ostringstream out;
-  out << "ok resumed_ms=" << ms;
-  return out.str();
-}
+/// The console's node calls on a real node (console_commands.hpp).
+class target_node : public console_node {
+public:
+  explicit target_node(console_target& t) : t_(t) {}
 
-const char* help_text
-  = "ok commands: status | metrics | recovery | members | add-node ADDR | "
-    "remove-node ADDR | add-learner ADDR | transfer [ADDR] | set-version N | "
-    "inc | add N | get [--linearizable|--lease] | set K V | "
-    "kv [--linearizable|--lease] K | del K | read K | tick | tick-n N | "
-    "tally | drop-links | force-recover | bench pipelined "
-    "SECONDS BYTES "
-    "WINDOW | bench sync SECONDS BYTES | bench open-loop SECONDS BYTES RATE | "
-    "bench barrier-pipelined SECONDS WINDOW "
-    "[lease] | bench barrier-sync SECONDS [lease] | probe TIMEOUT_MS | quit";
+  std::string status_line() override { return examples::status_line(t_); }
 
-/// add-node / remove-node / add-learner: waits until the change is
-/// committed or refused (membership changes take longer than a call: the
-/// deadline is six call timeouts).
-std::string membership_change(console_target& t, const std::string& cmd,
-                              const node_id& x) {
-  auto deadline = 6 * t.call_timeout;
-  auto r = cmd == "add-node"      ? t.self->add_node(x, deadline)
-           : cmd == "remove-node" ? t.self->remove_node(x, deadline)
-                                  : t.self->add_learner(x, deadline);
-  if (r.ok())
-    return "ok";
-  return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
-}
+  std::string metrics_text() override { return examples::metrics_text(t_); }
 
-/// `--linearizable` (a read barrier) or `--lease` (the leader's lease when
-/// it holds one).
-std::optional<read_mode> read_flag(const std::string& x) {
-  if (x == "--linearizable")
-    return read_mode::read_index;
-  if (x == "--lease")
-    return read_mode::lease;
-  return std::nullopt;
-}
+  std::string describe(const std::exception& e) override {
+    return describe_failure(e);
+  }
 
-/// set-version N: waits until the version entry is committed or refused.
-std::string set_version(console_target& t, const std::string& arg) {
-  auto v = parse_code_version(arg);
-  if (!v)
-    return "error set-version needs a version number (0 to 4294967295), got '"
-           + arg + "'";
-  auto r = t.self->set_code_version(*v, 6 * t.call_timeout);
-  if (r.ok())
-    return "ok " + r.detail;
-  return "error " + std::string{to_string(r.reason)} + ": " + r.detail;
-}
+  int64_t counter_inc() override {
+    return t_.counter->inc().get(t_.call_timeout);
+  }
 
-/// members | add-node ADDR | remove-node ADDR | add-learner ADDR |
-/// transfer [ADDR] | set-version N; nothing for other commands.
-std::optional<std::string> cluster_command(console_target& t,
-                                           const std::vector<std::string>& w) {
-  auto& cmd = w[0];
-  auto n = w.size();
-  if ((cmd == "add-node" || cmd == "remove-node" || cmd == "add-learner")
-      && n == 2)
-    return membership_change(t, cmd, node_id{w[1]});
-  if (cmd == "transfer" && (n == 1 || n == 2)) {
-    std::optional<node_id> target;
-    if (n == 2)
-      target = node_id{w[1]};
-    auto r = t.self->transfer_leadership(target, 2 * t.call_timeout);
-    return r.ok() ? "ok " + r.detail
-                  : "error " + std::string{to_string(r.reason)} + ": "
-                      + r.detail;
+  int64_t counter_add(int64_t n) override {
+    return t_.counter->add(n).get(t_.call_timeout);
   }
-  if (cmd == "set-version" && n == 2)
-    return set_version(t, w[1]);
-  if (cmd == "members" && n == 1) {
-    auto st = t.self->status();
-    return "ok " + st.configuration + " (index " + to_string(st.config_index)
-           + ")";
-  }
-  return std::nullopt;
-}
 
-/// tick | tick-n N | tally (the versioned tally); nothing for other
-/// commands.
-std::optional<std::string> tally_command(console_target& t,
-                                         const std::vector<std::string>& w) {
-  auto& cmd = w[0];
-  auto n = w.size();
-  if (cmd == "tick" && n == 1)
-    return "ok " + std::to_string(t.tally->tick().get(t.call_timeout));
-  if (cmd == "tick-n" && n == 2)
-    return "ok "
-           + std::to_string(
-             t.tally->tick_n(std::stoll(w[1])).get(t.call_timeout));
-  if (cmd == "tally" && n == 1) {
-    auto x = t.tally->get();
-    return "ok before=" + std::to_string(x.before)
-           + " after=" + std::to_string(x.after)
-           + " switched_at=" + std::to_string(x.switched_at);
-  }
-  return std::nullopt;
-}
+  int64_t counter_get() override { return t_.counter->get(); }
 
-/// "key=value" from an answer line, or "".
-std::string field_of(const std::string& answer, const std::string& key) {
-  std::istringstream in{answer};
-  for (std::string kv; in >> kv;)
-    if (kv.rfind(key + "=", 0) == 0)
-      return kv.substr(key.size() + 1);
-  return {};
-}
+  void counter_barrier(read_mode mode) override {
+    t_.counter->barrier(mode).get(t_.call_timeout);
+  }
 
-/// Open-loop arrivals beyond this many outstanding calls are dropped
-/// (counted): the offered rate is past what the cluster sustains.
-constexpr size_t max_open_loop_in_flight = 100000;
+  void counter_inc_async(std::function<void(bool)> done,
+                         std::chrono::milliseconds timeout) override {
+    t_.counter->inc().then(
+      [done](int64_t, const caf::error& err) { done(!err); }, timeout);
+  }
 
-std::string run_load(console_target& t, const std::vector<std::string>& w) {
-  if (w.size() == 5 && w[1] == "pipelined") {
-    std::string payload(std::stoul(w[3]), 'x');
-    return bench_pipelined(
-      std::stod(w[2]), std::max<size_t>(1, std::stoul(w[4])),
-      [&](std::function<void(bool)> done) {
-        t.sink->put(payload).then(
-          [done](int64_t, const caf::error& err) { done(!err); });
-      });
+  void kv_set(const std::string& key, const std::string& value) override {
+    t_.kv->set(key, value).get(t_.call_timeout);
   }
-  if (w.size() == 5 && w[1] == "open-loop") {
-    std::string payload(std::stoul(w[3]), 'x');
-    return bench_open_loop(
-      std::stod(w[2]), std::stod(w[4]), max_open_loop_in_flight,
-      [&](std::function<void(bool)> done) {
-        t.sink->put(payload).then(
-          [done](int64_t, const caf::error& err) { done(!err); });
-      });
-  }
-  if (w.size() == 4 && w[1] == "sync") {
-    std::string payload(std::stoul(w[3]), 'x');
-    return bench_sync(std::stod(w[2]), [&] {
-      t.sink->put(payload).get(t.call_timeout);
-    });
-  }
-  // Linearizable reads: read barriers (a last word `lease`: lease
-  // barriers), then the local replica.
-  auto mode = w.back() == "lease" ? read_mode::lease : read_mode::read_index;
-  auto n = w.size() - (mode == read_mode::lease ? 1 : 0);
-  if (n == 4 && w[1] == "barrier-pipelined")
-    return bench_pipelined(
-      std::stod(w[2]), std::max<size_t>(1, std::stoul(w[3])),
-      [&](std::function<void(bool)> done) {
-        t.kv->barrier(mode).then(
-          [done](const caf::error& err) { done(!err); });
-      });
-  if (n == 3 && w[1] == "barrier-sync")
-    return bench_sync(std::stod(w[2]), [&] {
-      t.kv->barrier(mode).get(t.call_timeout);
-      (void) t.kv->get("k");
-    });
-  return "error usage: bench pipelined SECONDS BYTES WINDOW | bench sync "
-         "SECONDS BYTES | bench open-loop SECONDS BYTES RATE | bench "
-         "barrier-pipelined SECONDS WINDOW [lease] | bench barrier-sync "
-         "SECONDS [lease]";
-}
 
-/// A bench command's answer, with the heap allocations of this whole
-/// process during the run per operation completed in it (the node's
-/// actors and the client alike; alloc_counter.hpp).
-std::string run_bench(console_target& t, const std::vector<std::string>& w) {
-  auto before = allocations();
-  auto answer = run_load(t, w);
-  auto spent = allocations() - before;
-  if (answer.rfind("ok ", 0) != 0)
-    return answer;
-  auto ops = field_of(answer, "ops");
-  if (ops.empty())
-    ops = field_of(answer, "calls");
-  if (!ops.empty() && std::stod(ops) > 0) {
-    std::ostringstream out;
-    out << answer << " allocs_per_op="
-        << static_cast<double>(spent) / std::stod(ops);
-    return out.str();
+  std::optional<std::string> kv_get(const std::string& key) override {
+    return t_.kv->get(key);
   }
-  return answer;
-}
 
-/// inc | add N | get [--linearizable|--lease] (the counter); nothing for
-/// other commands.
-std::optional<std::string> counter_command(console_target& t,
-                                           const std::vector<std::string>& w) {
-  auto& cmd = w[0];
-  auto n = w.size();
-  if (cmd == "inc" && n == 1)
-    return "ok " + std::to_string(t.counter->inc().get(t.call_timeout));
-  if (cmd == "add" && n == 2)
-    return "ok "
-           + std::to_string(t.counter->add(std::stoll(w[1])).get(t.call_timeout));
-  if (cmd == "get" && n == 1)
-    return "ok " + std::to_string(t.counter->get());
-  if (cmd == "get" && n == 2 && read_flag(w[1])) {
-    t.counter->barrier(*read_flag(w[1])).get(t.call_timeout);
-    return "ok " + std::to_string(t.counter->get());
+  void kv_barrier(read_mode mode) override {
+    t_.kv->barrier(mode).get(t_.call_timeout);
   }
-  return std::nullopt;
-}
 
-/// set K V | kv [--linearizable|--lease] K | read K | del K (the key-value
-/// store); nothing for other commands.
-std::optional<std::string> kv_command(console_target& t,
-                                      const std::vector<std::string>& w) {
-  auto& cmd = w[0];
-  auto n = w.size();
-  if (cmd == "set" && n == 3) {
-    t.kv->set(w[1], w[2]).get(t.call_timeout);
-    return "ok";
+  void kv_barrier_async(read_mode mode,
+                        std::function<void(bool)> done) override {
+    t_.kv->barrier(mode).then(
+      [done](const caf::error& err) { done(!err); });
   }
-  if (cmd == "kv" && n == 2) {
-    auto v = t.kv->get(w[1]);
-    return v ? "ok " + *v : "error no such key";
-  }
-  if (cmd == "kv" && n == 3 && (read_flag(w[1]) || read_flag(w[2]))) {
-    auto flag = read_flag(w[1]) ? 1 : 2;
-    t.kv->barrier(*read_flag(w[flag])).get(t.call_timeout);
-    auto v = t.kv->get(w[3 - flag]);
-    return v ? "ok " + *v : "error no such key";
-  }
-  if (cmd == "read" && n == 2) {
-    // The applied add(0) is a barrier: the local state now holds at
-    // least every entry committed before this call was made.
-    t.counter->add(0).get(t.call_timeout);
-    auto v = t.kv->get(w[1]);
-    return v ? "ok " + *v : "error no such key";
-  }
-  if (cmd == "del" && n == 2) {
-    auto v = t.kv->pop(w[1]).get(t.call_timeout);
-    return v ? "ok " + *v : "error no such key";
-  }
-  return std::nullopt;
-}
 
-/// drop-links | recovery | force-recover; nothing for other commands.
-std::optional<std::string> node_command(console_target& t,
-                                        const std::vector<std::string>& w) {
-  auto& cmd = w[0];
-  auto n = w.size();
-  if (cmd == "drop-links" && n == 1) {
-    drop_links(t.transport);
-    return "ok";
+  std::optional<std::string> kv_pop(const std::string& key) override {
+    return t_.kv->pop(key).get(t_.call_timeout);
   }
-  if (cmd == "recovery" && n == 1) {
-    auto st = t.self->status();
-    return "ok " + (st.recovery.empty() ? std::string{"intact"} : st.recovery);
+
+  void sink_put(const std::string& payload) override {
+    t_.sink->put(payload).get(t_.call_timeout);
   }
-  if (cmd == "force-recover" && n == 1) {
-    t.self->force_recover();
-    return "ok";
+
+  void sink_put_async(const std::string& payload,
+                      std::function<void(bool)> done) override {
+    t_.sink->put(payload).then(
+      [done](int64_t, const caf::error& err) { done(!err); });
   }
-  return std::nullopt;
-}
+
+  int64_t tally_tick() override {
+    return t_.tally->tick().get(t_.call_timeout);
+  }
+
+  int64_t tally_tick_n(int64_t n) override {
+    return t_.tally->tick_n(n).get(t_.call_timeout);
+  }
+
+  tally_counts tally() override {
+    auto x = t_.tally->get();
+    return {x.before, x.after, x.switched_at};
+  }
+
+  void drop_links() override { flexsync::drop_links(t_.transport); }
+
+  std::string recovery() override { return t_.self->status().recovery; }
+
+  void force_recover() override { t_.self->force_recover(); }
+
+  /// Membership changes take longer than a call: the deadline is six call
+  /// timeouts.
+  change_result change_membership(const std::string& cmd,
+                                  const node_id& x) override {
+    auto deadline = 6 * t_.call_timeout;
+    return cmd == "add-node"      ? t_.self->add_node(x, deadline)
+           : cmd == "remove-node" ? t_.self->remove_node(x, deadline)
+                                  : t_.self->add_learner(x, deadline);
+  }
+
+  change_result transfer(std::optional<node_id> target) override {
+    return t_.self->transfer_leadership(target, 2 * t_.call_timeout);
+  }
+
+  change_result set_code_version(uint32_t version) override {
+    return t_.self->set_code_version(version, 6 * t_.call_timeout);
+  }
+
+  std::string members() override {
+    auto st = t_.self->status();
+    return st.configuration + " (index " + to_string(st.config_index) + ")";
+  }
+
+  uint64_t allocations() override { return examples::allocations(); }
+
+private:
+  console_target& t_;
+};
 
 } // namespace
 
 std::string run_command(console_target& t, const std::string& line) {
-  auto w = split(line);
-  if (w.empty())
-    return "error empty command (try help)";
-  auto& cmd = w[0];
-  auto n = w.size();
-  try {
-    if (cmd == "status" && n == 1)
-      return status_line(t);
-    if (cmd == "metrics" && n == 1)
-      return metrics_text(t);
-    // Each group answers its own commands only; the order is the one the
-    // checks always had.
-    for (auto group : {counter_command, kv_command, node_command,
-                       cluster_command, tally_command})
-      if (auto answer = group(t, w))
-        return *answer;
-    if (cmd == "bench")
-      return run_bench(t, w);
-    if (cmd == "probe" && n == 2)
-      return probe(t, std::stoll(w[1]));
-    if (cmd == "help")
-      return help_text;
-    if (cmd == "quit")
-      return "ok bye";
-  } catch (const std::exception& e) {
-    return failure(e);
-  }
-  return "error unknown command or wrong arguments (try help)";
+  target_node node{t};
+  return run_console_command(node, line);
 }
 
 } // namespace flexsync::examples

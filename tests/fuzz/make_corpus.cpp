@@ -267,6 +267,95 @@ void quorum_specs() {
       "\"voters\":[\"a\",\"b\",\"c\",\"d\"]},\"v\":1}");
 }
 
+// -- the node program: console and command line ------------------------------
+
+void console_lines() {
+  // Mode byte (bit 0: calls fail, bit 1: changes refused, bit 2:
+  // recovering), then lines: every command with good and bad arguments.
+  auto lines = [](char mode, const std::string& text) {
+    return std::string(1, mode) + text;
+  };
+  std::string reads = "status\nmetrics\nget\nget --linearizable\n"
+                      "get --lease\nget --stale\nkv k\nkv --lease k\n"
+                      "kv k --linearizable\nkv a b\nread k\ntally\n"
+                      "members\nrecovery\nhelp\n\n   \n";
+  std::string writes = "inc\nadd 5\nadd -3\nset k v\nkv k\ndel k\n"
+                       "del k\ntick\ntick-n 4\ndrop-links\n"
+                       "force-recover\nquit\n";
+  std::string bad = "add\nadd x\nadd 99999999999999999999\nadd 1 2\n"
+                    "tick-n\ntick-n 1e3\nset k\nset k v w\nkv\nfoo\n"
+                    "status now\nset-version\nset-version x\n"
+                    "set-version -1\nset-version 4294967296\nprobe\n"
+                    "probe x\nbench\nbench lease\nbench sync\n";
+  std::string cluster = "add-node 127.0.0.1:7004\nadd-learner "
+                        "127.0.0.1:7005\nremove-node 127.0.0.1:7002\n"
+                        "transfer\ntransfer 127.0.0.1:7002\n"
+                        "set-version 2\nadd-node\ntransfer a b\n";
+  std::string bench = "bench sync 0.001 10\nbench pipelined 0.001 10 4\n"
+                      "bench open-loop 0.001 10 1000\n"
+                      "bench barrier-pipelined 0.001 4\n"
+                      "bench barrier-pipelined 0.001 4 lease\n"
+                      "bench barrier-sync 0.001\n"
+                      "bench barrier-sync 0.001 lease\n"
+                      "bench sync 0.001 x\nbench open-loop 0 10 0\n"
+                      "bench pipelined 0.001 10 0\nprobe 10\nprobe -1\n";
+  put("console", "reads", lines(0, reads));
+  put("console", "writes", lines(0, writes));
+  put("console", "bad_arguments", lines(0, bad));
+  put("console", "cluster", lines(0, cluster));
+  put("console", "cluster_refused", lines(2, cluster));
+  put("console", "bench", lines(0, bench));
+  put("console", "calls_fail", lines(1, writes + bench));
+  put("console", "recovering", lines(4, "recovery\nstatus\n"));
+}
+
+void node_options() {
+  // Arguments separated by '\n'; after "\0\0", a config file.
+  auto args = [](const std::string& text) { return text; };
+  std::string self = "--self=127.0.0.1:7001\n"
+                     "--partners=[\"127.0.0.1:7002\",\"127.0.0.1:7003\"]\n";
+  put("node_options", "three_voters", args(self));
+  put("node_options", "disk",
+      args(self + "--storage=disk\n--data-dir=d1\n--fsync=periodic\n"));
+  put("node_options", "disk_without_dir", args(self + "--storage=disk\n"));
+  put("node_options", "zones",
+      args(self + "--quorum=zones(fz=1,fn=0)\n--zones=127.0.0.1:7001=us,"
+                  "127.0.0.1:7002=eu,127.0.0.1:7003=ap\n"
+                  "--preferred-zone=us\n--priorities=127.0.0.1:7002=2\n"));
+  put("node_options", "weighted",
+      args(self + "--quorum=weighted(election=3,replication=2)\n"
+                  "--weights=127.0.0.1:7001=2,127.0.0.1:7002=1,"
+                  "127.0.0.1:7003=1\n"));
+  put("node_options", "owned_terms",
+      args(self + "--quorum=counting(2,2)\n--terms=owned\n"));
+  put("node_options", "password",
+      args(self + "--password-file=secret\n--cluster-salt=s\n"));
+  put("node_options", "password_blank", args(self + "--password-file=blank\n"));
+  put("node_options", "join_password",
+      args(self + "--join\n--password-file=secret\n"));
+  put("node_options", "admin",
+      args(self + "--admin=7201\n--max-code-version=1\n"));
+  put("node_options", "admin_bad", args(self + "--admin=host:\n"));
+  put("node_options", "timeouts",
+      args(self + "--call-timeout=2s\n--election-timeout-min=100ms\n"
+                  "--election-timeout-max=50ms\n--heartbeat-interval=0s\n"
+                  "--lease-reads\n--clock-drift-bound=200ms\n"));
+  put("node_options", "metrics",
+      args(self + "--metrics-file=m.prom\n--metrics-interval=0\n"));
+  put("node_options", "read_only",
+      args("--self=127.0.0.1:7004\n--read-only\n--partners=[\"127.0.0.1:"
+           "7001\"]\n--log-level=debug\n--max-frame-size=1024\n"));
+  put("node_options", "bad_values",
+      args(self + "--log-level=loud\n--max-code-version=x\n"));
+  put("node_options", "unknown_option", args("--bogus\n"));
+  put("node_options", "help", args("--help\n"));
+  put("node_options", "no_self", args(""));
+  put("node_options", "config_file",
+      args(std::string("--no-console", 12) + std::string("\0\0", 2)
+           + "[global]\nself=\"127.0.0.1:7001\"\npartners=[\"127.0.0.1:"
+             "7002\"]\nquorum=\"grid(1x2)\"\n"));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -283,6 +372,9 @@ int main(int argc, char** argv) {
   recovery_markers();
   configs();
   quorum_specs();
+  console_lines();
+  node_options();
   fuzz::peer_messages();
+  fuzz::admin_requests();
   return 0;
 }

@@ -14,4 +14,7 @@ void put(const std::string& target, const std::string& name,
 /// The peer_codec target's seeds (make_corpus_peer_codec.cpp; needs CAF).
 void peer_messages();
 
+/// The admin_requests target's seeds (make_corpus_admin.cpp; needs CAF).
+void admin_requests();
+
 } // namespace flexsync::fuzz

@@ -162,3 +162,13 @@ TEST_CASE("node names that are not UTF-8 are refused at start",
   node_config fine{"z\xc3\xbcrich", {"b", "c"}};
   CHECK_NOTHROW(fine.normalize_and_validate());
 }
+
+TEST_CASE("node names with control characters are refused at start",
+          "[config]") {
+  node_config bad_partner{"a", {"b\nc", "d"}};
+  CHECK_THROWS_WITH(bad_partner.normalize_and_validate(),
+                    Catch::Contains("control characters"));
+  node_config bad_self{"a\t", {"b"}};
+  CHECK_THROWS_WITH(bad_self.normalize_and_validate(),
+                    Catch::Contains("control characters"));
+}

@@ -312,3 +312,20 @@ TEST_CASE("a configuration whose names or zones are not UTF-8 is refused",
   CHECK_NOTHROW(encode_configuration(configuration{
     membership{{node_id{"a"}}, {node_id{"z\xc3\xbc"}}, std::nullopt}, {}}));
 }
+
+// Found by the admin_requests fuzz target: a name with a line break was
+// accepted as a voter (or quoted in a refusal), splitting every status,
+// log line and refusal that names it.
+TEST_CASE("a configuration whose names hold control characters is refused",
+          "[membership]") {
+  membership m;
+  m.voters = {node_id{"a"}, node_id{"127.0.0.1\n7005"}};
+  auto why = check_membership(m);
+  REQUIRE(why);
+  CHECK(*why == "a node name must not contain control characters");
+  m.voters = {node_id{"a"}};
+  m.learners = {node_id{"b\x7f"}};
+  CHECK(check_membership(m));
+  m.learners = {node_id{"b:7001"}};
+  CHECK_FALSE(check_membership(m));
+}
