@@ -33,12 +33,8 @@ index_t heartbeat_commit(index_t commit_index, index_t verified,
 }
 
 campaign_decision decide_campaign(term_t current_term, const node_id& self,
-                                  term_mode terms,
-                                  const std::vector<node_id>& voters) {
-  auto term = campaign_term(terms, self, current_term, voters);
-  FLEXSYNC_ASSERT(term.has_value(),
-                  self.name + " campaigns with owned terms but is no voter");
-  return {*term, self};
+                                  term_mode terms) {
+  return {campaign_term(terms, self, current_term), self};
 }
 
 bool may_lead(term_t term, term_t current_term,

@@ -95,11 +95,9 @@ struct campaign_decision {
   node_id vote;
 };
 
-/// The campaign of `self` from `current_term`; `voters` (sorted) are the
-/// configuration's, which must hold `self` when terms are owned.
+/// The campaign of `self` from `current_term` under `terms`.
 campaign_decision decide_campaign(term_t current_term, const node_id& self,
-                                  term_mode terms = term_mode::shared,
-                                  const std::vector<node_id>& voters = {});
+                                  term_mode terms = term_mode::shared);
 
 /// A candidate may lead `term` only while it is still the node's current
 /// term and the node's vote in it is its own (the campaign won in that term

@@ -342,10 +342,7 @@ term_t recovery::special_term(const log_facts& log) const {
     t = std::max(t, r.current_term);
   if (promise_)
     t = std::max(t, promise_->term);
-  auto term = campaign_term(quorum_.terms(), self_, t, quorum_.voters());
-  FLEXSYNC_ASSERT(term.has_value(),
-                  self_.name + " campaigns with owned terms but is no voter");
-  return *term;
+  return campaign_term(quorum_.terms(), self_, t);
 }
 
 void recovery::on_leader_commit(term_t term, incarnation_t known,

@@ -20,10 +20,7 @@ bool owns_term(const node_id& x, term_t term) {
   return term != term_t{0} && (term.value - 1) % term_slots == term_slot(x);
 }
 
-std::optional<term_t> next_owned_term(const node_id& self, term_t above,
-                                      const std::vector<node_id>& voters) {
-  if (!std::binary_search(voters.begin(), voters.end(), self))
-    return std::nullopt;
+term_t next_owned_term(const node_id& self, term_t above) {
   // self owns the terms first + k * term_slots for k >= 0.
   uint64_t first = term_slot(self) + 1;
   if (above.value < first)
@@ -49,12 +46,10 @@ bool may_campaign_in(term_mode terms, term_t term, const node_id& candidate) {
   return owns_term(candidate, term);
 }
 
-std::optional<term_t> campaign_term(term_mode terms, const node_id& self,
-                                    term_t above,
-                                    const std::vector<node_id>& voters) {
+term_t campaign_term(term_mode terms, const node_id& self, term_t above) {
   if (!terms_owned(terms) || planted(planted_bug::owned_term_unchecked))
     return above + 1;
-  return next_owned_term(self, above, voters);
+  return next_owned_term(self, above);
 }
 
 } // namespace flexsync

@@ -46,10 +46,11 @@ uint64_t term_slot(const node_id& x);
 /// Whether `x` owns `term` (never term 0, in which no campaign happens).
 bool owns_term(const node_id& x, term_t term);
 
-/// The smallest term above `above` that `self` owns; nothing when `self`
-/// is not among `voters` (sorted, distinct): only voters campaign.
-std::optional<term_t> next_owned_term(const node_id& self, term_t above,
-                                      const std::vector<node_id>& voters);
+/// The smallest term above `above` that `self` owns. Any node owns its
+/// slot's terms; whether it may campaign is decided by the callers' rules
+/// (a node removed by an uncommitted configuration still campaigns, as
+/// with shared terms).
+term_t next_owned_term(const node_id& self, term_t above);
 
 /// Two of `voters` that share a term slot, if any: with owned terms such a
 /// configuration is refused.
@@ -62,11 +63,8 @@ bool may_campaign_in(term_mode terms, term_t term, const node_id& candidate);
 
 /// The term of the next campaign of `self` above `above` (its current term,
 /// or the highest term it knows): above + 1 with shared terms, the next term
-/// it owns with owned terms. Nothing when terms are owned and `self` is no
-/// voter (it may not campaign).
-std::optional<term_t> campaign_term(term_mode terms, const node_id& self,
-                                    term_t above,
-                                    const std::vector<node_id>& voters);
+/// it owns with owned terms.
+term_t campaign_term(term_mode terms, const node_id& self, term_t above);
 
 /// Whether a node that claims to lead `term` may: a leader won a campaign
 /// in its term, and with owned terms only the term's owner campaigns in it

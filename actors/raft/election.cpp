@@ -179,10 +179,8 @@ void start_pre_vote(election_ptr self, const log_position& pos) {
   }
   // The term the campaign would use (an owned one with owned terms).
   auto term = campaign_term(st.quorum.terms(), st.w->config.self,
-                            pos.current_term, st.quorum.voters());
-  if (!term)
-    return;
-  st.tally.emplace(st.quorum, *term, true);
+                            pos.current_term);
+  st.tally.emplace(st.quorum, term, true);
   st.metrics.pre_votes_started.add();
   st.tally->record_self(st.w->config.self, pos.incarnation);
   if (!act_on_tally(self))

@@ -160,7 +160,7 @@ caf::result<log_position> on_campaign(log_store_ptr self, vote_kind kind) {
     if (campaign_allowed(self) != vote_kind::normal)
       return to_error(fail_reason::request_denied);
     term = decide_campaign(store.current_term(), w.config.self,
-                           st.quorum.terms(), st.quorum.voters())
+                           st.quorum.terms())
              .term;
   } else {
     if (kind == vote_kind::bootstrap
