@@ -22,63 +22,37 @@ set(FLEXSYNC_INCLUDE_DIR ${CMAKE_INSTALL_INCLUDEDIR}/flexsync)
 # the transport's wire code, the pure rules, the simulator and the tests stay
 # out. The test install.find_package_example fails when an installed header
 # includes one that is not installed.
-set(FLEXSYNC_PUBLIC_HEADERS
-  actors/node/logger.hpp
-  actors/node/manual_loop.hpp
-  actors/node/node.hpp
-  actors/node/node_status.hpp
+include(${CMAKE_CURRENT_LIST_DIR}/api_headers.cmake)
+set(FLEXSYNC_PUBLIC_HEADERS ${FLEXSYNC_API_HEADERS}
   actors/node/observer.hpp
   actors/node/persistence.hpp
-  actors/node/system_config.hpp
   actors/node/type_ids.hpp
   actors/node/wiring.hpp
-  actors/objects/coro.hpp
-  actors/objects/replicated_object.hpp
   actors/objects/state_snapshot.hpp
-  actors/transport/local_network.hpp
-  actors/transport/tcp_transport.hpp
   admin/admin_actor.hpp
   admin/admin_cli.hpp
-  admin/admin_client.hpp
   admin/admin_format.hpp
   admin/admin_types.hpp
   protocol/admin.hpp
-  protocol/config.hpp
   protocol/config_log.hpp
   protocol/config_error.hpp
-  protocol/fail_reason.hpp
   protocol/incarnation.hpp
   protocol/log_entry.hpp
   protocol/log_view.hpp
   protocol/memory_storage.hpp
   protocol/membership.hpp
-  protocol/metrics.hpp
-  protocol/placement.hpp
   protocol/workload.hpp
   protocol/quorum.hpp
-  protocol/quorum_spec.hpp
-  protocol/read_mode.hpp
   protocol/recovery.hpp
   protocol/storage.hpp
-  protocol/types.hpp
   protocol/votes.hpp
   snapshot/disk/disk.hpp
   snapshot/files/recovery_marker.hpp
   snapshot/files/snapshot_store.hpp
   snapshot/log/journal.hpp
-  state_machines/battery.hpp
   state_machines/bounded_queue.hpp
   state_machines/compact_string.hpp
-  state_machines/lock_client.hpp
-  state_machines/repl_counter.hpp
-  state_machines/repl_dict.hpp
-  state_machines/repl_list.hpp
-  state_machines/repl_lock_manager.hpp
-  state_machines/repl_priority_queue.hpp
-  state_machines/repl_queue.hpp
-  state_machines/repl_set.hpp
-  state_machines/sorted_map.hpp
-  state_machines/state_machine.hpp)
+  state_machines/sorted_map.hpp)
 
 foreach(header IN LISTS FLEXSYNC_PUBLIC_HEADERS)
   get_filename_component(dir ${header} DIRECTORY)
