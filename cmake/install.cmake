@@ -39,6 +39,7 @@ set(FLEXSYNC_PUBLIC_HEADERS ${FLEXSYNC_API_HEADERS}
   protocol/incarnation.hpp
   protocol/log_entry.hpp
   protocol/log_view.hpp
+  protocol/shared_bytes.hpp
   protocol/memory_storage.hpp
   protocol/membership.hpp
   protocol/workload.hpp

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/shared_bytes.hpp"
 #include "protocol/types.hpp"
 
 namespace flexsync {
@@ -39,8 +40,10 @@ struct log_entry {
   /// the entry, never lower than the previous entry's: a time every replica
   /// agrees on (lock expiry, for instance, is measured with it).
   int64_t time = 0;
-  /// Opaque payload; for commands, the encoded state machine call.
-  std::string data;
+  /// Opaque payload; for commands, the encoded state machine call. Shared
+  /// by the entry's copies (the log store's, each follower's frame, the
+  /// apply's): copying an entry copies no payload.
+  shared_bytes data;
 
   /// Bytes an entry costs beyond its payload (its fixed fields), for batching.
   static constexpr size_t overhead_bytes = 48;

@@ -85,14 +85,23 @@ void submit_from_actor(caf::event_based_actor* self, const call_binding* b,
 
 void call_async(const call_binding* b, caf::message args,
                 caf::timespan timeout, completion_ptr done) {
+  bool queued = false;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> guard{b->gate->mtx};
     if (b->gate->open) {
-      caf::anon_send(b->target, submit_atom::value, b->index, std::move(args),
-                     timeout, std::move(done));
-      return;
+      // The first call into an empty queue wakes the node; the message
+      // takes every call queued until the node runs it (call_gate).
+      wake = b->gate->queued.empty();
+      b->gate->queued.push_back(
+        queued_call{b->index, std::move(args), timeout, std::move(done)});
+      queued = true;
     }
   }
+  if (wake)
+    caf::anon_send(b->target, take_calls_atom::value);
+  if (queued)
+    return;
   if (done) {
     caf::message none;
     (*done)(none, to_error(fail_reason::stopped));

@@ -265,7 +265,7 @@ public:
   template <class F>
   /// As then(f), with an explicit deadline.
   void then(F f, caf::timespan timeout) {
-    auto done = std::make_shared<call_completion>(
+    auto done = make_completion(
       [f = std::move(f)](caf::message& m, const caf::error& err) mutable {
         deliver(f, m, err);
       });

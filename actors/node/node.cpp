@@ -55,7 +55,7 @@ node::node(caf::actor_system& sys, node_config cfg, caf::actor transport,
   w.on_failure = std::move(opts.on_failure);
   w.machines = std::move(objects);
   spawn_node(sys, wiring_);
-  gate_ = std::make_shared<call_gate>();
+  gate_ = w.gate;
   uint32_t index = 0;
   for (auto* m : w.machines)
     m->bind(call_binding{&sys, w.self.state_machine, index++,

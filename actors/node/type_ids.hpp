@@ -52,6 +52,8 @@ using propose_atom = caf::atom_constant<caf::atom("propose")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// user -> state machine: submit a call.
 using submit_atom = caf::atom_constant<caf::atom("submit")>;
+/// user -> state machine: take the calls queued in the node's call_gate.
+using take_calls_atom = caf::atom_constant<caf::atom("takecalls")>;
 /// state machine -> user: the result of a call.
 using result_atom = caf::atom_constant<caf::atom("result")>;
 /// state machine timer: fail calls past their deadline.

@@ -106,6 +106,9 @@ struct node_wiring {
     promised = std::move(p.promised);
     marker = std::move(p.marker);
   }
+  /// Where asynchronous calls enter this node (actors/objects/
+  /// replicated_object.hpp); the state machine takes them from here.
+  std::shared_ptr<call_gate> gate = std::make_shared<call_gate>();
   /// Optional decision hooks.
   node_observer* observer = nullptr;
   /// node_options::on_failure (may be empty).

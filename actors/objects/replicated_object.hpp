@@ -26,14 +26,70 @@
 
 namespace flexsync {
 
-/// Closed when the node stops; asynchronous calls check it under its lock, so
-/// each call either reaches the node before it stops (and is answered, if
-/// need be with `stopped`) or is answered with `stopped` at once.
+/// Completion of an asynchronous call, run in the node's context: the result
+/// message on success, or an error (flexsync's category carries a
+/// fail_reason).
+class call_completion {
+public:
+  virtual ~call_completion() = default;
+  /// Runs the completion with the call's outcome.
+  virtual void operator()(caf::message& result, const caf::error& err) = 0;
+};
+
+/// A call_completion running `F`.
+template <class F>
+class call_completion_of final : public call_completion {
+public:
+  /// Holds `f`.
+  explicit call_completion_of(F f) : f_(std::move(f)) {
+    // nop
+  }
+  void operator()(caf::message& result, const caf::error& err) override {
+    f_(result, err);
+  }
+
+private:
+  F f_;
+};
+
+/// Shared handle of a call_completion; null when nobody waits for the outcome.
+using completion_ptr = std::shared_ptr<call_completion>;
+
+/// A completion running `f(caf::message&, const caf::error&)`: one
+/// allocation, whatever `f` holds.
+template <class F>
+completion_ptr make_completion(F f) {
+  return std::make_shared<call_completion_of<F>>(std::move(f));
+}
+
+/// An asynchronous call waiting in a call_gate.
+struct queued_call {
+  /// The object's position in the node's list of objects.
+  uint32_t index = 0;
+  /// The command and its arguments.
+  caf::message args;
+  /// How long the call may take.
+  caf::timespan timeout{};
+  /// Runs with the outcome; null for a post.
+  completion_ptr done;
+};
+
+/// Where asynchronous calls enter a node, and closed when the node stops:
+/// calls check it under its lock, so each call either reaches the node
+/// before it stops (and is answered, if need be with `stopped`) or is
+/// answered with `stopped` at once.
+///
+/// Asynchronous calls (then(), post()) wait in `queued` for the node's
+/// state machine: a call that finds the queue empty sends it one message,
+/// and that message takes every call queued by then. A burst of calls from
+/// any number of threads thus costs one message, not one per call.
 struct call_gate {
-  /// Guards `open`.
+  /// Guards `open` and `queued`.
   std::mutex mtx;
   /// False once the node stopped.
   bool open = true;
+  /// Calls the node has not taken yet, oldest first.
+  std::vector<queued_call> queued;
 };
 
 /// Where an object's calls go; set when a node registers the object.
@@ -52,13 +108,6 @@ struct call_binding {
   /// answered while it waits, so it fails at once with would_block.
   bool manual = false;
 };
-
-/// Completion of an asynchronous call, run in the node's context: the result
-/// message on success, or an error (flexsync's category carries a
-/// fail_reason).
-using call_completion = std::function<void(caf::message&, const caf::error&)>;
-/// Shared handle of a call_completion; null when nobody waits for the outcome.
-using completion_ptr = std::shared_ptr<call_completion>;
 
 /// The entry a node is applying, as seen from inside a replicated
 /// operation.

@@ -54,7 +54,7 @@ void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
   if (!taken)
     return;
   auto& call = *taken;
-  st.deadlines.erase({call.deadline, id});
+  forget_deadline(st);
   if (why == fail_reason::success)
     st.metrics.proposals_committed.add();
   else
@@ -89,9 +89,11 @@ void fail_all(sm_ptr self, const std::vector<call_verdict>& xs) {
 
 void detail::arm_sweep(sm_ptr self) {
   auto& st = self->state;
-  if (st.deadlines.empty())
+  auto earliest = st.deadlines.earliest(
+    [&](uint64_t id) { return is_pending(st, id); });
+  if (!earliest)
     return;
-  auto due = st.deadlines.begin()->first;
+  auto due = *earliest;
   if (st.sweep_at && *st.sweep_at <= due)
     return;
   st.sweep_at = due;
@@ -107,8 +109,9 @@ void on_sweep(sm_ptr self, uint64_t id) {
     return;
   st.sweep_at.reset();
   auto now = self->clock().now();
-  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
-    auto id = st.deadlines.begin()->second;
+  auto due = st.deadlines.take_due(
+    now, [&](uint64_t id) { return is_pending(st, id); });
+  for (auto id : due) {
     if (is_barrier_id(id))
       finish_barrier(self, id, to_error(fail_reason::timeout));
     else
@@ -183,7 +186,7 @@ uint64_t submit(sm_ptr self, uint32_t index, const caf::message& args) {
 void track(sm_ptr self, uint64_t id, caf::timespan timeout, pending_call call) {
   auto& st = self->state;
   call.deadline = self->clock().now() + timeout;
-  st.deadlines.emplace(call.deadline, id);
+  st.deadlines.add(timeout, call.deadline, id);
   st.calls.add(id, std::move(call));
   arm_sweep(self);
 }
@@ -359,6 +362,37 @@ void on_submit_callback(sm_ptr self, uint32_t index, const caf::message& args,
   }
 }
 
+/// Takes every call queued in the node's gate (call_gate): one message for
+/// a whole burst of asynchronous calls.
+void take_calls(sm_ptr self) {
+  auto& st = self->state;
+  {
+    std::lock_guard<std::mutex> guard{st.w->gate->mtx};
+    // The emptied vector goes back with its capacity kept.
+    std::swap(st.w->gate->queued, st.taken_calls);
+  }
+  for (auto& q : st.taken_calls)
+    on_submit_callback(self, q.index, q.args, q.timeout, q.done);
+  st.taken_calls.clear();
+}
+
+/// The node stops: the calls queued in its gate (closed by now) fail with
+/// `stopped`.
+void refuse_queued_calls(sm_ptr self) {
+  auto& st = self->state;
+  {
+    std::lock_guard<std::mutex> guard{st.w->gate->mtx};
+    std::swap(st.w->gate->queued, st.taken_calls);
+  }
+  for (auto& q : st.taken_calls)
+    if (q.done)
+      run_user_callback(*st.w, "call completion", [&] {
+        caf::message none;
+        (*q.done)(none, to_error(fail_reason::stopped));
+      });
+  st.taken_calls.clear();
+}
+
 void on_forward_reply(sm_ptr self, const forward_reply& r) {
   // The receiver proved it never appended these in the term we bound
   // them to: a definitive failure.
@@ -402,6 +436,7 @@ caf::behavior running(sm_ptr self) {
         caf::timespan timeout, const completion_ptr& done) {
       on_submit_callback(self, index, args, timeout, done);
     },
+    [=](take_calls_atom) { take_calls(self); },
     [=](apply_atom, entry_list& entries) { on_apply(self, entries); },
     [=](role_atom, raft_role role, term_t term, const node_id& leader,
         fail_reason why) { on_role(self, role, term, leader, why); },
@@ -428,10 +463,9 @@ caf::actor spawn_state_machine(caf::actor_system& sys) {
   return sys.spawn([](sm_ptr self) -> caf::behavior {
     self->set_exit_handler([=](caf::exit_msg& msg) {
       // A clean stop answers every pending call before the actor ends.
-      std::vector<uint64_t> ids;
-      for (auto& [id, call] : self->state.calls.calls())
-        ids.push_back(id);
-      for (auto id : ids)
+      if (self->state.w)
+        refuse_queued_calls(self);
+      for (auto id : self->state.calls.ids())
         fail(self, id, fail_reason::stopped);
       while (!self->state.barriers.empty())
         finish_barrier(self, self->state.barriers.begin()->first,

@@ -20,7 +20,7 @@ void start_barrier(sm_ptr self, const caf::message& args,
   auto& st = self->state;
   auto id = barrier_id_bit | st.next_barrier++;
   w.deadline = self->clock().now() + timeout;
-  st.deadlines.emplace(w.deadline, id);
+  st.deadlines.add(timeout, w.deadline, id);
   st.barriers.emplace(id, std::move(w));
   arm_sweep(self);
   auto mode = args.get_as<uint8_t>(1) == 0 ? 0 : 1;
@@ -75,7 +75,7 @@ void finish_barrier(sm_ptr self, uint64_t id, caf::error err) {
     return;
   auto w = std::move(i->second);
   st.barriers.erase(i);
-  st.deadlines.erase({w.deadline, id});
+  forget_deadline(st);
   if (w.rp.pending()) {
     if (err)
       w.rp.deliver(std::move(err));

@@ -20,12 +20,21 @@
 #include "actors/objects/replicated_object.hpp"
 #include "actors/objects/versioned_objects.hpp"
 #include "protocol/call_tracker.hpp"
+#include "protocol/deadline_queues.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/metrics.hpp"
 
 namespace flexsync::detail {
 
 using time_point = caf::actor_clock::time_point;
+
+/// Barrier ids carry this bit, so that they share the deadlines with call
+/// ids.
+constexpr uint64_t barrier_id_bit = uint64_t{1} << 63;
+
+inline bool is_barrier_id(uint64_t id) {
+  return (id & barrier_id_bit) != 0;
+}
 
 /// A pending call: what the resolution proof needs (tracked_call) and how
 /// to answer it.
@@ -64,9 +73,12 @@ struct sm_state {
   /// (protocol/call_tracker.hpp).
   call_tracker<pending_call> calls;
   /// Deadlines of calls and of read barriers (ids with barrier_id_bit).
-  std::set<std::pair<time_point, uint64_t>> deadlines;
+  deadline_queues<time_point, caf::timespan> deadlines;
   uint64_t sweep_timer = 0;
   std::optional<time_point> sweep_at;
+  /// The calls taken from the gate, being submitted (kept for its
+  /// capacity).
+  std::vector<queued_call> taken_calls;
   std::vector<command> outbox;
   /// Where a command is serialized before it is copied into its entry:
   /// kept, so that it stops allocating once it reached its size.
@@ -103,6 +115,17 @@ struct sm_state {
 
 using sm_ptr = caf::stateful_actor<sm_state>*;
 
+/// Whether call or read barrier `id` still waits for its answer.
+inline bool is_pending(const sm_state& st, uint64_t id) {
+  return is_barrier_id(id) ? st.barriers.count(id) > 0 : st.calls.contains(id);
+}
+
+/// A call or barrier was answered: lets the deadlines drop answered ones.
+inline void forget_deadline(sm_state& st) {
+  st.deadlines.on_answered(st.calls.size() + st.barriers.size(),
+                           [&](uint64_t id) { return is_pending(st, id); });
+}
+
 /// Arms the sweep timer for the earliest deadline (state_machine_actor.cpp).
 void arm_sweep(sm_ptr self);
 
@@ -126,14 +149,6 @@ install_snapshot(sm_ptr self,
 caf::message take_snapshot(sm_ptr self, bool use_fork, index_t above);
 
 // -- read barriers (state_machine_reads.cpp) -----------------------------------
-
-/// Barrier ids carry this bit, so that they share the deadline set with
-/// call ids.
-constexpr uint64_t barrier_id_bit = uint64_t{1} << 63;
-
-inline bool is_barrier_id(uint64_t id) {
-  return (id & barrier_id_bit) != 0;
-}
 
 /// The arguments of a call that is a read barrier: (read_barrier_atom,
 /// read_mode as uint8_t).

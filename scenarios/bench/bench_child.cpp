@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -107,6 +108,25 @@ fields child::status() {
     if (auto eq = kv.find('='); eq != std::string::npos)
       f[kv.substr(0, eq)] = kv.substr(eq + 1);
   return f;
+}
+
+double child::cpu_seconds() const {
+  if (pid_ <= 0)
+    return 0;
+  std::ifstream in{"/proc/" + std::to_string(pid_) + "/stat"};
+  std::string line;
+  std::getline(in, line);
+  // Fields 14 and 15 (utime, stime) follow the parenthesized command name.
+  auto close = line.rfind(')');
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream rest{line.substr(close + 2)};
+  std::string skip;
+  for (int i = 3; i < 14; ++i)
+    rest >> skip;
+  double utime = 0, stime = 0;
+  rest >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::vector<uint16_t> free_ports(size_t n) {

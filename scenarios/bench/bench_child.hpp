@@ -38,6 +38,10 @@ public:
   /// The `status` answer's key=value fields (empty on failure).
   fields status();
 
+  /// CPU time the process used so far, user plus system, in seconds (from
+  /// /proc/PID/stat; 0 when it is not running).
+  double cpu_seconds() const;
+
 private:
   std::string bin_;
   std::vector<std::string> args_;

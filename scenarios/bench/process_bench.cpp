@@ -161,6 +161,39 @@ std::string prefix(const options& opt, bool password) {
          + " password=" + (password ? "yes" : "no");
 }
 
+/// CPU time the nodes use during one run, per call: the client's node
+/// (client included) and the mean of the others, in microseconds.
+class cpu_meter {
+public:
+  cpu_meter(cluster& c, size_t client) : c_(c), client_(client) {
+    for (size_t i = 0; i < c.size(); ++i)
+      start_.push_back(c.at(i).cpu_seconds());
+  }
+
+  /// " cpu_us_per_op_client_node=X cpu_us_per_op_other_node=Y", or "" when
+  /// `ops` is no positive count.
+  std::string per_op(const std::string& ops) const {
+    double n = ops.empty() ? 0 : std::stod(ops);
+    if (!(n > 0) || c_.size() < 2)
+      return "";
+    double mine = 0, others = 0;
+    for (size_t i = 0; i < c_.size(); ++i) {
+      auto used = c_.at(i).cpu_seconds() - start_[i];
+      (i == client_ ? mine : others) += used;
+    }
+    others /= static_cast<double>(c_.size() - 1);
+    std::ostringstream out;
+    out << " cpu_us_per_op_client_node=" << mine * 1e6 / n
+        << " cpu_us_per_op_other_node=" << others * 1e6 / n;
+    return out.str();
+  }
+
+private:
+  cluster& c_;
+  size_t client_;
+  std::vector<double> start_;
+};
+
 /// Pipelined calls for every client place, payload and window; returns the
 /// best 16 B rate per client place (for the open loop).
 std::map<std::string, double> pipelined(cluster& c, const options& opt,
@@ -174,9 +207,11 @@ std::map<std::string, double> pipelined(cluster& c, const options& opt,
         // term_changes and failed calls.
         auto at = client_node(c, where);
         auto term = std::stoll(c.at(at).status()["term"]);
+        auto cpu = cpu_meter{c, at};
         auto answer = c.at(at).command("bench pipelined " + secs + " "
                                        + std::to_string(bytes) + " "
                                        + std::to_string(window));
+        auto cpu_per_op = cpu.per_op(field(answer, "ops"));
         wait_until([&] { return c.settled(); }, 60s);
         auto after = c.at(at).status()["term"];
         auto rate = field(answer, "ops_per_s");
@@ -186,7 +221,7 @@ std::map<std::string, double> pipelined(cluster& c, const options& opt,
                   << " failed=" << field(answer, "failed") << " term_changes="
                   << (after.empty() ? -1 : std::stoll(after) - term)
                   << " allocs_per_op=" << field(answer, "allocs_per_op")
-                  << " unit=ops/s" << std::endl;
+                  << cpu_per_op << " unit=ops/s" << std::endl;
         if (bytes == 16 && !rate.empty())
           best[where] = std::max(best[where], std::stod(rate));
       }

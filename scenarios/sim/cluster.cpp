@@ -201,7 +201,7 @@ logger cluster::node_log(sim_node& n) {
 void cluster::bind_calls(sim_node& n, const node_wiring& w) {
   if (w.machines.size() < 2)
     return;
-  n.gate = std::make_shared<call_gate>();
+  n.gate = w.gate;
   for (uint32_t i = 1; i < w.machines.size(); ++i)
     w.machines[i]->bind(call_binding{sys_.get(), n.endpoints.state_machine, i,
                                      w.config.default_call_timeout, n.gate});
@@ -334,8 +334,11 @@ void cluster::crash(const node_id& id) {
   kill_now(*sched_, n.endpoints);
   checker_.on_stop(id);
   // Its calls still coming fail with `stopped`; its objects die with it.
-  if (n.gate)
+  // Calls it had not taken yet die with its mailbox.
+  if (n.gate) {
     n.gate->open = false;
+    n.gate->queued.clear();
+  }
   if (batteries_)
     batteries_->detach(id);
   n.extras.clear();

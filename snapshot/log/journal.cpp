@@ -94,7 +94,7 @@ std::string encode_record(const log_entry& e) {
   codec::put_u64(payload, e.client_id);
   codec::put_u64(payload, e.request_id);
   codec::put_u8(payload, static_cast<uint8_t>(e.kind));
-  payload += e.data;
+  payload += e.data.view();
   std::string record;
   record.reserve(record_header_size + payload.size());
   codec::put_u32(record, static_cast<uint32_t>(payload.size()));
@@ -113,7 +113,7 @@ bool decode_entry(const std::string& payload, log_entry& e) {
     return false;
   e.time = static_cast<int64_t>(time);
   e.kind = static_cast<entry_kind>(kind);
-  e.data.assign(in.position(), in.remaining());
+  e.data = std::string(in.position(), in.remaining());
   return true;
 }
 

@@ -217,3 +217,50 @@ TEST_CASE("stop() on a ticked node is immediate and fails pending calls",
   CHECK(*why == fail_reason::stopped);
   CHECK_FALSE(c.nodes[0]->running());
 }
+
+TEST_CASE("calls the node has not taken yet fail with stopped when it stops, "
+          "each once",
+          "[actors][manual][stop]") {
+  ticked_cluster c;
+  c.nodes[1]->stop();
+  c.nodes[2]->stop();
+  std::vector<fail_reason> why;
+  // Nothing runs between ticks: the calls wait in the node's gate.
+  for (int i = 0; i < 100; ++i)
+    c.counters[0]->add(1).then([&](int64_t, const caf::error& err) {
+      why.push_back(err ? to_fail_reason(err) : fail_reason::success);
+    });
+  CHECK(why.empty());
+  c.nodes[0]->stop();
+  CHECK(why == std::vector<fail_reason>(100, fail_reason::stopped));
+  // Stopped: a new call fails at once.
+  c.counters[0]->add(1).then([&](int64_t, const caf::error& err) {
+    why.push_back(err ? to_fail_reason(err) : fail_reason::success);
+  });
+  CHECK(why.size() == 101);
+  CHECK(why.back() == fail_reason::stopped);
+}
+
+TEST_CASE("a burst of asynchronous calls reaches the node as one message and "
+          "every call is answered once, in order",
+          "[actors][manual]") {
+  ticked_cluster c;
+  REQUIRE(c.tick_until([&] {
+    return c.leader().has_value() && c.nodes[*c.leader()]->is_ready();
+  }));
+  auto l = *c.leader();
+  c.loop.run_ready();
+  std::vector<int64_t> results;
+  for (int i = 1; i <= 1000; ++i)
+    c.counters[l]->add(1).then([&](int64_t v, const caf::error& err) {
+      CHECK_FALSE(err);
+      results.push_back(v);
+    });
+  // One job takes the whole burst (before: one job per call), and the
+  // messages it sets off inside the node are per batch, not per call.
+  auto jobs = c.loop.run_ready();
+  CHECK(jobs < 50);
+  REQUIRE(c.tick_until([&] { return results.size() == 1000; }));
+  for (int64_t i = 0; i < 1000; ++i)
+    CHECK(results[static_cast<size_t>(i)] == i + 1);
+}

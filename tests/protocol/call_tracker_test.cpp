@@ -65,3 +65,18 @@ TEST_CASE("losing the quorum fails the calls of the lost term only, the "
   CHECK(t.watermark(9) == 6);
   CHECK_THROWS_AS(t.add(6, {}), std::logic_error);
 }
+
+TEST_CASE("a bind reports only the calls it binds, so its cost does not grow "
+          "with the calls in flight") {
+  tracker t;
+  t.add(1, {});
+  t.add(2, {});
+  t.bind({1}, term_t{2}, true, term_t{2});
+  // An entry of term 3 was applied: call 1 is doomed, reported here.
+  CHECK(t.on_applied_term(term_t{3})
+        == verdicts{{1, fail_reason::discarded}});
+  // Its answer is the caller's; the next bind does not repeat it.
+  CHECK(t.bind({2}, term_t{3}, true, term_t{3}).empty());
+  CHECK(t.bind({2}, term_t{2}, false, term_t{3})
+        == verdicts{{2, fail_reason::leader_changed}});
+}

@@ -15,6 +15,8 @@ namespace flexsync::test {
 
 struct field_filler {
   using result_type = bool;
+  /// It writes the fields (as a deserializer does).
+  static constexpr bool reads_state = false;
 
   /// Number of fields visited so far.
   uint64_t visited = 0;

@@ -45,7 +45,7 @@ TEST_CASE("the codec carries exactly the routed protocol types",
                          buf.size()};
   REQUIRE(codec.decode(bytes, back, error));
   REQUIRE(back.match_elements<append_entries>());
-  CHECK(back.get_as<append_entries>(0).entries[1].data == "payload");
+  CHECK(back.get_as<append_entries>(0).entries[1].data.view() == "payload");
   CHECK_FALSE(codec.encode(caf::make_message(node_endpoints{}), buf, error));
   CHECK(error.find("not a peer protocol message") != std::string::npos);
   for (size_t cut = 1; cut < 12; ++cut) {
