@@ -234,6 +234,7 @@ private:
   bool promise_fulfilled() const;
   bool may_bootstrap(bool holds_data, bool durable) const;
   bool can_bootstrap(const log_facts& log) const;
+  bool leader_can_commit(const request_vote& req, const log_facts& log) const;
   bool promised_to_self() const;
 
   node_id self_;
