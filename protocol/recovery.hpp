@@ -185,7 +185,11 @@ public:
   /// request; a bootstrap request while it may take part in one (if the
   /// candidate is up to date); an ordinary request (or pre-vote) of the
   /// candidate it promised (if up to date, unless it is the very
-  /// incarnation it promised). Intact nodes decide with the ordinary rules.
+  /// incarnation it promised). A promised node refuses another candidate's
+  /// bootstrap while it follows its candidate as leader of the promise's
+  /// term and the voters bound to that incarnation form a replication
+  /// quorum: that leader can commit, and a moved promise would strand it
+  /// (flexsync-sim seed 400320). Intact nodes decide with the ordinary rules.
   grant_rule may_grant(const request_vote& req, const log_facts& log) const;
 
   /// This node granted a bootstrap or recovery vote (or normal vote of the
@@ -234,6 +238,7 @@ private:
   bool promise_fulfilled() const;
   bool may_bootstrap(bool holds_data, bool durable) const;
   bool can_bootstrap(const log_facts& log) const;
+  bool leader_can_commit(const request_vote& req, const log_facts& log) const;
   bool promised_to_self() const;
 
   node_id self_;
