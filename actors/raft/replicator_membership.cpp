@@ -235,11 +235,15 @@ void drive_change(replicator_ptr self) {
     return;
   }
   // Entering a joint configuration: its voters that hold their state must
-  // be able to elect (protocol/change_readiness.hpp).
+  // be able to elect (protocol/change_readiness.hpp). Holding it is known
+  // only from a reply of this term: a follower not heard yet is assumed to
+  // count for commits (it cannot acknowledge without answering), not here
+  // (seed 10044 again: a new leader entered the joint configuration before
+  // the recovering node 4 answered it).
   if (step->what == change_step::kind::propose && step->next.joint()) {
     node_set counting{st.w->config.self};
     for (auto& [id, fo] : st.followers)
-      if (fo.counts)
+      if (fo.heard && fo.counts)
         counting.insert(id);
     if (auto why = unelectable(step->next, counting))
       step = change_step{change_step::kind::wait, {}, std::move(*why)};
