@@ -111,16 +111,16 @@ void hundred_on_leader(bool disk, uint64_t leader_max, uint64_t follower_max) {
 } // namespace
 
 TEST_CASE("messages per command: one call on the leader") {
-  SECTION("disk") { one_on_leader(true, 18, 9); }
-  SECTION("memory") { one_on_leader(false, 16, 5); }
+  SECTION("disk") { one_on_leader(true, 17, 9); }
+  SECTION("memory") { one_on_leader(false, 15, 5); }
 }
 
 TEST_CASE("messages per command: one call on a follower") {
-  SECTION("disk") { one_on_follower(true, 15, 13); }
-  SECTION("memory") { one_on_follower(false, 13, 9); }
+  SECTION("disk") { one_on_follower(true, 14, 13); }
+  SECTION("memory") { one_on_follower(false, 12, 9); }
 }
 
 TEST_CASE("messages per command: 100 concurrent calls on the leader") {
-  SECTION("disk") { hundred_on_leader(true, 262, 58); }
-  SECTION("memory") { hundred_on_leader(false, 184, 23); }
+  SECTION("disk") { hundred_on_leader(true, 261, 58); }
+  SECTION("memory") { hundred_on_leader(false, 183, 23); }
 }
