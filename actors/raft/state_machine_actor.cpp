@@ -33,19 +33,6 @@ namespace {
 
 using namespace detail;
 
-/// Runs the user's callback `f` (node_config's `what`) in the node's
-/// context, so that it never overlaps an apply and a blocking call from it
-/// throws would_block; an exception is logged and swallowed.
-template <class F>
-void run_user_callback(const node_wiring& w, const char* what, F&& f) {
-  detail::node_context_guard context;
-  try {
-    f();
-  } catch (const std::exception& e) {
-    w.log.warning(std::string{"exception in "} + what + ": " + e.what());
-  }
-}
-
 // -- answering calls ------------------------------------------------------------
 
 void finish(sm_ptr self, uint64_t id, caf::message result, fail_reason why) {
@@ -229,26 +216,6 @@ caf::message execute(sm_ptr self, const log_entry& e, pending_call* own) {
 
 } // namespace
 
-void detail::update_ready(sm_ptr self) {
-  auto& st = self->state;
-  // Ready once this node applied an entry of its leader's term: it has caught
-  // up at least to that leader's no-op.
-  if (st.ready
-      || !caught_up_with_leader(!st.leader.empty(), st.last_applied_term,
-                                st.term))
-    return;
-  st.ready = true;
-  auto& w = *st.w;
-  if (w.flags)
-    w.flags->ready.store(true);
-  for (auto& rp : st.ready_waiters)
-    rp.deliver(true);
-  st.ready_waiters.clear();
-  // PySyncObj's onReady: once, in the node's context.
-  if (w.config.on_ready)
-    run_user_callback(w, "on_ready", w.config.on_ready);
-}
-
 namespace {
 
 void on_apply(sm_ptr self, entry_list& entries) {
@@ -399,31 +366,6 @@ void on_forward_reply(sm_ptr self, const forward_reply& r) {
   if (r.client_id == self->state.client_id)
     for (auto id : r.request_ids)
       fail(self, id, r.reason);
-}
-
-/// True once ready; until then the answer waits for update_ready.
-caf::result<bool> on_ready_query(sm_ptr self) {
-  auto& st = self->state;
-  if (st.ready)
-    return true;
-  auto rp = self->make_response_promise();
-  st.ready_waiters.push_back(rp);
-  return caf::delegated<bool>{};
-}
-
-state_machine_status status_of(sm_ptr self) {
-  auto& st = self->state;
-  return state_machine_status{st.last_applied, st.ready,
-                              uint64_t{st.calls.size()}, st.objects.enabled()};
-}
-
-state_machine_metrics metrics_of(sm_ptr self) {
-  auto& st = self->state;
-  auto m = st.metrics;
-  m.last_applied = st.last_applied;
-  m.ready = st.ready;
-  m.pending_calls = st.calls.size();
-  return m;
 }
 
 caf::behavior running(sm_ptr self) {

@@ -16,6 +16,7 @@
 #include <caf/result.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/node/actor_status.hpp"
 #include "actors/node/wiring.hpp"
 #include "actors/objects/replicated_object.hpp"
 #include "actors/objects/versioned_objects.hpp"
@@ -127,7 +128,30 @@ inline void forget_deadline(sm_state& st) {
 }
 
 /// Arms the sweep timer for the earliest deadline (state_machine_actor.cpp).
+/// Runs the user's callback `f` (node_config's `what`) in the node's
+/// context, so that it never overlaps an apply and a blocking call from it
+/// throws would_block; an exception is logged and swallowed.
+template <class F>
+void run_user_callback(const node_wiring& w, const char* what, F&& f) {
+  detail::node_context_guard context;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    w.log.warning(std::string{"exception in "} + what + ": " + e.what());
+  }
+}
+
 void arm_sweep(sm_ptr self);
+
+/// Answers a readiness query: true once ready, else when update_ready
+/// makes it so (state_machine_status.cpp).
+caf::result<bool> on_ready_query(sm_ptr self);
+
+/// What status() reports of the state machine.
+state_machine_status status_of(sm_ptr self);
+
+/// What metrics() reports of the state machine.
+state_machine_metrics metrics_of(sm_ptr self);
 
 /// Marks the node ready (and answers who waits for it) once it applied an
 /// entry of its leader's term (state_machine_actor.cpp).

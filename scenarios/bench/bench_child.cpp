@@ -129,6 +129,28 @@ double child::cpu_seconds() const {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+cpu_meter::cpu_meter(std::vector<const child*> procs, size_t client)
+  : procs_(std::move(procs)), client_(client) {
+  for (auto* p : procs_)
+    start_.push_back(p->cpu_seconds());
+}
+
+std::string cpu_meter::per_op(const std::string& ops) const {
+  double n = ops.empty() ? 0 : std::stod(ops);
+  if (!(n > 0) || procs_.size() < 2)
+    return "";
+  double mine = 0, others = 0;
+  for (size_t i = 0; i < procs_.size(); ++i) {
+    auto used = procs_[i]->cpu_seconds() - start_[i];
+    (i == client_ ? mine : others) += used;
+  }
+  others /= static_cast<double>(procs_.size() - 1);
+  std::ostringstream out;
+  out << " cpu_us_per_op_client_node=" << mine * 1e6 / n
+      << " cpu_us_per_op_other_node=" << others * 1e6 / n;
+  return out.str();
+}
+
 std::vector<uint16_t> free_ports(size_t n) {
   std::vector<int> fds;
   std::vector<uint16_t> ports;

@@ -52,6 +52,23 @@ private:
   std::string buf_;
 };
 
+/// CPU time some processes use during one run, per call: the client's
+/// process (client included) and the mean of the others, in microseconds.
+class cpu_meter {
+public:
+  /// Starts measuring `procs`; `client` is the index of the client's.
+  cpu_meter(std::vector<const child*> procs, size_t client);
+
+  /// " cpu_us_per_op_client_node=X cpu_us_per_op_other_node=Y", or "" when
+  /// `ops` is no positive count.
+  std::string per_op(const std::string& ops) const;
+
+private:
+  std::vector<const child*> procs_;
+  size_t client_;
+  std::vector<double> start_;
+};
+
 /// `n` loopback ports that were free a moment ago.
 std::vector<uint16_t> free_ports(size_t n);
 

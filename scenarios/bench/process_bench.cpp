@@ -161,39 +161,6 @@ std::string prefix(const options& opt, bool password) {
          + " password=" + (password ? "yes" : "no");
 }
 
-/// CPU time the nodes use during one run, per call: the client's node
-/// (client included) and the mean of the others, in microseconds.
-class cpu_meter {
-public:
-  cpu_meter(cluster& c, size_t client) : c_(c), client_(client) {
-    for (size_t i = 0; i < c.size(); ++i)
-      start_.push_back(c.at(i).cpu_seconds());
-  }
-
-  /// " cpu_us_per_op_client_node=X cpu_us_per_op_other_node=Y", or "" when
-  /// `ops` is no positive count.
-  std::string per_op(const std::string& ops) const {
-    double n = ops.empty() ? 0 : std::stod(ops);
-    if (!(n > 0) || c_.size() < 2)
-      return "";
-    double mine = 0, others = 0;
-    for (size_t i = 0; i < c_.size(); ++i) {
-      auto used = c_.at(i).cpu_seconds() - start_[i];
-      (i == client_ ? mine : others) += used;
-    }
-    others /= static_cast<double>(c_.size() - 1);
-    std::ostringstream out;
-    out << " cpu_us_per_op_client_node=" << mine * 1e6 / n
-        << " cpu_us_per_op_other_node=" << others * 1e6 / n;
-    return out.str();
-  }
-
-private:
-  cluster& c_;
-  size_t client_;
-  std::vector<double> start_;
-};
-
 /// Pipelined calls for every client place, payload and window; returns the
 /// best 16 B rate per client place (for the open loop).
 std::map<std::string, double> pipelined(cluster& c, const options& opt,
@@ -207,7 +174,10 @@ std::map<std::string, double> pipelined(cluster& c, const options& opt,
         // term_changes and failed calls.
         auto at = client_node(c, where);
         auto term = std::stoll(c.at(at).status()["term"]);
-        auto cpu = cpu_meter{c, at};
+        std::vector<const child*> procs;
+        for (size_t i = 0; i < c.size(); ++i)
+          procs.push_back(&c.at(i));
+        auto cpu = cpu_meter{std::move(procs), at};
         auto answer = c.at(at).command("bench pipelined " + secs + " "
                                        + std::to_string(bytes) + " "
                                        + std::to_string(window));
