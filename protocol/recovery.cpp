@@ -276,16 +276,52 @@ bool recovery::leader_can_commit(const request_vote& req,
   // seed 400320 on 4b3b231). Refusing a vote is always safe; a stale
   // report only delays the bootstrap until the next probe round.
   if (!promise_ || promise_->candidate == req.candidate
-      || promise_->candidate == self_ || log.leader != promise_->candidate
-      || log.current_term != promise_->term
-      || known_.of(promise_->candidate) > promise_->candidate_incarnation)
+      || promise_->candidate == self_)
     return false;
-  node_set bound{self_, promise_->candidate};
+  if (log.leader == promise_->candidate
+      && log.current_term == promise_->term
+      && known_.of(promise_->candidate) <= promise_->candidate_incarnation) {
+    node_set bound{self_, promise_->candidate};
+    for (auto& [id, r] : reports_)
+      if (r.incarnation >= known_.of(id)
+          && r.promised.candidate == promise_->candidate
+          && r.promised.candidate_incarnation
+               == promise_->candidate_incarnation)
+        bound.insert(id);
+    if (quorum_.is_replication_quorum(bound))
+      return true;
+  }
+  return leader_of_term_can_commit(req.candidate, log);
+}
+
+bool recovery::leader_of_term_can_commit(const node_id& other,
+                                         const log_facts& log) const {
+  // The same in a later term: it follows a leader L of its current term
+  // that it counts for (its candidate, perhaps in a new incarnation that
+  // led again), L's latest report (of the newest incarnation known) says it
+  // still leads that term, and the voters that count for L in that term by
+  // their latest reports (intact, or promised to L in that term or before)
+  // form a replication quorum. A bootstrap of another candidate would bind
+  // this node away from a leader that can commit and make it intact, while
+  // the voters that stay bound to L keep the bootstrap from ever making a
+  // replication quorum either (flexsync-sim seed 71, owned terms). Only
+  // refuses (or, for this node's own campaign, forgoes) a vote: always
+  // safe; a report that goes stale lifts the refusal at the next probe.
+  auto& l = log.leader;
+  if (!promise_ || l.empty() || l == other || l == self_
+      || log.current_term <= promise_->term
+      || !counts_for(l, log.current_term))
+    return false;
+  auto i = reports_.find(l);
+  if (i == reports_.end() || i->second.incarnation < known_.of(l)
+      || i->second.leader != l || i->second.current_term != log.current_term)
+    return false;
+  node_set bound{self_, l};
   for (auto& [id, r] : reports_)
     if (r.incarnation >= known_.of(id)
-        && r.promised.candidate == promise_->candidate
-        && r.promised.candidate_incarnation
-             == promise_->candidate_incarnation)
+        && (r.intact
+            || (r.promised.candidate == l
+                && r.promised.term <= log.current_term)))
       bound.insert(id);
   return quorum_.is_replication_quorum(bound);
 }
@@ -345,6 +381,10 @@ bool recovery::can_bootstrap(const log_facts& log) const {
   // campaigning against it could only trap the others' promises.
   if (promise_ && promise_->candidate != self_
       && known_.of(promise_->candidate) <= promise_->candidate_incarnation)
+    return false;
+  // Nor while it follows a later leader that can commit with the voters
+  // that count for it (leader_of_term_can_commit): they would refuse.
+  if (leader_of_term_can_commit(self_, log))
     return false;
   // This node's log is the most up to date (ties: the smallest voter leads,
   // so the others do not split the votes). A voter promised to this very

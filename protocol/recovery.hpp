@@ -189,7 +189,11 @@ public:
   /// bootstrap while it follows its candidate as leader of the promise's
   /// term and the voters bound to that incarnation form a replication
   /// quorum: that leader can commit, and a moved promise would strand it
-  /// (flexsync-sim seed 400320). Intact nodes decide with the ordinary rules.
+  /// (flexsync-sim seed 400320); likewise while it follows its candidate as
+  /// leader of a later term, that candidate's latest report says it leads
+  /// it, and the voters counting for it there form a replication quorum
+  /// (seed 71, where the candidate restarted and led again). Intact nodes
+  /// decide with the ordinary rules.
   grant_rule may_grant(const request_vote& req, const log_facts& log) const;
 
   /// This node granted a bootstrap or recovery vote (or normal vote of the
@@ -209,7 +213,8 @@ public:
   /// normal when intact or promised to itself (it won a bootstrap or
   /// recovery and lost its leadership before committing); bootstrap when it
   /// is the most up-to-date voter (ties: the smallest) and every voter
-  /// reported that it may take part; none otherwise.
+  /// reported that it may take part, unless it follows a later leader that
+  /// can commit (see may_grant); none otherwise.
   std::optional<vote_kind> campaign(const log_facts& log) const;
 
   /// The term of a bootstrap or recovery campaign: above every term this
@@ -239,6 +244,8 @@ private:
   bool may_bootstrap(bool holds_data, bool durable) const;
   bool can_bootstrap(const log_facts& log) const;
   bool leader_can_commit(const request_vote& req, const log_facts& log) const;
+  bool leader_of_term_can_commit(const node_id& other,
+                                 const log_facts& log) const;
   bool promised_to_self() const;
 
   node_id self_;

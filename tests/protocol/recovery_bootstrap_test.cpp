@@ -112,3 +112,79 @@ TEST_CASE("the bound quorum counts only a report of the promised "
   CHECK(r.may_grant(bootstrap_of_five(), following_one())
         == grant_rule::if_up_to_date);
 }
+
+namespace {
+
+/// Flexsync-sim seed 71 (owned terms): three disk voters, counting(election
+/// 1, replication 3). 2 and 3 promised 1's incarnation 7 in term 6; 1
+/// restarted (incarnation 8), led term 9 and reports so; 2 and 3 follow it
+/// in term 9 and count for it. `self` is 2 or 3, `other` the third voter.
+recovery following_new_one(const char* self, const char* other) {
+  recovery r{n(self), inc(2),
+             quorum_system::make(voters(3), quorum_spec{1, 3},
+                                 term_mode::owned),
+             true, true};
+  r.on_promise(to_one());
+  auto one = lost("1", 8, promise{n("1"), inc(8), term_t{9}});
+  one.current_term = term_t{9};
+  one.leader = n("1");
+  r.on_report(one);
+  auto rest = lost(other, 3, to_one());
+  rest.current_term = term_t{9};
+  rest.leader = n("1");
+  r.on_report(rest);
+  return r;
+}
+
+recovery::log_facts following_one_in(uint64_t term) {
+  return {term_t{term}, index_t{3}, term_t{term}, index_t{0}, false, n("1")};
+}
+
+} // namespace
+
+TEST_CASE("a promised node neither grants nor campaigns a bootstrap while "
+          "it follows a later leader that can commit with the voters that "
+          "count for it (seed 71)",
+          "[recovery][promise][bootstrap]") {
+  SECTION("3 refuses 2's bootstrap") {
+    auto r = following_new_one("3", "2");
+    CHECK(r.may_grant(request("2", 10, vote_kind::bootstrap, 3),
+                      following_one_in(9))
+          == grant_rule::no);
+  }
+  SECTION("2 does not campaign one") {
+    auto r = following_new_one("2", "3");
+    CHECK(r.campaign(following_one_in(9)) == std::nullopt);
+  }
+}
+
+TEST_CASE("a promised node grants a bootstrap when the later leader it "
+          "follows cannot commit or no longer leads",
+          "[recovery][promise][bootstrap]") {
+  SECTION("the third voter is bound to nobody") {
+    auto r = following_new_one("3", "2");
+    auto two = lost("2", 3);
+    two.current_term = term_t{9};
+    r.on_report(two);
+    CHECK(r.may_grant(request("2", 10, vote_kind::bootstrap, 3),
+                      following_one_in(9))
+          == grant_rule::if_up_to_date);
+  }
+  SECTION("1's latest report names no leader") {
+    auto r = following_new_one("3", "2");
+    auto one = lost("1", 8, promise{n("1"), inc(8), term_t{9}});
+    one.current_term = term_t{9};
+    one.seq = 2;
+    r.on_report(one);
+    CHECK(r.may_grant(request("2", 10, vote_kind::bootstrap, 3),
+                      following_one_in(9))
+          == grant_rule::if_up_to_date);
+  }
+  SECTION("1 restarted again") {
+    auto r = following_new_one("3", "2");
+    r.on_report(lost("1", 9));
+    CHECK(r.may_grant(request("2", 10, vote_kind::bootstrap, 3),
+                      following_one_in(9))
+          == grant_rule::if_up_to_date);
+  }
+}
