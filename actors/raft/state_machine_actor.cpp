@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <random>
-#include <set>
 
 #include <caf/all.hpp>
 
