@@ -52,6 +52,10 @@ public:
     return p_ == other.p_ || view() == other.view();
   }
   bool operator==(std::string_view other) const { return view() == other; }
+  /// Exact overloads, so comparing with a std::string or a literal is not
+  /// ambiguous between the view and the conversion to const std::string&.
+  bool operator==(const std::string& other) const { return view() == other; }
+  bool operator==(const char* other) const { return view() == other; }
 
   /// CAF's inspect(): saved and loaded exactly as a std::string, so frames
   /// and journal records are unchanged.

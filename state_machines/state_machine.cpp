@@ -1,5 +1,8 @@
 #include "state_machines/state_machine.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <caf/all.hpp>
 
 #include "actors/objects/coro.hpp"
@@ -40,6 +43,42 @@ void throw_type_mismatch(const caf::message& result) {
                       "unexpected result type: " + caf::to_string(result));
 }
 
+namespace {
+
+/// What a blocking call waits on: its completion fills it once. One
+/// allocation per call, instead of a scoped_actor (a whole actor, about a
+/// hundred allocations) and a request.
+class blocking_wait final : public call_completion {
+public:
+  void operator()(caf::message& result, const caf::error& err) override {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      result_ = std::move(result);
+      failure_ = err;
+      done_ = true;
+    }
+    cv_.notify_one();
+  }
+
+  /// Waits at most `limit` for the outcome; false if it did not come.
+  bool wait(caf::timespan limit) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    return cv_.wait_for(guard, limit, [this] { return done_; });
+  }
+
+  caf::message& result() { return result_; }
+  caf::error& failure() { return failure_; }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  caf::message result_;
+  caf::error failure_;
+};
+
+} // namespace
+
 caf::message call_blocking(const call_binding* b, caf::message args,
                            caf::timespan timeout) {
   if (in_node_context())
@@ -49,17 +88,16 @@ caf::message call_blocking(const call_binding* b, caf::message args,
     throw command_error(fail_reason::would_block,
                         "blocking call on a manually ticked node; use then() "
                         "or co_await and keep ticking");
-  caf::scoped_actor self{*b->sys};
-  caf::message result;
-  caf::error failure;
-  self
-    ->request(b->target, timeout + call_backstop, submit_atom::value,
-              b->index, std::move(args), timeout)
-    .receive([&](result_atom, caf::message& m) { result = std::move(m); },
-             [&](caf::error& err) { failure = std::move(err); });
-  if (failure)
+  // Through the gate like then(): it keeps this thread's calls in order, and
+  // the node answers every call it took, or fails it with `stopped`. The
+  // backstop covers a node torn down without answering.
+  auto wait = std::make_shared<blocking_wait>();
+  call_async(b, std::move(args), timeout, wait);
+  if (!wait->wait(timeout + call_backstop))
+    throw command_error(fail_reason::timeout, "the node did not answer");
+  if (auto& failure = wait->failure())
     throw command_error(to_fail_reason(failure), b->sys->render(failure));
-  return result;
+  return std::move(wait->result());
 }
 
 void submit_from_actor(caf::event_based_actor* self, const call_binding* b,
