@@ -94,7 +94,14 @@ void program_config::add_storage_options() {
   opt_group{custom_options_, "global"}
     .add(storage, "storage", "memory | disk")
     .add(data_dir, "data-dir", "journal and snapshot folder (disk storage)")
-    .add(fsync, "fsync", "always | periodic | never (disk storage)");
+    .add(fsync, "fsync", "always | periodic | never (disk storage)")
+    .add(snapshot_entries, "snapshot-entries",
+         "compact the log (fork a snapshot) after this many applied "
+         "entries; 0 for never (100000)")
+    .add(snapshot_bytes, "snapshot-bytes",
+         "... or once the log holds this many bytes; 0 for never (256 MiB)")
+    .add(snapshot_interval, "snapshot-interval",
+         "... or this long after the last snapshot; 0 for never (0)");
 }
 
 /// Logs, console, metrics, admin and code versions.
@@ -209,6 +216,11 @@ node_config make_node_config(const program_config& pc) {
     throw config_error("--storage must be memory or disk");
   }
   nc.persistence.fsync = parse_fsync(pc.fsync);
+  nc.persistence.snapshot_threshold_entries = pc.snapshot_entries;
+  nc.persistence.snapshot_threshold_bytes = pc.snapshot_bytes;
+  if (pc.snapshot_interval < caf::timespan{0})
+    throw config_error("--snapshot-interval must not be negative");
+  nc.persistence.snapshot_interval = pc.snapshot_interval;
   if (!pc.max_code_version.empty()) {
     nc.max_code_version = parse_code_version(pc.max_code_version);
     if (!nc.max_code_version)

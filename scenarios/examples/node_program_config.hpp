@@ -41,6 +41,10 @@ struct program_config : flexsync::system_config {
   std::string storage = "memory";
   std::string data_dir;
   std::string fsync = "always";
+  /// Log compaction triggers (persistence_options::snapshot_threshold_*).
+  size_t snapshot_entries = 100000;
+  size_t snapshot_bytes = 256ull << 20;
+  caf::timespan snapshot_interval = caf::timespan{0};
   std::string log_level = "info";
   bool no_console = false;
   std::string metrics_file;

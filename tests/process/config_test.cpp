@@ -68,3 +68,20 @@ TEST_CASE("flexsync-node reads only the config file it is given and the "
   CHECK(run_in(d.path, "--self=127.0.0.1:7301 --storage=disk")
           .find("needs --data-dir") != std::string::npos);
 }
+
+TEST_CASE("flexsync-node passes its log compaction options to the node, "
+          "which checks them") {
+  temp_dir d;
+  auto node = std::string{"--self=127.0.0.1:7301 "};
+  // 1 reaches persistence_options' own check (0 or at least 2).
+  CHECK(run_in(d.path, node + "--snapshot-entries=1")
+          .find("snapshot_threshold_entries must be 0 (off) or >= 2")
+        != std::string::npos);
+  CHECK(run_in(d.path, node + "--snapshot-interval=-1s")
+          .find("--snapshot-interval must not be negative")
+        != std::string::npos);
+  auto dump = run_in(d.path, node + "--snapshot-entries=0 "
+                                    "--snapshot-interval=30s --dump-config");
+  CHECK(dump.find("snapshot-entries = 0") != std::string::npos);
+  CHECK(dump.find("snapshot-interval = 30s") != std::string::npos);
+}
