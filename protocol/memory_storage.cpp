@@ -6,8 +6,16 @@
 
 namespace flexsync {
 
+namespace {
+
+/// Compacted entries released at each append and snapshot, beyond twice the
+/// entries appended.
+constexpr size_t release_step = 256;
+
+} // namespace
+
 index_t memory_storage::last_index() const {
-  return snapshot_index_ + log_.size();
+  return snapshot_index_ + (log_.size() - compacted_);
 }
 
 term_t memory_storage::term_at(index_t i) const {
@@ -19,7 +27,7 @@ term_t memory_storage::term_at(index_t i) const {
 }
 
 const log_entry& memory_storage::at(index_t i) const {
-  return log_[i - snapshot_index_ - 1];
+  return log_[compacted_ + (i - snapshot_index_ - 1)];
 }
 
 void memory_storage::save_term_and_vote(term_t term,
@@ -40,6 +48,14 @@ void memory_storage::append(entry_list entries) {
   for (auto& e : entries) {
     bytes_ += e.data.size();
     log_.push_back(std::move(e));
+  }
+  release(2 * entries.size() + release_step);
+}
+
+void memory_storage::release(size_t n) {
+  for (; compacted_ > 0 && n > 0; --compacted_, --n) {
+    bytes_ -= log_.front().data.size();
+    log_.pop_front();
   }
 }
 
@@ -72,15 +88,11 @@ void memory_storage::install_snapshot(index_t index, term_t term,
     return;
   if (index <= last_index() && term_at(index) == term) {
     // §7: the log continues past the snapshot: keep what follows it.
-    while (snapshot_index_ < index) {
-      bytes_ -= log_.front().data.size();
-      log_.pop_front();
-      ++snapshot_index_;
-    }
+    compacted_ += index - snapshot_index_;
   } else {
-    log_.clear();
-    bytes_ = 0;
+    compacted_ = log_.size();
   }
+  release(release_step);
   snapshot_index_ = index;
   snapshot_term_ = term;
   snapshot_time_ = time;

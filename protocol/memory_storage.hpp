@@ -37,8 +37,12 @@ public:
   void install_snapshot(index_t index, term_t term, int64_t time) override;
   int64_t last_time() const override;
 
-  size_t entry_count() const override { return log_.size(); }
+  size_t entry_count() const override { return log_.size() - compacted_; }
+  /// Bytes of the entries held, including compacted ones not released yet.
   size_t byte_size() const override { return bytes_; }
+
+  /// Compacted entries still held (released a few at each append).
+  size_t unreleased() const { return compacted_; }
 
   /// The entry at `i` (snapshot_index() < i <= last_index()).
   const log_entry& at(index_t i) const;
@@ -50,7 +54,16 @@ private:
   term_t snapshot_term_;
   int64_t snapshot_time_ = 0;
   index_t commit_index_;
+  /// Releases up to `n` compacted entries.
+  void release(size_t n);
+
+  /// The entries after the snapshot, behind the `compacted_` ones it
+  /// covers. install_snapshot() only counts those: freeing 100 000 entries
+  /// at once stalled the node for 15-30 ms (their memory is cold and was
+  /// allocated by other threads), so each append releases twice as many
+  /// as it adds.
   std::deque<log_entry> log_;
+  size_t compacted_ = 0;
   size_t bytes_ = 0;
 };
 

@@ -201,3 +201,55 @@ TEST_CASE("storage works as a log_view", "[memory_storage]") {
   CHECK(view.term_at(index_t{1}) == term_t{1});
   CHECK(view.snapshot_index() == index_t{0});
 }
+
+TEST_CASE("a snapshot compacts the log at once and its entries are released "
+          "by later appends", "[memory_storage]") {
+  std::vector<uint64_t> terms(2000, 1);
+  auto s = with_terms(terms, 10);
+  s.save_commit_index(index_t{2000});
+  s.install_snapshot(index_t{1500}, term_t{1}, 0);
+  // The log reads as compacted right away...
+  CHECK(s.snapshot_index() == index_t{1500});
+  CHECK(s.last_index() == index_t{2000});
+  CHECK(s.entry_count() == 500);
+  CHECK(s.term_at(index_t{1500}) == term_t{1});
+  CHECK(s.term_at(index_t{1499}) == term_t{0});
+  CHECK(s.at(index_t{1501}).index == index_t{1501});
+  CHECK(read(s, 1501, 2000, 1 << 20).size() == 500);
+  // ... while most compacted entries are still held, and counted in bytes.
+  auto held = s.unreleased();
+  CHECK(held > 0);
+  CHECK(held < 1500);
+  CHECK(s.byte_size() == (500 + held) * 10);
+  // Each append releases more than it adds, so they go.
+  uint64_t next = 2001;
+  for (int round = 0; round < 10 && s.unreleased() > 0; ++round)
+    s.append({entry(next++, 1, std::string(10, 'y'))});
+  CHECK(s.unreleased() == 0);
+  CHECK(s.entry_count() == next - 1501);
+  CHECK(s.byte_size() == s.entry_count() * 10);
+  CHECK(s.at(index_t{1501}).index == index_t{1501});
+  CHECK(s.at(index_t{next - 1}).data == "yyyyyyyyyy");
+  // Truncating after compaction removes only uncompacted entries.
+  s.truncate_suffix(index_t{next - 1});
+  CHECK(s.last_index() == index_t{next - 2});
+}
+
+TEST_CASE("a snapshot beyond the log drops it, held entries included",
+          "[memory_storage]") {
+  auto s = with_terms(std::vector<uint64_t>(1000, 1), 10);
+  s.save_commit_index(index_t{1000});
+  s.install_snapshot(index_t{600}, term_t{1}, 0);
+  s.install_snapshot(index_t{5000}, term_t{7}, 0);
+  CHECK(s.snapshot_index() == index_t{5000});
+  CHECK(s.last_index() == index_t{5000});
+  CHECK(s.entry_count() == 0);
+  CHECK(s.term_at(index_t{5000}) == term_t{7});
+  s.append({entry(5001, 7, "abc")});
+  CHECK(s.at(index_t{5001}).data == "abc");
+  CHECK(s.last_term() == term_t{7});
+  for (uint64_t i = 5002; s.unreleased() > 0 && i < 5010; ++i)
+    s.append({entry(i, 7, "abc")});
+  CHECK(s.unreleased() == 0);
+  CHECK(s.byte_size() == s.entry_count() * 3);
+}
