@@ -96,12 +96,13 @@ void program_config::add_storage_options() {
     .add(data_dir, "data-dir", "journal and snapshot folder (disk storage)")
     .add(fsync, "fsync", "always | periodic | never (disk storage)")
     .add(snapshot_entries, "snapshot-entries",
-         "compact the log (fork a snapshot) after this many applied "
+         "take a snapshot and compact the log after this many applied "
          "entries; 0 for never (100000)")
     .add(snapshot_bytes, "snapshot-bytes",
          "... or once the log holds this many bytes; 0 for never (256 MiB)")
     .add(snapshot_interval, "snapshot-interval",
-         "... or this long after the last snapshot; 0 for never (0)");
+         "... or this long after the last snapshot; 0 for never (the "
+         "default)");
 }
 
 /// Logs, console, metrics, admin and code versions.
