@@ -46,8 +46,8 @@ void throw_type_mismatch(const caf::message& result) {
 namespace {
 
 /// What a blocking call waits on: its completion fills it once. One
-/// allocation per call, instead of a scoped_actor (a whole actor, about a
-/// hundred allocations) and a request.
+/// allocation per call, instead of a scoped_actor and a request (measured:
+/// 7 allocations less per blocking call in the caller's process).
 class blocking_wait final : public call_completion {
 public:
   void operator()(caf::message& result, const caf::error& err) override {
